@@ -1,0 +1,119 @@
+"""create_app(): routers, middleware, error handlers and the lifespan (database, in-process worker)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from authorhub.api import api_router
+from authorhub.config import Settings, get_settings
+from authorhub.db import Database, resolve_database_url, set_database
+from authorhub.errors import install_error_handlers
+from authorhub.jobs import open_job_app
+from authorhub.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from authorhub.observability import configure_logging
+
+log = structlog.get_logger("authorhub.app")
+
+
+class StartupError(SystemExit):
+    """Refusing to start; the message is the one line a person needs."""
+
+
+def check_startup(settings: Settings) -> None:
+    problems = settings.production_problems()
+    if problems:
+        raise StartupError("authorhub refuses to start in production: " + "; ".join(problems))
+
+
+@asynccontextmanager
+async def _worker_in_process(database_url: str) -> AsyncIterator[None]:
+    async with open_job_app(database_url) as job_app:
+        task = asyncio.create_task(
+            job_app.run_worker_async(
+                install_signal_handlers=False, delete_jobs="successful", concurrency=2
+            ),
+            name="authorhub-worker",
+        )
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(task, timeout=10)
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """Build the application. Tests pass their own settings and database."""
+    settings = settings or get_settings()
+    check_startup(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_database = database is None
+        db = database or Database.from_settings(settings)
+        app.state.database = db
+        set_database(db)
+        if own_database and settings.db_connect_wait_seconds:
+            await db.wait_until_reachable(settings.db_connect_wait_seconds)
+        async with contextlib.AsyncExitStack() as stack:
+            if settings.run_worker_in_process:
+                await stack.enter_async_context(_worker_in_process(resolve_database_url(settings)))
+            log.info("started", env=settings.app_env.value)
+            yield
+        if own_database:
+            await db.dispose()
+
+    app = FastAPI(
+        title="authorhub",
+        version="0.1.0",
+        summary="Victoria Chisom's author platform: books, orders, payments, blog, community, academy.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    if database is not None:
+        app.state.database = database
+    install_error_handlers(app)
+    app.include_router(api_router)
+    if not settings.is_production:
+        from authorhub.dev.router import router as dev_router
+
+        app.include_router(dev_router, prefix="/dev")
+
+    # Order: the last added runs first. The request id must wrap everything, the size limit
+    # must run before any body is read.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "X-CSRF-Token",
+            "X-Request-ID",
+            "Idempotency-Key",
+            "X-Cart-Token",
+        ],
+        expose_headers=["X-Request-ID", "ETag", "Retry-After"],
+    )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware, production=settings.is_production)
+    return app
+
+
+def app_factory() -> FastAPI:
+    """Entry point for `uvicorn --factory authorhub.app:app_factory` (what `authorhub serve` runs)."""
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    resolve_database_url(settings)
+    return create_app(settings)

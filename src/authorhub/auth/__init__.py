@@ -1,0 +1,1 @@
+"""Accounts and authentication: who is calling, and may they."""

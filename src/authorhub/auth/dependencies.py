@@ -1,0 +1,106 @@
+"""Who is calling: `OptionalUser`, `CurrentUser`, `VerifiedUser`, `AdminUser`.
+
+A caller proves who they are with `Authorization: Bearer <access token>` (mobile and API
+clients) or the access cookie (browsers). Cookie-authenticated requests that change state must
+also send `X-CSRF-Token` (from login or GET /api/auth/csrf). The user row is loaded on every
+request, so deactivation and role changes take effect at once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from authorhub.auth.tokens import (
+    ACCESS_COOKIE,
+    CSRF_HEADER,
+    InvalidToken,
+    csrf_token_matches,
+    decode_access_token,
+)
+from authorhub.config import Settings
+from authorhub.db import DbSession
+from authorhub.errors import Forbidden, Unauthorized
+from authorhub.models import Role, User
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+AppSettings = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def _bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized(
+            "The Authorization header must be 'Bearer <token>'.", code="invalid_token"
+        )
+    return token.strip()
+
+
+async def get_optional_user(
+    request: Request, session: DbSession, settings: AppSettings
+) -> User | None:
+    token = _bearer_token(request)
+    from_cookie = False
+    if token is None:
+        token = request.cookies.get(ACCESS_COOKIE)
+        from_cookie = token is not None
+    if token is None:
+        return None
+    try:
+        claims = decode_access_token(settings, token)
+    except InvalidToken as exc:
+        raise Unauthorized(exc.message, code=exc.code) from exc
+    user = await session.get(User, claims.user_id)
+    if user is None or not user.is_active or user.token_version != claims.token_version:
+        raise Unauthorized("The access token is no longer valid.", code="invalid_token")
+    needs_csrf = from_cookie and request.method not in _SAFE_METHODS
+    if needs_csrf and (
+        claims.session_id is None
+        or not csrf_token_matches(settings, claims.session_id, request.headers.get(CSRF_HEADER))
+    ):
+        raise Forbidden("A valid X-CSRF-Token header is required.", code="csrf_failed")
+    request.state.user = user
+    request.state.session_id = claims.session_id
+    return user
+
+
+async def get_current_user(user: Annotated[User | None, Depends(get_optional_user)]) -> User:
+    if user is None:
+        raise Unauthorized()
+    return user
+
+
+async def get_verified_user(user: Annotated[User, Depends(get_current_user)]) -> User:
+    if not user.is_verified:
+        raise Forbidden("Verify your email address first.", code="email_not_verified")
+    return user
+
+
+async def get_admin_user(user: Annotated[User, Depends(get_current_user)]) -> User:
+    if user.role != Role.admin:
+        raise Forbidden("Admin access required.", code="admin_required")
+    return user
+
+
+async def get_moderator_user(user: Annotated[User, Depends(get_current_user)]) -> User:
+    if user.role not in (Role.admin, Role.moderator):
+        raise Forbidden("Moderator access required.", code="moderator_required")
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+CurrentUser = Annotated[User, Depends(get_current_user)]
+VerifiedUser = Annotated[User, Depends(get_verified_user)]
+AdminUser = Annotated[User, Depends(get_admin_user)]
+ModeratorUser = Annotated[User, Depends(get_moderator_user)]

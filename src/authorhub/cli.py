@@ -1,0 +1,246 @@
+"""The `authorhub` command: serve, dev, worker, db ..., seed-demo (and more as domains land).
+
+Every command uses DATABASE_URL when it is set, and otherwise the embedded PostgreSQL under
+var/pgdata, the same one `make run` uses (also while `make run` is serving).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from sqlalchemy.engine import make_url
+
+from authorhub.config import PROJECT_ROOT, Settings, get_settings
+
+app = typer.Typer(help="authorhub: the author platform's backend.", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console(stderr=True)
+
+
+def _fail(message: str) -> None:
+    console.print(f"[red]authorhub:[/red] {message}")
+    raise typer.Exit(1)
+
+
+def _settings() -> Settings:
+    from authorhub.app import StartupError, check_startup
+    from authorhub.db import resolve_database_url
+
+    settings = get_settings()
+    try:
+        check_startup(settings)
+    except StartupError as exc:
+        _fail(str(exc))
+    try:
+        resolve_database_url(settings)
+    except Exception as exc:
+        _fail(f"could not start the embedded PostgreSQL: {exc}")
+    return settings
+
+
+def _safe_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(unparseable DATABASE_URL)"
+
+
+def _check_database(settings: Settings) -> None:
+    """Exit with one line when the database cannot be reached (after the configured wait)."""
+    from authorhub.db import Database
+
+    async def ping() -> None:
+        database = Database.from_settings(settings)
+        try:
+            await database.wait_until_reachable(settings.db_connect_wait_seconds)
+        finally:
+            await database.dispose()
+
+    try:
+        asyncio.run(ping())
+    except Exception as exc:
+        assert settings.database_url
+        _fail(
+            f"cannot reach the database at {_safe_url(settings.database_url)} ({type(exc).__name__})"
+        )
+
+
+def _alembic_config(settings: Settings):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["database_url"] = settings.database_url
+    return config
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(envvar="HOST", help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="PORT", help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(help="Server processes (use one per core in production).")
+    ] = 1,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+    with_worker: Annotated[
+        bool, typer.Option(help="Also run the job worker in each process.")
+    ] = False,
+    log_level: Annotated[str | None, typer.Option(help="Override LOG_LEVEL.")] = None,
+) -> None:
+    """Serve the API with uvicorn."""
+    import uvicorn
+
+    if with_worker:
+        os.environ["RUN_WORKER_IN_PROCESS"] = "true"
+    if log_level:
+        os.environ["LOG_LEVEL"] = log_level
+    get_settings.cache_clear()
+    settings = _settings()
+    _check_database(settings)
+    uvicorn.run(
+        "authorhub.app:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=None if reload else workers,
+        reload=reload,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+@app.command()
+def dev(
+    host: Annotated[str, typer.Option(envvar="HOST", help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="PORT", help="Port to listen on.")] = 8000,
+) -> None:
+    """What `make run` does: migrate, seed the demo data, serve with the worker in-process."""
+    os.environ.setdefault("LOG_JSON", "false")
+    os.environ["RUN_WORKER_IN_PROCESS"] = "true"
+    get_settings.cache_clear()
+    settings = _settings()
+    _check_database(settings)
+    upgrade("heads")
+    seed_demo()
+    base = f"http://{host}:{port}"
+    console.print(f"[green]authorhub[/green] serving on {base}")
+    console.print(f"  API docs     {base}/docs")
+    console.print(f"  Health       {base}/api/health")
+    console.print(f"  Dev mailbox  {base}/dev/mailbox")
+    for line in _extra_dev_links(base):
+        console.print(line)
+    console.print("  Stop with Ctrl-C (the embedded database stops with it).")
+    serve(host=host, port=port, workers=1, reload=False, with_worker=True, log_level=None)
+
+
+def _extra_dev_links(base: str) -> list[str]:
+    """Links that domains add (the admin, the payment sandbox) once they exist."""
+    from authorhub.seed import DEV_LINKS
+
+    return [f"  {label:<12} {base}{path}" for label, path in DEV_LINKS]
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(help="Jobs run at the same time.")] = 2,
+    queues: Annotated[
+        str | None, typer.Option(help="Comma-separated queues (default: all).")
+    ] = None,
+) -> None:
+    """Run the background job worker (procrastinate) until interrupted."""
+    from authorhub.db import Database, set_database
+    from authorhub.jobs import open_job_app
+    from authorhub.observability import configure_logging
+
+    settings = _settings()
+    configure_logging(settings.log_level, settings.log_json)
+    _check_database(settings)
+
+    async def run() -> None:
+        database = Database.from_settings(settings)
+        set_database(database)
+        assert settings.database_url
+        try:
+            async with open_job_app(settings.database_url) as job_app:
+                options: dict[str, Any] = {"concurrency": concurrency, "delete_jobs": "successful"}
+                if queues:
+                    options["queues"] = queues.split(",")
+                await job_app.run_worker_async(**options)
+        finally:
+            await database.dispose()
+
+    asyncio.run(run())
+
+
+@db_app.command()
+def upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "heads") -> None:
+    """Apply migrations up to REVISION (default: heads)."""
+    from alembic import command
+
+    command.upgrade(_alembic_config(_settings()), revision)
+
+
+@db_app.command()
+def downgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base.")],
+) -> None:
+    """Revert migrations down to REVISION."""
+    from alembic import command
+
+    command.downgrade(_alembic_config(_settings()), revision)
+
+
+@db_app.command()
+def revision(
+    message: Annotated[str, typer.Option("-m", "--message", help="What the migration does.")],
+    autogenerate: Annotated[
+        bool, typer.Option(help="Compare the models with the database.")
+    ] = False,
+) -> None:
+    """Create a new migration file in migrations/versions/."""
+    from alembic import command
+
+    command.revision(_alembic_config(_settings()), message=message, autogenerate=autogenerate)
+
+
+@db_app.command()
+def current() -> None:
+    """Show the revision the database is at."""
+    from alembic import command
+
+    command.current(_alembic_config(_settings()), verbose=True)
+
+
+@db_app.command()
+def history() -> None:
+    """List every migration."""
+    from alembic import command
+
+    command.history(_alembic_config(_settings()), verbose=False)
+
+
+@app.command("seed-demo")
+def seed_demo() -> None:
+    """Load the small demo data set (idempotent: running it twice changes nothing)."""
+    from authorhub.seed import run_seeders
+
+    settings = _settings()
+    for line in asyncio.run(run_seeders(settings)):
+        console.print(f"  seed: {line}")
+
+
+def main() -> None:
+    sys.path.insert(0, str(Path.cwd()))
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,195 @@
+"""One Settings object, read from the environment and `.env`.
+
+Groups of related settings are nested (`settings.mail.backend`, `settings.paystack.secret_key`);
+each group reads its own prefixed variables (MAIL_BACKEND, PAYSTACK_SECRET_KEY, ...).
+`.env.example` lists every variable with a comment.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - refused in production, see validate_for_production
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class AppEnv(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+def _config(prefix: str = "") -> SettingsConfigDict:
+    return SettingsConfigDict(
+        env_prefix=prefix, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+
+class MailSettings(BaseSettings):
+    model_config = _config("MAIL_")
+
+    backend: str = Field(
+        "outbox", description="outbox (stores mail in the database), resend or smtp"
+    )
+    from_address: str = "Victoria Chisom <hello@victoriachisom.local>"
+    reply_to: str | None = None
+    resend_api_key: SecretStr | None = None
+    resend_base_url: str = "https://api.resend.com"
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    timeout_seconds: float = 10.0
+
+
+class PaystackSettings(BaseSettings):
+    model_config = _config("PAYSTACK_")
+
+    secret_key: SecretStr | None = None
+    public_key: str | None = None
+    base_url: str = "https://api.paystack.co"
+    # Optional allow-list of webhook source IPs (Paystack publishes three); empty = allow any.
+    webhook_ips: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("webhook_ips", mode="before")
+    @classmethod
+    def _split_ips(cls, value: object) -> object:
+        return _split_csv(value)
+
+
+class FlutterwaveSettings(BaseSettings):
+    model_config = _config("FLUTTERWAVE_")
+
+    secret_key: SecretStr | None = None
+    public_key: str | None = None
+    secret_hash: SecretStr | None = None  # the "verif-hash" configured in the dashboard
+    base_url: str = "https://api.flutterwave.com"
+
+
+class ImageKitSettings(BaseSettings):
+    model_config = _config("IMAGEKIT_")
+
+    private_key: SecretStr | None = None
+    public_key: str | None = None
+    url_endpoint: str | None = None
+    upload_url: str = "https://upload.imagekit.io"
+    api_url: str = "https://api.imagekit.io"
+
+
+class GoogleSettings(BaseSettings):
+    model_config = _config("GOOGLE_")
+
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    discovery_url: str = "https://accounts.google.com/.well-known/openid-configuration"
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = _config()
+
+    app_env: AppEnv = AppEnv.development
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
+    # Where people reach the API, and the web frontend (links in emails are built from these,
+    # never from a request's Host header).
+    public_url: str = "http://127.0.0.1:8000"
+    frontend_url: str = "http://localhost:3000"
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"]
+    )
+
+    database_url: str | None = None
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    db_pool_timeout: float = 10.0
+    db_statement_timeout_ms: int = 15_000
+    # How long start-up waits for an unreachable database before giving up.
+    db_connect_wait_seconds: float = 0.0
+    embedded_pg_dir: Path = PROJECT_ROOT / "var" / "pgdata"
+
+    redis_url: str | None = None
+    run_worker_in_process: bool = False
+
+    max_body_bytes: int = 10 * 1024 * 1024
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    media_dir: Path = PROJECT_ROOT / "var" / "media"
+    private_media_dir: Path = PROJECT_ROOT / "var" / "private"
+
+    mail: MailSettings = Field(default_factory=MailSettings)
+    paystack: PaystackSettings = Field(default_factory=PaystackSettings)
+    flutterwave: FlutterwaveSettings = Field(default_factory=FlutterwaveSettings)
+    imagekit: ImageKitSettings = Field(default_factory=ImageKitSettings)
+    google: GoogleSettings = Field(default_factory=GoogleSettings)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == AppEnv.production
+
+    @property
+    def is_development(self) -> bool:
+        return self.app_env == AppEnv.development
+
+    def production_problems(self) -> list[str]:
+        """Reasons the service must refuse to start in production (empty when none)."""
+        if not self.is_production:
+            return []
+        problems: list[str] = []
+        secret = self.secret_key.get_secret_value()
+        if secret == DEFAULT_SECRET_KEY or len(secret) < 32:
+            problems.append("SECRET_KEY is missing, default or shorter than 32 characters")
+        if not self.database_url:
+            problems.append("DATABASE_URL is not set")
+        mail = self.mail
+        if mail.backend == "outbox":
+            problems.append("MAIL_BACKEND must be resend or smtp (the outbox keeps mail local)")
+        if mail.backend == "resend" and not mail.resend_api_key:
+            problems.append("MAIL_BACKEND=resend needs MAIL_RESEND_API_KEY")
+        if mail.backend == "smtp" and not mail.smtp_host:
+            problems.append("MAIL_BACKEND=smtp needs MAIL_SMTP_HOST")
+        if bool(self.paystack.secret_key) != bool(self.paystack.public_key):
+            problems.append(
+                "Paystack is half-configured: set both PAYSTACK_SECRET_KEY and PUBLIC_KEY"
+            )
+        fw = self.flutterwave
+        fw_set = [bool(fw.secret_key), bool(fw.public_key), bool(fw.secret_hash)]
+        if any(fw_set) and not all(fw_set):
+            problems.append(
+                "Flutterwave is half-configured: set FLUTTERWAVE_SECRET_KEY, PUBLIC_KEY and SECRET_HASH"
+            )
+        if not self.paystack.secret_key and not fw.secret_key:
+            problems.append("no payment provider is configured (PAYSTACK_* or FLUTTERWAVE_*)")
+        ik = self.imagekit
+        ik_set = [bool(ik.private_key), bool(ik.public_key), bool(ik.url_endpoint)]
+        if any(ik_set) and not all(ik_set):
+            problems.append(
+                "ImageKit is half-configured: set IMAGEKIT_PRIVATE_KEY, PUBLIC_KEY, URL_ENDPOINT"
+            )
+        if bool(self.google.client_id) != bool(self.google.client_secret):
+            problems.append(
+                "Google sign-in is half-configured: set GOOGLE_CLIENT_ID and CLIENT_SECRET"
+            )
+        return problems
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,79 @@
+"""Background jobs on procrastinate, in the same PostgreSQL.
+
+`defer(session, task, **args)` writes the job in the caller's transaction, through the same SQL
+function procrastinate uses, so a job exists only if the request (or job) that queued it commits:
+a rolled-back request leaves no job, and a committed one can never lose its job.
+
+Tasks are thin: open a unit of work with `get_database().session()`, call a service, and let an
+exception make procrastinate retry with backoff.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+import procrastinate
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from authorhub.db import libpq_url
+
+# Modules that define tasks; the worker imports them so it knows every task by name.
+TASK_MODULES = [
+    "authorhub.mail.tasks",
+]
+
+job_app = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)
+
+# Retry with exponential backoff: 2, 4, 8 ... seconds, up to about 1.5 hours in all.
+DEFAULT_RETRY = procrastinate.RetryStrategy(max_attempts=12, exponential_wait=2)
+
+_DEFER_SQL = text(
+    """
+    SELECT unnest(procrastinate_defer_jobs_v1(ARRAY[ROW(
+        CAST(:queue AS varchar), CAST(:task AS varchar), CAST(:priority AS integer),
+        CAST(:lock AS text), CAST(:queueing_lock AS text), CAST(:args AS jsonb),
+        CAST(:scheduled_at AS timestamptz)
+    )::procrastinate_job_to_defer_v1])) AS id
+    """
+)
+
+
+async def defer(
+    session: AsyncSession,
+    task: procrastinate.tasks.Task[Any, Any, Any],
+    *,
+    scheduled_at: datetime | None = None,
+    lock: str | None = None,
+    queueing_lock: str | None = None,
+    **task_kwargs: Any,
+) -> int:
+    """Queue `task(**task_kwargs)` inside the session's transaction; returns the job id."""
+    result = await session.execute(
+        _DEFER_SQL,
+        {
+            "queue": task.queue,
+            "task": task.name,
+            "priority": task.priority,
+            "lock": lock or task.lock,
+            "queueing_lock": queueing_lock or task.queueing_lock,
+            "args": json.dumps(task_kwargs),
+            "scheduled_at": scheduled_at,
+        },
+    )
+    return int(result.scalar_one())
+
+
+@asynccontextmanager
+async def open_job_app(database_url: str) -> AsyncIterator[procrastinate.App]:
+    """Point the job app at this database and open its connection pool for the duration."""
+    connector = procrastinate.PsycopgConnector(
+        conninfo=libpq_url(database_url), min_size=1, max_size=4
+    )
+    with job_app.replace_connector(connector) as app:
+        async with app.open_async():
+            yield app

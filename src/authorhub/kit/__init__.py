@@ -1,0 +1,1 @@
+"""Small helpers with no business rules: schemas, pagination, money, crypto, time, slugs."""

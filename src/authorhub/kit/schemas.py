@@ -1,0 +1,69 @@
+"""The shared Pydantic base models and the success envelope.
+
+JSON keys are camelCase on the wire (and accepted as camelCase or snake_case on input);
+Python code uses snake_case. Success bodies are {"success": true, "data": ...}; lists add
+{"pagination": {"page", "limit", "total", "totalPages"}}.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+
+T = TypeVar("T")
+
+
+class ApiModel(BaseModel):
+    """Base for every response model (and for nested parts of requests)."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        from_attributes=True,
+        ser_json_timedelta="float",
+    )
+
+
+class ApiInput(ApiModel):
+    """Base for request bodies: unknown fields are rejected (422 names them), never ignored,
+    so a typo or an attempt to set a protected field never passes silently."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Pagination(ApiModel):
+    page: int
+    limit: int
+    total: int
+    total_pages: int
+
+    @classmethod
+    def of(cls, *, page: int, limit: int, total: int) -> Pagination:
+        return cls(
+            page=page,
+            limit=limit,
+            total=total,
+            total_pages=math.ceil(total / limit) if total else 0,
+        )
+
+
+class Envelope(ApiModel, Generic[T]):
+    success: Literal[True] = True
+    data: T
+
+
+class Page(ApiModel, Generic[T]):
+    success: Literal[True] = True
+    data: list[T]
+    pagination: Pagination
+
+
+class Message(ApiModel):
+    message: str
+
+
+def ok(data: T) -> Envelope[T]:
+    return Envelope[T](data=data)

@@ -1,0 +1,14 @@
+"""URL slugs: lowercase ASCII words joined by hyphens."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(value: str, max_length: int = 80) -> str:
+    ascii_value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    slug = _NON_WORD.sub("-", ascii_value.lower()).strip("-")
+    return slug[:max_length].rstrip("-") or "item"

@@ -1,0 +1,34 @@
+"""The demo data set `make run` loads. Each domain registers a seeder here; every seeder must be
+idempotent (running it twice changes nothing) and returns a line saying what it did."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from authorhub.config import Settings
+from authorhub.db import Database, set_database
+
+Seeder = Callable[[AsyncSession, Settings], Awaitable[str]]
+
+# (label, path) printed by `make run` under the URLs it serves; domains append theirs.
+DEV_LINKS: list[tuple[str, str]] = []
+
+
+def _seeders() -> list[Seeder]:
+    # Imported here so that seeding never runs at import time; append domain seeders in order.
+    return []
+
+
+async def run_seeders(settings: Settings) -> list[str]:
+    database = Database.from_settings(settings)
+    set_database(database)
+    lines: list[str] = []
+    try:
+        for seeder in _seeders():
+            async with database.session() as session:
+                lines.append(await seeder(session, settings))
+    finally:
+        await database.dispose()
+    return lines or ["nothing to seed yet"]
