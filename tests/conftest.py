@@ -40,7 +40,7 @@ from authorhub.db import Database, asyncpg_url, create_engine, set_database, sta
 from authorhub.jobs import job_app
 
 # Domain fixtures (factories, signed-in clients) live in tests/fixtures/; list each module here.
-pytest_plugins: list[str] = ["tests.fixtures.auth"]
+pytest_plugins: list[str] = ["tests.fixtures.auth", "tests.fixtures.catalog"]
 
 REQUIRE_SERVICES = os.environ.get("AUTHORHUB_REQUIRE_SERVICES") == "1"
 

@@ -1,0 +1,110 @@
+"""Books (what the catalog shows) and their formats (what a reader buys)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from authorhub.models.base import Model, pg_enum
+from authorhub.models.category import Category
+from authorhub.models.tag import Tag, book_tags
+
+
+class BookStatus(StrEnum):
+    draft = "draft"
+    published = "published"
+    archived = "archived"  # no longer sold; kept because orders point at it
+
+
+class FormatKind(StrEnum):
+    ebook = "ebook"
+    paperback = "paperback"
+    hardcover = "hardcover"
+    audiobook = "audiobook"
+
+    @property
+    def is_print(self) -> bool:
+        return self in (FormatKind.paperback, FormatKind.hardcover)
+
+
+class Book(Model):
+    __tablename__ = "books"
+    __table_args__ = (
+        Index("ix_books_status_published_at", "status", "published_at"),
+        Index("ix_books_status_created_at", "status", "created_at"),
+        Index("ix_books_category_id", "category_id"),
+        Index("ix_books_search_vector", "search_vector", postgresql_using="gin"),
+    )
+
+    title: Mapped[str] = mapped_column(String(300))
+    subtitle: Mapped[str | None] = mapped_column(String(300))
+    slug: Mapped[str] = mapped_column(String(320), unique=True)
+    author_name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")  # sanitised HTML
+    excerpt: Mapped[str | None] = mapped_column(Text)
+    isbn: Mapped[str | None] = mapped_column(String(17), unique=True)  # normalised ISBN-13
+    language: Mapped[str] = mapped_column(String(40), default="English", server_default="English")
+    page_count: Mapped[int | None]
+    publisher: Mapped[str | None] = mapped_column(String(200))
+    publication_date: Mapped[date | None]
+    cover_image_url: Mapped[str | None] = mapped_column(String(1000))
+    back_cover_image_url: Mapped[str | None] = mapped_column(String(1000))
+    category_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("categories.id", ondelete="SET NULL")
+    )
+    status: Mapped[BookStatus] = mapped_column(
+        pg_enum(BookStatus, "book_status"), default=BookStatus.draft, server_default="draft"
+    )
+    featured: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    seo_title: Mapped[str | None] = mapped_column(String(200))
+    seo_description: Mapped[str | None] = mapped_column(String(400))
+    published_at: Mapped[datetime | None]
+    # Copies sold (paid orders); maintained by fulfilment, used for the "bestselling" sort.
+    sales_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # Weighted full-text document, kept current by the database (see the catalog migration).
+    search_vector: Mapped[str | None] = mapped_column(TSVECTOR)
+
+    category: Mapped[Category | None] = relationship(lazy="raise")
+    tags: Mapped[list[Tag]] = relationship(secondary=book_tags, lazy="raise", order_by=Tag.name)
+    formats: Mapped[list[BookFormat]] = relationship(
+        back_populates="book", lazy="raise", order_by="BookFormat.price_ngn"
+    )
+
+
+class BookFormat(Model):
+    """A purchasable edition of a book. Prices are integers in minor units (kobo, cents)."""
+
+    __tablename__ = "book_formats"
+    __table_args__ = (
+        CheckConstraint("price_ngn >= 0", name="price_ngn_not_negative"),
+        CheckConstraint("price_usd IS NULL OR price_usd >= 0", name="price_usd_not_negative"),
+        CheckConstraint("stock IS NULL OR stock >= 0", name="stock_not_negative"),
+        Index("ix_book_formats_book_id", "book_id"),
+        Index("ix_book_formats_format_price_ngn", "format", "price_ngn"),
+    )
+
+    book_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("books.id", ondelete="CASCADE"))
+    format: Mapped[FormatKind] = mapped_column(pg_enum(FormatKind, "book_format_kind"))
+    sku: Mapped[str] = mapped_column(String(64), unique=True)
+    price_ngn: Mapped[int]
+    price_usd: Mapped[int | None]
+    # Copies on hand for print formats; NULL means unlimited (ebooks).
+    stock: Mapped[int | None]
+    weight_grams: Mapped[int | None]
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+    # The private ebook file (storage key in the private store); never returned by the catalog.
+    file_key: Mapped[str | None] = mapped_column(String(500))
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    file_content_type: Mapped[str | None] = mapped_column(String(100))
+    file_size: Mapped[int | None]
+
+    book: Mapped[Book] = relationship(back_populates="formats", lazy="raise")
+
+    @property
+    def is_free(self) -> bool:
+        return self.price_ngn == 0

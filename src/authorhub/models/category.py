@@ -1,0 +1,18 @@
+"""Categories group books (and later blog posts); public read, admin write."""
+
+from __future__ import annotations
+
+from sqlalchemy import String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from authorhub.models.base import Model
+
+
+class Category(Model):
+    __tablename__ = "categories"
+
+    name: Mapped[str] = mapped_column(String(100))
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    sort_order: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
