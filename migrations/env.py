@@ -13,26 +13,13 @@ from sqlalchemy.pool import NullPool
 from authorhub.config import get_settings
 from authorhub.db import asyncpg_url, resolve_database_url
 from authorhub.models import Base
+from authorhub.models.base import include_in_migrations
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = Base.metadata
-
-# Tables that belong to procrastinate (created by our first migration from its schema file);
-# autogenerate must not try to drop them.
-_FOREIGN_PREFIXES = ("procrastinate_",)
-
-
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-    if type_ == "table" and name and name.startswith(_FOREIGN_PREFIXES):
-        return False
-    if type_ in ("index", "unique_constraint", "foreign_key_constraint") and reflected:
-        table = getattr(obj, "table", None)
-        if table is not None and table.name.startswith(_FOREIGN_PREFIXES):
-            return False
-    return True
 
 
 def _url() -> str:
@@ -45,7 +32,7 @@ def run_migrations_offline() -> None:
         url=_url(),
         target_metadata=target_metadata,
         literal_binds=True,
-        include_object=include_object,
+        include_object=include_in_migrations,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -55,7 +42,7 @@ def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        include_object=include_object,
+        include_object=include_in_migrations,
         compare_type=True,
         compare_server_default=True,
     )

@@ -18,16 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
 import os
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
@@ -38,9 +35,14 @@ from authorhub.app import create_app
 from authorhub.config import PROJECT_ROOT, AppEnv, Settings
 from authorhub.db import Database, asyncpg_url, create_engine, set_database, start_embedded_postgres
 from authorhub.jobs import job_app
+from tests.support import free_port, serve_app  # noqa: F401 - re-exported for tests
 
 # Domain fixtures (factories, signed-in clients) live in tests/fixtures/; list each module here.
-pytest_plugins: list[str] = ["tests.fixtures.auth", "tests.fixtures.catalog"]
+pytest_plugins: list[str] = [
+    "tests.fixtures.auth",
+    "tests.fixtures.catalog",
+    "tests.fixtures.standins",
+]
 
 REQUIRE_SERVICES = os.environ.get("AUTHORHUB_REQUIRE_SERVICES") == "1"
 
@@ -252,34 +254,6 @@ async def committed_client(committed_app) -> AsyncIterator[httpx.AsyncClient]:  
     transport = httpx.ASGITransport(app=committed_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
-
-
-def free_port() -> int:
-    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.asynccontextmanager
-async def serve_app(asgi_app: Any, port: int | None = None) -> AsyncIterator[str]:
-    """Serve an ASGI app with uvicorn on a real local port for the duration; yields its base URL."""
-    port = port or free_port()
-    config = uvicorn.Config(
-        asgi_app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    for _ in range(200):
-        if server.started:
-            break
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, timeout=10)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from authorhub.config import PROJECT_ROOT, Settings, get_settings
 app = typer.Typer(help="authorhub: the author platform's backend.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 def _fail(message: str) -> None:

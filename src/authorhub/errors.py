@@ -154,8 +154,9 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, message, code, headers=getattr(exc, "headers", None))
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    request_id = request.scope.get("state", {}).get("request_id")
+def unexpected_error_response(exc: BaseException, request_id: str | None) -> JSONResponse:
+    """The answer to an exception nothing else handled: 503 when the database is unreachable,
+    otherwise 500 with the request id and nothing about the internals."""
     if is_database_unavailable(exc):
         log.warning("database_unavailable", error=type(exc).__name__)
         return error_response(
@@ -165,7 +166,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
             {"requestId": request_id},
             headers={"Retry-After": "5"},
         )
-    log.exception("unhandled_error", error=type(exc).__name__)
+    log.error("unhandled_error", error=type(exc).__name__, exc_info=exc)
     return error_response(
         500,
         "Something went wrong on our side. Quote the request id if you contact support.",
@@ -175,7 +176,8 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    """Expected errors are answered here; anything else is answered by RequestContextMiddleware
+    (so even a 500 carries the request id and the security headers)."""
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected_error)

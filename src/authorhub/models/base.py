@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
@@ -31,9 +31,17 @@ class UUIDPrimaryKey:
     )
 
 
+def _now() -> datetime:
+    # Set in Python so rows created in one transaction still order by creation
+    # (the server's now() is the transaction's start time); the server default covers raw SQL.
+    return datetime.now(UTC)
+
+
 class Timestamps:
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=_now, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        default=_now, server_default=func.now(), onupdate=_now
+    )
 
 
 class Model(Base, UUIDPrimaryKey, Timestamps):
@@ -51,3 +59,18 @@ def pg_enum(enum_cls: type[Enum], name: str, **kwargs: Any) -> SAEnum:
         validate_strings=True,
         **kwargs,
     )
+
+
+# Tables that belong to procrastinate (created by the first migration from its schema file):
+# Alembic's autogenerate must neither drop them nor diff them.
+_FOREIGN_TABLE_PREFIXES = ("procrastinate_",)
+
+
+def include_in_migrations(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Alembic `include_object` hook: skip objects that are not ours."""
+    if type_ == "table" and name and name.startswith(_FOREIGN_TABLE_PREFIXES):
+        return False
+    table = getattr(obj, "table", None)
+    return not (reflected and table is not None and table.name.startswith(_FOREIGN_TABLE_PREFIXES))
