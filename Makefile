@@ -6,6 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTHON ?= python3
 STAMP  := $(VENV)/.installed
+CODE   := $(wildcard src tests migrations bench)
 
 .PHONY: install run test check lint format migrate seed worker bench clean
 
@@ -27,13 +28,13 @@ test: install check
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 check: install
-	$(BIN)/ruff check src tests migrations bench
-	$(BIN)/ruff format --check src tests migrations bench
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
 	$(BIN)/mypy
 
 format: install
-	$(BIN)/ruff check --fix src tests migrations bench
-	$(BIN)/ruff format src tests migrations bench
+	$(BIN)/ruff check --fix $(CODE)
+	$(BIN)/ruff format $(CODE)
 
 migrate: install
 	$(BIN)/authorhub db upgrade
