@@ -64,5 +64,5 @@ def configure_logging(level: str = "INFO", json_output: bool = True) -> None:
     root.setLevel(level.upper())
     # We write one access line per request ourselves (with the request id); uvicorn's is a duplicate.
     logging.getLogger("uvicorn.access").disabled = True
-    for noisy in ("procrastinate", "httpx", "httpcore"):
+    for noisy in ("procrastinate", "httpx", "httpcore", "pgserver"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
