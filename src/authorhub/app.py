@@ -88,6 +88,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         from authorhub.dev.router import router as dev_router
 
         app.include_router(dev_router, prefix="/dev")
+        from authorhub.payments.sandbox import create_sandbox_app
+
+        # The local Paystack/Flutterwave stand-in, for providers without keys (never in production).
+        sandbox = create_sandbox_app(settings)
+        if sandbox is not None:
+            app.mount("/sandbox", sandbox)
 
     # Order: the last added runs first. The request id must wrap everything, the size limit
     # must run before any body is read.

@@ -131,6 +131,9 @@ def dev(
     upgrade("heads")
     seed_demo()
     base = f"http://{host}:{port}"
+    if "public_url" not in settings.model_fields_set:
+        # Links and the payment sandbox (its API base and webhook target) follow `make run PORT=`.
+        os.environ["PUBLIC_URL"] = base
     console.print(f"[green]authorhub[/green] serving on {base}")
     console.print(f"  API docs     {base}/docs")
     console.print(f"  Health       {base}/api/health")

@@ -12,11 +12,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - refused in production, see validate_for_production
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+# Credentials of the local payment sandbox (authorhub.payments.sandbox). Public, test-only
+# values: used outside production when a provider has no key, so signatures are still real.
+SANDBOX_PAYSTACK_SECRET_KEY = "sk_test_sandbox"  # noqa: S105
+SANDBOX_PAYSTACK_PUBLIC_KEY = "pk_test_sandbox"
+SANDBOX_FLUTTERWAVE_SECRET_KEY = "FLWSECK_TEST-sandbox-X"  # noqa: S105
+SANDBOX_FLUTTERWAVE_PUBLIC_KEY = "FLWPUBK_TEST-sandbox-X"
+SANDBOX_FLUTTERWAVE_SECRET_HASH = "sandbox-secret-hash"  # noqa: S105
 
 
 class AppEnv(StrEnum):
@@ -55,6 +63,9 @@ class PaystackSettings(BaseSettings):
     secret_key: SecretStr | None = None
     public_key: str | None = None
     base_url: str = "https://api.paystack.co"
+    # Longest a call to Paystack may take in total before it counts as "unavailable".
+    timeout_seconds: float = Field(10.0, gt=0)
+    _sandbox: bool = PrivateAttr(default=False)
     # Optional allow-list of webhook source IPs (Paystack publishes three); empty = allow any.
     webhook_ips: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
@@ -62,6 +73,11 @@ class PaystackSettings(BaseSettings):
     @classmethod
     def _split_ips(cls, value: object) -> object:
         return _split_csv(value)
+
+    @property
+    def uses_sandbox(self) -> bool:
+        """True when no key is configured outside production: the local sandbox stands in."""
+        return self._sandbox
 
 
 class FlutterwaveSettings(BaseSettings):
@@ -71,6 +87,14 @@ class FlutterwaveSettings(BaseSettings):
     public_key: str | None = None
     secret_hash: SecretStr | None = None  # the "verif-hash" configured in the dashboard
     base_url: str = "https://api.flutterwave.com"
+    # Longest a call to Flutterwave may take in total before it counts as "unavailable".
+    timeout_seconds: float = Field(10.0, gt=0)
+    _sandbox: bool = PrivateAttr(default=False)
+
+    @property
+    def uses_sandbox(self) -> bool:
+        """True when no key is configured outside production: the local sandbox stands in."""
+        return self._sandbox
 
 
 class ImageKitSettings(BaseSettings):
@@ -139,6 +163,35 @@ class Settings(BaseSettings):
     @classmethod
     def _split_origins(cls, value: object) -> object:
         return _split_csv(value)
+
+    @model_validator(mode="after")
+    def _use_payment_sandbox(self) -> Settings:
+        """Outside production a provider without a secret key talks to the local sandbox
+        (mounted at /sandbox by create_app) with the sandbox's credentials; an explicit
+        *_BASE_URL still wins (e.g. a sandbox served elsewhere)."""
+        if self.is_production:
+            return self
+        root = self.public_url.rstrip("/")
+        if self.paystack.secret_key is None:
+            update: dict[str, object] = {
+                "secret_key": SecretStr(SANDBOX_PAYSTACK_SECRET_KEY),
+                "public_key": SANDBOX_PAYSTACK_PUBLIC_KEY,
+            }
+            if "base_url" not in self.paystack.model_fields_set:
+                update["base_url"] = f"{root}/sandbox/paystack"
+            self.paystack = self.paystack.model_copy(update=update)
+            self.paystack._sandbox = True
+        if self.flutterwave.secret_key is None:
+            update = {
+                "secret_key": SecretStr(SANDBOX_FLUTTERWAVE_SECRET_KEY),
+                "public_key": SANDBOX_FLUTTERWAVE_PUBLIC_KEY,
+                "secret_hash": SecretStr(SANDBOX_FLUTTERWAVE_SECRET_HASH),
+            }
+            if "base_url" not in self.flutterwave.model_fields_set:
+                update["base_url"] = f"{root}/sandbox/flutterwave"
+            self.flutterwave = self.flutterwave.model_copy(update=update)
+            self.flutterwave._sandbox = True
+        return self
 
     @property
     def is_production(self) -> bool:

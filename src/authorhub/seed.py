@@ -13,7 +13,7 @@ from authorhub.db import Database, set_database
 Seeder = Callable[[AsyncSession, Settings], Awaitable[str]]
 
 # (label, path) printed by `make run` under the URLs it serves; domains append theirs.
-DEV_LINKS: list[tuple[str, str]] = []
+DEV_LINKS: list[tuple[str, str]] = [("Payment sandbox", "/sandbox")]
 
 
 def _seeders() -> list[Seeder]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-MINOR_UNITS = {"NGN": 100, "USD": 100, "GBP": 100, "EUR": 100}
+MINOR_UNITS = {"NGN": 100, "USD": 100, "GBP": 100, "EUR": 100, "GHS": 100, "KES": 100, "ZAR": 100}
 
 
 def to_major(amount_minor: int, currency: str = "NGN") -> Decimal:
