@@ -115,6 +115,25 @@ class GoogleSettings(BaseSettings):
     discovery_url: str = "https://accounts.google.com/.well-known/openid-configuration"
 
 
+class CommerceSettings(BaseSettings):
+    """Cart, orders, shipping and ebook downloads (amounts in kobo)."""
+
+    model_config = _config("COMMERCE_")
+
+    order_number_prefix: str = "VC"
+    # Unpaid orders expire after this long; their stock and coupon uses are released.
+    order_expiry_minutes: int = Field(30, ge=1)
+    # Shipping fee per order with print lines, by destination (ebook-only orders ship free).
+    shipping_lagos_kobo: int = Field(150_000, ge=0)
+    shipping_nigeria_kobo: int = Field(300_000, ge=0)
+    shipping_international_kobo: int = Field(1_500_000, ge=0)
+    # Signed ebook download links live this long; each purchase allows this many downloads.
+    download_link_minutes: int = Field(10, ge=1)
+    download_limit: int = Field(10, ge=1)
+    # Guest carts untouched for this long are deleted by a daily job.
+    guest_cart_days: int = Field(30, ge=1)
+
+
 def _split_csv(value: object) -> object:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
@@ -158,6 +177,7 @@ class Settings(BaseSettings):
     flutterwave: FlutterwaveSettings = Field(default_factory=FlutterwaveSettings)
     imagekit: ImageKitSettings = Field(default_factory=ImageKitSettings)
     google: GoogleSettings = Field(default_factory=GoogleSettings)
+    commerce: CommerceSettings = Field(default_factory=CommerceSettings)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -25,6 +25,8 @@ from authorhub.db import libpq_url
 # Modules that define tasks; the worker imports them so it knows every task by name.
 TASK_MODULES = [
     "authorhub.mail.tasks",
+    "authorhub.orders.tasks",
+    "authorhub.cart.tasks",
 ]
 
 job_app = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)

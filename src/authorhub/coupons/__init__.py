@@ -1,0 +1,1 @@
+"""Discount coupons: admin management, validation, and uses reserved atomically at order time."""

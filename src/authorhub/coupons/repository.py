@@ -1,0 +1,177 @@
+"""Every coupon query, including the row lock and the conditional updates that count uses."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from authorhub.models import BookFormat, Coupon, CouponRedemption, RedemptionStatus
+
+_HOLDING = (RedemptionStatus.reserved, RedemptionStatus.committed)
+
+
+async def by_code(session: AsyncSession, code: str) -> Coupon | None:
+    return await session.scalar(
+        select(Coupon).where(Coupon.code == code).options(selectinload(Coupon.formats))
+    )
+
+
+async def lock_by_code(session: AsyncSession, code: str) -> Coupon | None:
+    """The coupon, locked until the transaction ends: reservations of one coupon queue here, so
+    the per-customer count below is always read after the previous reservation committed."""
+    return await session.scalar(
+        select(Coupon)
+        .where(Coupon.code == code)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+        .options(selectinload(Coupon.formats))
+    )
+
+
+async def by_id(session: AsyncSession, coupon_id: uuid.UUID) -> Coupon | None:
+    return await session.scalar(
+        select(Coupon).where(Coupon.id == coupon_id).options(selectinload(Coupon.formats))
+    )
+
+
+async def count_customer_uses(
+    session: AsyncSession, coupon_id: uuid.UUID, user_id: uuid.UUID
+) -> int:
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(CouponRedemption)
+            .where(
+                CouponRedemption.coupon_id == coupon_id,
+                CouponRedemption.user_id == user_id,
+                CouponRedemption.status.in_(_HOLDING),
+            )
+        )
+        or 0
+    )
+
+
+async def take_use(session: AsyncSession, coupon_id: uuid.UUID) -> bool:
+    """Count one more use unless the total limit is reached; False when it is."""
+    result = await session.execute(
+        update(Coupon)
+        .where(
+            Coupon.id == coupon_id,
+            or_(Coupon.usage_limit.is_(None), Coupon.uses_count < Coupon.usage_limit),
+        )
+        .values(uses_count=Coupon.uses_count + 1)
+        .returning(Coupon.id)
+        .execution_options(synchronize_session=False)
+    )
+    return result.first() is not None
+
+
+async def give_back_use(session: AsyncSession, coupon_id: uuid.UUID) -> None:
+    await session.execute(
+        update(Coupon)
+        .where(Coupon.id == coupon_id, Coupon.uses_count > 0)
+        .values(uses_count=Coupon.uses_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def add_redemption(
+    session: AsyncSession,
+    *,
+    coupon_id: uuid.UUID,
+    order_id: uuid.UUID,
+    user_id: uuid.UUID | None,
+    discount: int,
+) -> CouponRedemption:
+    redemption = CouponRedemption(
+        coupon_id=coupon_id,
+        order_id=order_id,
+        user_id=user_id,
+        status=RedemptionStatus.reserved,
+        discount_kobo=discount,
+    )
+    session.add(redemption)
+    await session.flush()
+    return redemption
+
+
+async def lock_redemption_of_order(
+    session: AsyncSession, order_id: uuid.UUID
+) -> CouponRedemption | None:
+    return await session.scalar(
+        select(CouponRedemption)
+        .where(CouponRedemption.order_id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+async def commit_redemption_of_order(session: AsyncSession, order_id: uuid.UUID) -> None:
+    await session.execute(
+        update(CouponRedemption)
+        .where(
+            CouponRedemption.order_id == order_id,
+            CouponRedemption.status == RedemptionStatus.reserved,
+        )
+        .values(status=RedemptionStatus.committed, updated_at=func.now())
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def has_redemptions(session: AsyncSession, coupon_id: uuid.UUID) -> bool:
+    found = await session.scalar(
+        select(CouponRedemption.id).where(CouponRedemption.coupon_id == coupon_id).limit(1)
+    )
+    return found is not None
+
+
+async def formats_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[BookFormat]:
+    if not ids:
+        return []
+    return list(await session.scalars(select(BookFormat).where(BookFormat.id.in_(list(ids)))))
+
+
+def _filtered(status: str | None, query: str | None, now: datetime) -> Select[Coupon]:
+    statement = select(Coupon)
+    if query:
+        statement = statement.where(Coupon.code.startswith(query.upper(), autoescape=True))
+    if status == "inactive":
+        statement = statement.where(Coupon.is_active.is_(False))
+    elif status == "expired":
+        statement = statement.where(Coupon.ends_at.is_not(None), Coupon.ends_at <= now)
+    elif status == "scheduled":
+        statement = statement.where(
+            Coupon.is_active.is_(True), Coupon.starts_at.is_not(None), Coupon.starts_at > now
+        )
+    elif status == "active":
+        statement = statement.where(
+            Coupon.is_active.is_(True),
+            or_(Coupon.starts_at.is_(None), Coupon.starts_at <= now),
+            or_(Coupon.ends_at.is_(None), Coupon.ends_at > now),
+        )
+    return statement
+
+
+async def list_coupons(
+    session: AsyncSession,
+    *,
+    status: str | None,
+    query: str | None,
+    now: datetime,
+    offset: int,
+    limit: int,
+) -> tuple[list[Coupon], int]:
+    statement = _filtered(status, query, now)
+    total = int(await session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
+    rows = await session.scalars(
+        statement.options(selectinload(Coupon.formats))
+        .order_by(Coupon.created_at.desc(), Coupon.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(rows), total

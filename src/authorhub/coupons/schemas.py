@@ -1,0 +1,140 @@
+"""Coupon requests and responses. Amounts are integers in minor units (kobo)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Self
+
+from pydantic import AwareDatetime, Field, StringConstraints, field_validator, model_validator
+
+from authorhub.kit.schemas import ApiInput, ApiModel
+from authorhub.models import CouponKind, CouponScope
+
+CouponCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{3,40}$")
+]
+
+
+class ItemInput(ApiInput):
+    format_id: uuid.UUID
+    quantity: int = Field(1, ge=1, le=100)
+
+
+class CouponValidate(ApiInput):
+    """Price `items`, or the caller's cart when `cart` is true."""
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    items: list[ItemInput] | None = Field(None, min_length=1, max_length=50)
+    cart: bool = False
+
+    @model_validator(mode="after")
+    def _items_or_cart(self) -> Self:
+        if (self.items is None) == (not self.cart):
+            raise ValueError("send either items or cart: true")
+        return self
+
+
+class CouponQuote(ApiModel):
+    code: str
+    description: str | None
+    kind: CouponKind
+    value: int
+    subtotal: int
+    eligible_subtotal: int
+    discount: int
+    total_after_discount: int  # before shipping
+    currency: str = "NGN"
+
+
+class _CouponRules(ApiInput):
+    description: str | None = Field(None, max_length=300)
+    min_order_amount: int | None = Field(None, ge=0)
+    max_discount_amount: int | None = Field(None, ge=1)
+    usage_limit: int | None = Field(None, ge=1)
+    per_customer_limit: int | None = Field(None, ge=1)
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+
+
+class CouponCreate(_CouponRules):
+    code: CouponCode
+    kind: CouponKind
+    value: int = Field(ge=1, description="percent (1..100) or an amount in kobo")
+    applies_to: CouponScope = CouponScope.all
+    format_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200)
+    is_active: bool = True
+
+    @field_validator("code")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        check_rules(
+            kind=self.kind,
+            value=self.value,
+            applies_to=self.applies_to,
+            format_ids=self.format_ids,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+        )
+        return self
+
+
+class CouponUpdate(_CouponRules):
+    """Only the fields sent change; null clears an optional limit."""
+
+    code: CouponCode | None = None
+    kind: CouponKind | None = None
+    value: int | None = Field(None, ge=1)
+    applies_to: CouponScope | None = None
+    format_ids: list[uuid.UUID] | None = Field(None, max_length=200)
+    is_active: bool | None = None
+
+    @field_validator("code")
+    @classmethod
+    def _upper(cls, value: str | None) -> str | None:
+        return value.upper() if value else value
+
+
+def check_rules(
+    *,
+    kind: CouponKind,
+    value: int,
+    applies_to: CouponScope,
+    format_ids: list[uuid.UUID],
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+) -> None:
+    """The rules that tie coupon fields together (also re-checked after a partial update)."""
+    if kind == CouponKind.percentage and value > 100:
+        raise ValueError("a percentage coupon's value is at most 100")
+    if applies_to == CouponScope.formats and not format_ids:
+        raise ValueError("appliesTo 'formats' needs at least one formatId")
+    if applies_to != CouponScope.formats and format_ids:
+        raise ValueError("formatIds are only allowed when appliesTo is 'formats'")
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise ValueError("endsAt must be after startsAt")
+
+
+class CouponRead(ApiModel):
+    id: uuid.UUID
+    code: str
+    description: str | None
+    kind: CouponKind
+    value: int
+    min_order_amount: int | None
+    max_discount_amount: int | None
+    usage_limit: int | None
+    per_customer_limit: int | None
+    uses_count: int  # held by unpaid orders plus used by paid ones
+    starts_at: datetime | None
+    ends_at: datetime | None
+    applies_to: CouponScope
+    format_ids: list[uuid.UUID]
+    is_active: bool
+    status: str  # active | scheduled | expired | inactive | exhausted
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,187 @@
+"""Every library query; download allowances are spent by a conditional UPDATE."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from authorhub.models import (
+    Book,
+    BookFormat,
+    BookStatus,
+    DownloadLog,
+    LibraryEntry,
+    LibrarySource,
+)
+
+
+async def grant(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    book_id: uuid.UUID,
+    format_id: uuid.UUID,
+    order_id: uuid.UUID,
+    order_line_id: uuid.UUID,
+) -> None:
+    """Put a purchased format in the member's library. Buying again (e.g. after a refund took it
+    back) restores access with a fresh download allowance."""
+    statement = insert(LibraryEntry).values(
+        user_id=user_id,
+        book_id=book_id,
+        book_format_id=format_id,
+        source=LibrarySource.purchase,
+        order_id=order_id,
+        order_line_id=order_line_id,
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["user_id", "book_format_id"],
+            set_={
+                "source": LibrarySource.purchase,
+                "order_id": order_id,
+                "order_line_id": order_line_id,
+                "download_count": 0,
+                "revoked_at": None,
+                "updated_at": func.now(),
+            },
+        )
+    )
+
+
+async def claim(
+    session: AsyncSession, *, user_id: uuid.UUID, book_id: uuid.UUID, format_id: uuid.UUID
+) -> None:
+    """Add a free format; claiming what is already owned changes nothing."""
+    statement = insert(LibraryEntry).values(
+        user_id=user_id, book_id=book_id, book_format_id=format_id, source=LibrarySource.free_claim
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["user_id", "book_format_id"],
+            set_={"revoked_at": None, "updated_at": func.now()},
+            where=LibraryEntry.revoked_at.is_not(None),
+        )
+    )
+
+
+async def revoke_lines(session: AsyncSession, line_ids: Sequence[uuid.UUID]) -> int:
+    if not line_ids:
+        return 0
+    result = await session.execute(
+        update(LibraryEntry)
+        .where(LibraryEntry.order_line_id.in_(list(line_ids)), LibraryEntry.revoked_at.is_(None))
+        .values(revoked_at=func.now(), updated_at=func.now())
+        .returning(LibraryEntry.id)
+        .execution_options(synchronize_session=False)
+    )
+    return len(result.all())
+
+
+async def published_book(session: AsyncSession, book_id: uuid.UUID) -> Book | None:
+    return await session.scalar(
+        select(Book).where(Book.id == book_id, Book.status == BookStatus.published)
+    )
+
+
+async def formats_of_book(session: AsyncSession, book_id: uuid.UUID) -> list[BookFormat]:
+    return list(
+        await session.scalars(
+            select(BookFormat).where(BookFormat.book_id == book_id).order_by(BookFormat.id)
+        )
+    )
+
+
+async def active_entries(
+    session: AsyncSession, *, user_id: uuid.UUID, offset: int, limit: int
+) -> tuple[list[tuple[LibraryEntry, BookFormat, Book]], int]:
+    where = (LibraryEntry.user_id == user_id, LibraryEntry.revoked_at.is_(None))
+    total = int(
+        await session.scalar(select(func.count()).select_from(LibraryEntry).where(*where)) or 0
+    )
+    rows = await session.execute(
+        select(LibraryEntry, BookFormat, Book)
+        .join(BookFormat, BookFormat.id == LibraryEntry.book_format_id)
+        .join(Book, Book.id == LibraryEntry.book_id)
+        .where(*where)
+        .order_by(LibraryEntry.created_at.desc(), LibraryEntry.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return [(entry, fmt, book) for entry, fmt, book in rows], total
+
+
+async def entries_for_book(
+    session: AsyncSession, *, user_id: uuid.UUID, book_id: uuid.UUID
+) -> list[tuple[LibraryEntry, BookFormat, Book]]:
+    rows = await session.execute(
+        select(LibraryEntry, BookFormat, Book)
+        .join(BookFormat, BookFormat.id == LibraryEntry.book_format_id)
+        .join(Book, Book.id == LibraryEntry.book_id)
+        .where(
+            LibraryEntry.user_id == user_id,
+            LibraryEntry.book_id == book_id,
+            LibraryEntry.revoked_at.is_(None),
+        )
+        .order_by(LibraryEntry.created_at)
+    )
+    return [(entry, fmt, book) for entry, fmt, book in rows]
+
+
+async def entry_with_format(
+    session: AsyncSession, entry_id: uuid.UUID, user_id: uuid.UUID
+) -> tuple[LibraryEntry, BookFormat, Book] | None:
+    row = (
+        await session.execute(
+            select(LibraryEntry, BookFormat, Book)
+            .join(BookFormat, BookFormat.id == LibraryEntry.book_format_id)
+            .join(Book, Book.id == LibraryEntry.book_id)
+            .where(
+                LibraryEntry.id == entry_id,
+                LibraryEntry.user_id == user_id,
+                LibraryEntry.revoked_at.is_(None),
+            )
+        )
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+async def spend_download(session: AsyncSession, *, entry_id: uuid.UUID, limit: int) -> int | None:
+    """Use one download of the allowance; the new count, or None when none is left (or the entry
+    was revoked meanwhile). One statement, so parallel downloads can never exceed the cap."""
+    result = await session.execute(
+        update(LibraryEntry)
+        .where(
+            LibraryEntry.id == entry_id,
+            LibraryEntry.revoked_at.is_(None),
+            LibraryEntry.download_count < limit,
+        )
+        .values(download_count=LibraryEntry.download_count + 1, updated_at=func.now())
+        .returning(LibraryEntry.download_count)
+        .execution_options(synchronize_session=False)
+    )
+    count = result.scalar_one_or_none()
+    return None if count is None else int(count)
+
+
+async def log_download(
+    session: AsyncSession,
+    *,
+    entry: LibraryEntry,
+    ip_address: str | None,
+    user_agent: str | None,
+) -> None:
+    session.add(
+        DownloadLog(
+            library_entry_id=entry.id,
+            user_id=entry.user_id,
+            book_format_id=entry.book_format_id,
+            ip_address=ip_address,
+            user_agent=user_agent[:400] if user_agent else None,
+        )
+    )
+    await session.flush()

@@ -1,0 +1,49 @@
+"""Shopping carts: one per member, or one per guest identified by a random cart token."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from authorhub.models.base import Model
+
+
+class Cart(Model):
+    __tablename__ = "carts"
+    __table_args__ = (
+        # A cart belongs to a member or to a guest token, never both and never neither.
+        CheckConstraint("(user_id IS NULL) <> (token_hash IS NULL)", name="one_owner"),
+        # The clean-up job looks for stale guest carts.
+        Index("ix_carts_guest_updated_at", "updated_at", postgresql_where=text("user_id IS NULL")),
+    )
+
+    user_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True
+    )
+    # SHA-256 of the guest's cart token; the token itself is never stored.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    items: Mapped[list[CartItem]] = relationship(
+        back_populates="cart", lazy="raise", order_by="CartItem.created_at"
+    )
+
+
+class CartItem(Model):
+    __tablename__ = "cart_items"
+    __table_args__ = (
+        UniqueConstraint("cart_id", "book_format_id"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        Index("ix_cart_items_book_format_id", "book_format_id"),
+    )
+
+    cart_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("carts.id", ondelete="CASCADE"))
+    book_format_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("book_formats.id", ondelete="CASCADE")
+    )
+    quantity: Mapped[int]
+    # The price when the line was added, so the cart can say when it has changed since.
+    unit_price_when_added: Mapped[int]
+
+    cart: Mapped[Cart] = relationship(back_populates="items", lazy="raise")

@@ -1,0 +1,116 @@
+"""The emails an order sends. Each is written in the caller's transaction (see send_mail), with a
+fixed idempotency key, so a rolled-back change sends nothing and a committed one sends once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from authorhub.config import Settings, get_settings
+from authorhub.kit.money import format_amount
+from authorhub.mail.service import send_mail
+from authorhub.models import Order, OrderRefund
+
+
+def _when(value: Any) -> str:
+    return value.strftime("%d %b %Y, %H:%M UTC") if value else ""
+
+
+def _context(order: Order, settings: Settings) -> dict[str, Any]:
+    money = lambda amount: format_amount(amount, order.currency)  # noqa: E731
+    frontend = settings.frontend_url.rstrip("/")
+    return {
+        "name": order.customer_name,
+        "order_number": order.number,
+        "order_url": f"{frontend}/account/orders/{order.id}",
+        "library_url": f"{frontend}/account/library",
+        "lines": [
+            {
+                "title": line.title,
+                "format": line.format.value,
+                "quantity": line.quantity,
+                "unit_price": money(line.unit_price),
+                "line_total": money(line.line_total),
+            }
+            for line in order.lines
+        ],
+        "subtotal": money(order.subtotal),
+        "discount": money(order.discount) if order.discount else "",
+        "coupon_code": order.coupon_code or "",
+        "shipping": money(order.shipping) if order.shipping else "",
+        "total": money(order.total),
+        "has_print": any(line.is_print for line in order.lines),
+        "has_ebooks": any(not line.is_print for line in order.lines),
+    }
+
+
+async def order_received(session: AsyncSession, order: Order) -> None:
+    settings = get_settings()
+    await send_mail(
+        session,
+        to=order.customer_email,
+        template="order_received",
+        context={**_context(order, settings), "pay_by": _when(order.expires_at)},
+        idempotency_key=f"order_received/{order.id}",
+    )
+
+
+async def order_paid(session: AsyncSession, order: Order) -> None:
+    settings = get_settings()
+    await send_mail(
+        session,
+        to=order.customer_email,
+        template="order_paid",
+        context={
+            **_context(order, settings),
+            "amount_paid": format_amount(order.amount_paid or 0, order.currency),
+            "payment_reference": order.payment_reference or "",
+            "paid_at": _when(order.paid_at),
+        },
+        idempotency_key=f"order_paid/{order.id}",
+    )
+
+
+async def order_shipped(session: AsyncSession, order: Order) -> None:
+    settings = get_settings()
+    await send_mail(
+        session,
+        to=order.customer_email,
+        template="order_shipped",
+        context={
+            **_context(order, settings),
+            "carrier": order.carrier or "",
+            "tracking_number": order.tracking_number or "",
+        },
+        idempotency_key=f"order_shipped/{order.id}",
+    )
+
+
+async def order_cancelled(session: AsyncSession, order: Order, reason: str | None) -> None:
+    settings = get_settings()
+    await send_mail(
+        session,
+        to=order.customer_email,
+        template="order_cancelled",
+        context={**_context(order, settings), "reason": reason or ""},
+        idempotency_key=f"order_cancelled/{order.id}",
+    )
+
+
+async def order_refunded(
+    session: AsyncSession, order: Order, refund: OrderRefund, revoked_titles: list[str]
+) -> None:
+    settings = get_settings()
+    await send_mail(
+        session,
+        to=order.customer_email,
+        template="order_refunded",
+        context={
+            **_context(order, settings),
+            "refund_amount": format_amount(refund.amount, refund.currency),
+            "fully_refunded": order.refunded_amount >= order.total,
+            "revoked_titles": revoked_titles,
+        },
+        idempotency_key=f"order_refunded/{refund.id}",
+    )

@@ -1,0 +1,621 @@
+"""Order use-cases: checkout, reading orders, cancelling, moving them along, expiry, and the two
+functions the payments code calls (mark_order_paid, mark_order_refunded).
+
+Every change to an existing order starts by locking its row (repository.get_for_update), so two
+changes never interleave. Rows are always locked in the same order — order, then formats (by
+primary key), then coupon/books (by primary key) — so concurrent work queues instead of
+deadlocking. Functions here never commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from authorhub.cart import service as cart_service
+from authorhub.cart.repository import formats_with_books, owned_format_ids
+from authorhub.config import Settings
+from authorhub.coupons import service as coupons
+from authorhub.coupons.service import CouponLine
+from authorhub.errors import BadRequest, Conflict, NotFound, Unprocessable
+from authorhub.kit.time import utcnow
+from authorhub.library import service as library
+from authorhub.models import (
+    Coupon,
+    Order,
+    OrderLine,
+    OrderRefund,
+    OrderStatus,
+    ShippingZone,
+    User,
+)
+from authorhub.orders import notifications, repository
+from authorhub.orders.refunds import request_order_refund
+from authorhub.orders.schemas import (
+    AdminOrderUpdate,
+    CustomerRead,
+    OrderCreate,
+    OrderDetailRead,
+    OrderRead,
+    ShippingAddressInput,
+    StatusChangeRead,
+)
+from authorhub.orders.status import CANCELLABLE_WITH_REFUND, PAID_STATUSES, check_transition
+
+CURRENCY = cart_service.CURRENCY
+
+
+def _order_not_found() -> NotFound:
+    return NotFound("No such order.", code="order_not_found")
+
+
+def _move(
+    session: AsyncSession,
+    order: Order,
+    to: OrderStatus,
+    *,
+    actor_id: uuid.UUID | None,
+    note: str | None = None,
+) -> None:
+    """Change the status if the lifecycle allows it (409 otherwise) and record it in the history."""
+    check_transition(order.status, to)
+    repository.add_history(
+        session, order=order, from_status=order.status, to_status=to, actor_id=actor_id, note=note
+    )
+    order.status = to
+
+
+# --- checkout ------------------------------------------------------------------------------
+
+
+def shipping_zone(address: ShippingAddressInput) -> ShippingZone:
+    if address.country != "NG":
+        return ShippingZone.international
+    state = address.state.strip().lower().removesuffix(" state")
+    return ShippingZone.lagos if state == "lagos" else ShippingZone.nigeria
+
+
+def shipping_fee(zone: ShippingZone, settings: Settings) -> int:
+    table = {
+        ShippingZone.lagos: settings.commerce.shipping_lagos_kobo,
+        ShippingZone.nigeria: settings.commerce.shipping_nigeria_kobo,
+        ShippingZone.international: settings.commerce.shipping_international_kobo,
+    }
+    return table[zone]
+
+
+def _fingerprint(data: OrderCreate) -> str:
+    return hashlib.sha256(data.model_dump_json().encode()).hexdigest()
+
+
+def _check_idempotency_key(key: str) -> None:
+    if not (1 <= len(key) <= 200) or not key.isascii() or not key.isprintable():
+        raise BadRequest(
+            "Idempotency-Key must be 1 to 200 printable ASCII characters.",
+            code="invalid_idempotency_key",
+        )
+
+
+async def create_order(
+    session: AsyncSession,
+    *,
+    user: User,
+    data: OrderCreate,
+    idempotency_key: str | None,
+    settings: Settings,
+) -> tuple[OrderDetailRead, bool]:
+    """Place an order from explicit items or from the member's cart. Returns (order, created):
+    a retry with the same Idempotency-Key returns the first order and created=False.
+
+    Stock for print lines and a use of the coupon are reserved here, in this transaction: if any
+    line cannot be had, nothing is reserved (the transaction rolls back) and the caller gets 409."""
+    fingerprint = _fingerprint(data)
+    if idempotency_key is not None:
+        _check_idempotency_key(idempotency_key)
+        await repository.lock_idempotency_key(session, user.id, idempotency_key)
+        existing = await repository.by_idempotency_key(session, user.id, idempotency_key)
+        if existing is not None:
+            if existing.request_fingerprint != fingerprint:
+                raise Unprocessable(
+                    "This Idempotency-Key was used for a different order request.",
+                    code="idempotency_key_reused",
+                )
+            return await _detail(session, existing), False
+
+    from_cart = data.items is None
+    wanted: Counter[uuid.UUID] = Counter()
+    if data.items is not None:
+        for item in data.items:
+            wanted[item.format_id] += item.quantity
+    else:
+        for format_id, quantity in await cart_service.checkout_lines(session, user=user):
+            wanted[format_id] += quantity
+    if not wanted:
+        raise Conflict("Your cart is empty.", code="cart_empty")
+
+    catalog = await formats_with_books(session, wanted.keys())
+    unknown = [str(format_id) for format_id in wanted if format_id not in catalog]
+    if unknown:
+        raise NotFound(
+            "Some items do not exist.", code="format_not_found", details={"formatIds": unknown}
+        )
+    owned = await owned_format_ids(session, user.id, wanted.keys())
+    for format_id, quantity in wanted.items():
+        fmt, book = catalog[format_id]
+        if quantity > cart_service.max_quantity(fmt):
+            raise Unprocessable(
+                f"At most {cart_service.max_quantity(fmt)} of “{book.title}” ({fmt.format.value}) "
+                "per order.",
+                code="quantity_too_large",
+                details={"formatId": str(format_id)},
+            )
+        if not fmt.format.is_print and fmt.is_free:
+            raise Conflict(
+                f"“{book.title}” is free: claim it instead of ordering it.",
+                code="free_ebook",
+                details={"formatId": str(format_id)},
+            )
+        if format_id in owned:
+            raise Conflict(
+                f"“{book.title}” is already in your library.",
+                code="already_owned",
+                details={"formatId": str(format_id)},
+            )
+        problem = cart_service.purchase_problem(fmt, book, quantity)
+        if problem is not None and problem.code not in ("out_of_stock", "insufficient_stock"):
+            raise Conflict(problem.message, code=problem.code, details={"formatId": str(format_id)})
+
+    has_print = any(catalog[format_id][0].format.is_print for format_id in wanted)
+    if has_print and data.shipping_address is None:
+        raise Unprocessable(
+            "A shipping address is required for printed books.",
+            code="shipping_address_required",
+            details=[{"field": "shippingAddress", "message": "required for print items"}],
+        )
+
+    # Stock is settled by the database, never by the check above: one conditional UPDATE per
+    # print format, in primary-key order so that concurrent orders lock rows in the same order.
+    for format_id in sorted(wanted):
+        fmt, book = catalog[format_id]
+        if fmt.format.is_print and not await repository.reserve_stock(
+            session, format_id, wanted[format_id]
+        ):
+            available = await repository.current_stock(session, format_id)
+            raise Conflict(
+                f"Not enough copies of “{book.title}” ({fmt.format.value}) left.",
+                code="out_of_stock",
+                details={
+                    "formatId": str(format_id),
+                    "requested": wanted[format_id],
+                    "available": max(available or 0, 0),
+                },
+            )
+
+    ordered = [(format_id, wanted[format_id]) for format_id in wanted]  # keeps the request order
+    subtotal = sum(catalog[format_id][0].price_ngn * quantity for format_id, quantity in ordered)
+    coupon: Coupon | None = None
+    discount = 0
+    if data.coupon_code:
+        coupon, discount = await coupons.reserve_use(
+            session,
+            code=data.coupon_code,
+            lines=[
+                CouponLine(format_id=format_id, line_total=catalog[format_id][0].price_ngn * qty)
+                for format_id, qty in ordered
+            ],
+            user=user,
+        )
+    zone = shipping_zone(data.shipping_address) if data.shipping_address else None
+    shipping = shipping_fee(zone, settings) if (has_print and zone) else 0
+    now = utcnow()
+    sequence = await repository.next_order_sequence(session)
+    order = Order(
+        number=f"{settings.commerce.order_number_prefix}-{now.year}-{sequence:06d}",
+        user_id=user.id,
+        customer_email=user.email,
+        customer_name=user.name,
+        status=OrderStatus.pending_payment,
+        currency=CURRENCY,
+        subtotal=subtotal,
+        discount=discount,
+        shipping=shipping,
+        total=subtotal - discount + shipping,
+        coupon_id=coupon.id if coupon else None,
+        coupon_code=coupon.code if coupon else None,
+        shipping_zone=zone if has_print else None,
+        shipping_address=data.shipping_address.model_dump() if data.shipping_address else None,
+        note=data.note,
+        idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint,
+        expires_at=now + timedelta(minutes=settings.commerce.order_expiry_minutes),
+    )
+    session.add(order)
+    await session.flush()
+    for position, (format_id, quantity) in enumerate(ordered):
+        fmt, book = catalog[format_id]
+        session.add(
+            OrderLine(
+                order_id=order.id,
+                position=position,
+                book_id=book.id,
+                book_format_id=fmt.id,
+                title=book.title,
+                author_name=book.author_name,
+                format=fmt.format,
+                sku=fmt.sku,
+                is_print=fmt.format.is_print,
+                unit_price=fmt.price_ngn,
+                quantity=quantity,
+                line_total=fmt.price_ngn * quantity,
+                currency=CURRENCY,
+            )
+        )
+    repository.add_history(
+        session,
+        order=order,
+        from_status=None,
+        to_status=OrderStatus.pending_payment,
+        actor_id=user.id,
+        note=None,
+    )
+    await session.flush()
+    if coupon is not None:
+        await coupons.record_reservation(
+            session, coupon=coupon, order_id=order.id, user_id=user.id, discount=discount
+        )
+    if from_cart:
+        await cart_service.remove_ordered_lines(session, user=user, format_ids=list(wanted))
+
+    if order.total == 0:
+        # Nothing to pay (a 100% coupon on ebooks): fulfilled at once, no payment involved.
+        await mark_order_paid(
+            session,
+            order_id=order.id,
+            payment_reference=f"free:{order.number}",
+            amount=0,
+            currency=CURRENCY,
+        )
+    else:
+        with_lines = await repository.get(session, order.id)
+        assert with_lines is not None
+        await notifications.order_received(session, with_lines)
+    return await _detail(session, order), True
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+async def _detail(session: AsyncSession, order: Order) -> OrderDetailRead:
+    fresh = await repository.get(session, order.id)
+    assert fresh is not None
+    history = await repository.history_of(session, order.id)
+    base = OrderRead.model_validate(fresh)
+    return OrderDetailRead(
+        **base.model_dump(),
+        customer=CustomerRead(
+            id=fresh.user_id, email=fresh.customer_email, name=fresh.customer_name
+        ),
+        history=[StatusChangeRead.model_validate(change) for change in history],
+    )
+
+
+async def _visible_order(session: AsyncSession, *, order_id: uuid.UUID, user: User) -> Order:
+    order = await repository.get(session, order_id)
+    if order is None or (not user.is_admin and order.user_id != user.id):
+        raise _order_not_found()  # someone else's order is "not found", never "forbidden"
+    return order
+
+
+async def get_order(session: AsyncSession, *, order_id: uuid.UUID, user: User) -> OrderDetailRead:
+    return await _detail(session, await _visible_order(session, order_id=order_id, user=user))
+
+
+async def list_my_orders(
+    session: AsyncSession, *, user: User, status: OrderStatus | None, offset: int, limit: int
+) -> tuple[list[OrderRead], int]:
+    rows, total = await repository.list_for_user(
+        session, user_id=user.id, status=status, offset=offset, limit=limit
+    )
+    return [OrderRead.model_validate(row) for row in rows], total
+
+
+async def list_all_orders(
+    session: AsyncSession,
+    *,
+    status: OrderStatus | None,
+    date_from: date | None,
+    date_to: date | None,
+    email: str | None,
+    reference: str | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[OrderRead], int]:
+    rows, total = await repository.list_all(
+        session,
+        status=status,
+        date_from=date_from,
+        date_to=date_to,
+        email=email,
+        reference=reference,
+        offset=offset,
+        limit=limit,
+    )
+    return [OrderRead.model_validate(row) for row in rows], total
+
+
+# --- cancel, expire, move along -----------------------------------------------------------
+
+
+async def _release_reservations(session: AsyncSession, orders: list[Order]) -> None:
+    """Give back the stock and coupon uses that unpaid orders held (formats and coupons each
+    locked in primary-key order, so this never deadlocks with checkout)."""
+    copies: Counter[uuid.UUID] = Counter()
+    for order in orders:
+        for line in order.lines:
+            if line.is_print:
+                copies[line.book_format_id] += line.quantity
+    for format_id in sorted(copies):
+        await repository.release_stock(session, format_id, copies[format_id])
+    with_coupon = sorted((o for o in orders if o.coupon_id), key=lambda o: (o.coupon_id, o.id))
+    for order in with_coupon:
+        await coupons.release_use(session, order_id=order.id)
+
+
+async def cancel_order(
+    session: AsyncSession, *, order_id: uuid.UUID, user: User, reason: str | None
+) -> OrderDetailRead:
+    """Owner or admin. Unpaid: cancelled at once, stock and coupon released. Paid and not yet
+    shipped: a refund is requested from the payment provider. Later: 409."""
+    order = await repository.get_for_update(session, order_id)
+    if order is None or (not user.is_admin and order.user_id != user.id):
+        raise _order_not_found()
+    if order.status == OrderStatus.pending_payment:
+        await _release_reservations(session, [order])
+        _move(session, order, OrderStatus.cancelled, actor_id=user.id, note=reason)
+        order.cancelled_at = utcnow()
+        await session.flush()
+        await notifications.order_cancelled(session, order, reason)
+    elif order.status in CANCELLABLE_WITH_REFUND:
+        await request_order_refund(session, order=order, requested_by=user, reason=reason)
+    else:
+        raise Conflict(
+            f"An order that is {order.status.value} can no longer be cancelled.",
+            code="order_not_cancellable",
+            details={"status": order.status.value},
+        )
+    return await _detail(session, order)
+
+
+async def expire_unpaid_orders(session: AsyncSession, *, limit: int = 100) -> int:
+    """Expire unpaid orders past their deadline, releasing their stock and coupon uses.
+    Returns how many were expired (at most `limit`; run again while it returns `limit`)."""
+    now = utcnow()
+    orders = await repository.lock_due_for_expiry(session, now=now, limit=limit)
+    if not orders:
+        return 0
+    await _release_reservations(session, orders)
+    for order in orders:
+        _move(session, order, OrderStatus.expired, actor_id=None, note="not paid in time")
+        order.expired_at = now
+    await session.flush()
+    return len(orders)
+
+
+async def admin_update_order(
+    session: AsyncSession, *, order_id: uuid.UUID, admin: User, data: AdminOrderUpdate
+) -> OrderDetailRead:
+    order = await repository.get_for_update(session, order_id)
+    if order is None:
+        raise _order_not_found()
+    if not order.has_print_lines:
+        raise Conflict(
+            "This order has no printed books to ship.",
+            code="nothing_to_ship",
+            details={"status": order.status.value},
+        )
+    if data.status == OrderStatus.shipped and not (data.carrier and data.tracking_number):
+        raise Unprocessable(
+            "Shipping needs a carrier and a tracking number.",
+            details=[
+                {"field": field, "message": "required when status is shipped"}
+                for field, value in (
+                    ("carrier", data.carrier),
+                    ("trackingNumber", data.tracking_number),
+                )
+                if not value
+            ],
+        )
+    _move(session, order, data.status, actor_id=admin.id, note=data.note)
+    now = utcnow()
+    if data.status == OrderStatus.shipped:
+        order.carrier = data.carrier
+        order.tracking_number = data.tracking_number
+        order.shipped_at = now
+    elif data.status == OrderStatus.delivered:
+        order.delivered_at = now
+    await session.flush()
+    if data.status == OrderStatus.shipped:
+        await notifications.order_shipped(session, order)
+    return await _detail(session, order)
+
+
+# --- called by payments ----------------------------------------------------------------------
+
+
+class PaymentOutcome(StrEnum):
+    paid = "paid"  # this call moved the order to paid and fulfilled it
+    already_paid = "already_paid"  # this same payment was applied before: nothing to do
+    paid_by_another_payment = "paid_by_another_payment"  # refund this (duplicate) payment
+    not_payable = "not_payable"  # expired, cancelled or refunded: refund this payment
+    amount_mismatch = "amount_mismatch"  # amount/currency differ from the order: nothing changed
+    order_not_found = "order_not_found"
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentResult:
+    outcome: PaymentOutcome
+    order_id: uuid.UUID
+    order_status: OrderStatus | None
+    expected_amount: int | None = None
+    expected_currency: str | None = None
+
+    @property
+    def transitioned(self) -> bool:
+        """True only for the one call that marked the order paid."""
+        return self.outcome == PaymentOutcome.paid
+
+    @property
+    def needs_refund(self) -> bool:
+        """The money arrived but the order cannot take it: the payment should be refunded."""
+        return self.outcome in (PaymentOutcome.paid_by_another_payment, PaymentOutcome.not_payable)
+
+
+async def mark_order_paid(
+    session: AsyncSession,
+    *,
+    order_id: uuid.UUID,
+    payment_reference: str,
+    amount: int,
+    currency: str,
+) -> PaymentResult:
+    """Apply a verified payment to an order, exactly once.
+
+    Locks the order row. Only a `pending_payment` order whose total and currency match moves to
+    `paid`, and only then is it fulfilled, once: ebooks enter the buyer's library, reserved stock
+    becomes sales (books.sales_count), the coupon use is committed, the receipt email is queued.
+    A late payment is accepted while the order is still pending (even past its deadline, as long
+    as the expiry job has not released it). Every other case changes nothing and says why."""
+    order = await repository.get_for_update(session, order_id)
+    if order is None:
+        return PaymentResult(PaymentOutcome.order_not_found, order_id, None)
+
+    def result(outcome: PaymentOutcome) -> PaymentResult:
+        return PaymentResult(outcome, order.id, order.status, order.total, order.currency)
+
+    if order.status != OrderStatus.pending_payment:
+        if order.payment_reference == payment_reference:
+            return result(PaymentOutcome.already_paid)
+        if order.payment_reference is not None:
+            return result(PaymentOutcome.paid_by_another_payment)
+        return result(PaymentOutcome.not_payable)  # expired or cancelled before any payment
+    if amount != order.total or currency.upper() != order.currency:
+        return result(PaymentOutcome.amount_mismatch)
+
+    _move(session, order, OrderStatus.paid, actor_id=None, note=f"payment {payment_reference}")
+    order.paid_at = utcnow()
+    order.payment_reference = payment_reference
+    order.amount_paid = amount
+    await session.flush()
+    if order.user_id is not None:
+        await library.grant_order_lines(
+            session, user_id=order.user_id, order_id=order.id, lines=list(order.lines)
+        )
+    copies: Counter[uuid.UUID] = Counter()
+    for line in order.lines:
+        copies[line.book_id] += line.quantity
+    for book_id in sorted(copies):
+        await repository.add_sales(session, book_id, copies[book_id])
+    if order.coupon_id is not None:
+        await coupons.commit_use(session, order_id=order.id)
+    await notifications.order_paid(session, order)
+    return result(PaymentOutcome.paid)
+
+
+class RefundOutcome(StrEnum):
+    refunded = "refunded"  # the order is now fully refunded
+    partially_refunded = "partially_refunded"
+    already_applied = "already_applied"  # this refund reference was applied before
+    not_refundable = "not_refundable"  # never paid, cancelled, expired or already refunded
+    amount_exceeds_paid = "amount_exceeds_paid"  # more than what is left to refund: nothing changed
+    currency_mismatch = "currency_mismatch"
+    order_not_found = "order_not_found"
+
+
+@dataclass(frozen=True, slots=True)
+class RefundResult:
+    outcome: RefundOutcome
+    order_id: uuid.UUID
+    order_status: OrderStatus | None
+    refunded_amount: int = 0
+
+    @property
+    def transitioned(self) -> bool:
+        return self.outcome in (RefundOutcome.refunded, RefundOutcome.partially_refunded)
+
+
+async def mark_order_refunded(
+    session: AsyncSession,
+    *,
+    order_id: uuid.UUID,
+    amount: int,
+    currency: str,
+    refund_reference: str,
+    line_ids: list[uuid.UUID] | None = None,
+    reason: str | None = None,
+) -> RefundResult:
+    """Record a refund the provider confirmed, once per `refund_reference`.
+
+    When the refunds add up to the order total the order becomes `refunded` and every line is
+    taken back; otherwise `partially_refunded` and only `line_ids` (if given) are taken back.
+    Taking a line back revokes its ebook from the library, returns print copies to stock if the
+    order had not shipped, and removes the copies from books.sales_count."""
+    if amount <= 0:
+        raise ValueError("a refund amount is positive")
+    order = await repository.get_for_update(session, order_id)
+    if order is None:
+        return RefundResult(RefundOutcome.order_not_found, order_id, None)
+
+    def result(outcome: RefundOutcome) -> RefundResult:
+        return RefundResult(outcome, order.id, order.status, order.refunded_amount)
+
+    if await repository.refund_by_reference(session, refund_reference) is not None:
+        return result(RefundOutcome.already_applied)
+    if order.status not in PAID_STATUSES:
+        return result(RefundOutcome.not_refundable)
+    if currency.upper() != order.currency:
+        return result(RefundOutcome.currency_mismatch)
+    paid = order.amount_paid if order.amount_paid is not None else order.total
+    if order.refunded_amount + amount > paid:
+        return result(RefundOutcome.amount_exceeds_paid)
+
+    refund = OrderRefund(
+        order_id=order.id,
+        reference=refund_reference,
+        amount=amount,
+        currency=order.currency,
+        reason=reason,
+    )
+    session.add(refund)
+    order.refunded_amount += amount
+    fully = order.refunded_amount >= paid
+    wanted = set(line_ids or [])
+    taken_back = [
+        line for line in order.lines if line.refunded_at is None and (fully or line.id in wanted)
+    ]
+    shipped = order.shipped_at is not None
+    now = utcnow()
+    for line in taken_back:
+        line.refunded_at = now
+    restock: Counter[uuid.UUID] = Counter()
+    unsold: Counter[uuid.UUID] = Counter()
+    for line in taken_back:
+        unsold[line.book_id] += line.quantity
+        if line.is_print and not shipped:
+            restock[line.book_format_id] += line.quantity
+    for format_id in sorted(restock):
+        await repository.release_stock(session, format_id, restock[format_id])
+    for book_id in sorted(unsold):
+        await repository.add_sales(session, book_id, -unsold[book_id])
+    digital = [line for line in taken_back if not line.is_print]
+    await library.revoke_order_lines(session, line_ids=[line.id for line in digital])
+    target = OrderStatus.refunded if fully else OrderStatus.partially_refunded
+    _move(session, order, target, actor_id=None, note=reason or f"refund {refund_reference}")
+    await session.flush()
+    await notifications.order_refunded(session, order, refund, [line.title for line in digital])
+    return result(RefundOutcome.refunded if fully else RefundOutcome.partially_refunded)
