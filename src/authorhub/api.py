@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from authorhub.auth.router import router as auth_router
 from authorhub.cart.router import router as cart_router
 from authorhub.coupons.router import admin_router as admin_coupons_router
 from authorhub.coupons.router import router as coupons_router
@@ -11,9 +12,12 @@ from authorhub.library.router import router as library_router
 from authorhub.orders.router import admin_router as admin_orders_router
 from authorhub.orders.router import router as orders_router
 from authorhub.system.router import router as system_router
+from authorhub.users.router import router as users_router
 
 api_router = APIRouter(prefix="/api")
 api_router.include_router(system_router)
+api_router.include_router(auth_router)
+api_router.include_router(users_router)
 api_router.include_router(cart_router)
 api_router.include_router(coupons_router)
 api_router.include_router(admin_coupons_router)

@@ -230,6 +230,60 @@ def history() -> None:
     command.history(_alembic_config(_settings()), verbose=False)
 
 
+def _validated(label: str, type_: Any, value: str) -> str:
+    """The value checked by the API's own rules, or exit with one line saying what is wrong."""
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        return str(TypeAdapter(type_).validate_python(value))
+    except ValidationError as exc:
+        _fail(f"invalid {label}: {exc.errors()[0]['msg']}")
+        raise  # unreachable: _fail exits
+
+
+@app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="The admin's email address.")],
+    password: Annotated[
+        str | None,
+        typer.Option(
+            help="The password (asked for, hidden, when left out: keeps it out of history)."
+        ),
+    ] = None,
+    name: Annotated[str, typer.Option(help="Display name for a new account.")] = "Administrator",
+) -> None:
+    """Create an admin account, or make an existing account an admin with this password."""
+    from authorhub.users.schemas import Email, NewPassword, PersonName
+
+    email = _validated("email", Email, email)
+    name = _validated("name", PersonName, name.strip())
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _validated("password", NewPassword, password)
+    if password.strip().lower() == email:
+        _fail("invalid password: it must not be the email address")
+    settings = _settings()
+    _check_database(settings)
+
+    async def run() -> tuple[str, bool]:
+        from authorhub.db import Database
+        from authorhub.users.service import create_or_promote_admin
+
+        database = Database.from_settings(settings)
+        try:
+            async with database.session() as session:
+                user, created = await create_or_promote_admin(
+                    session, email=email, password=password, name=name
+                )
+                return user.email, created
+        finally:
+            await database.dispose()
+
+    admin_email, created = asyncio.run(run())
+    verb = "created" if created else "updated (now an admin, password set, sessions ended)"
+    console.print(f"[green]admin {admin_email} {verb}[/green]")
+
+
 @app.command("seed-demo")
 def seed_demo() -> None:
     """Load the small demo data set (idempotent: running it twice changes nothing)."""

@@ -114,6 +114,50 @@ class GoogleSettings(BaseSettings):
     client_secret: SecretStr | None = None
     discovery_url: str = "https://accounts.google.com/.well-known/openid-configuration"
 
+    @property
+    def enabled(self) -> bool:
+        return bool(self.client_id and self.client_secret)
+
+
+class AuthSettings(BaseSettings):
+    """Sessions, email tokens and the abuse limits of sign-in (`limits` notation: "5/minute",
+    several joined by ";", e.g. "10/minute;100/hour")."""
+
+    model_config = _config("AUTH_")
+
+    refresh_token_days: int = Field(30, ge=1)  # idle lifetime: each refresh starts it again
+    session_max_days: int = Field(90, ge=1)  # absolute lifetime of a sign-in, whatever refreshes
+    verify_email_token_hours: int = Field(24, ge=1)
+    reset_password_token_minutes: int = Field(60, ge=5)
+    login_limit_per_ip: str = "20/minute;200/hour"
+    login_limit_per_account: str = "10/15 minutes;30/day"
+    register_limit_per_ip: str = "10/hour"
+    reset_limit_per_email: str = "3/hour"
+    reset_limit_per_ip: str = "20/hour"
+    resend_limit_per_email: str = "3/hour"
+    resend_limit_per_ip: str = "20/hour"
+    # Email-token confirmations (verify, reset) and password changes: stops guessing.
+    token_limit_per_ip: str = "30/10 minutes"  # noqa: S105 - a rate, not a secret
+    password_change_limit_per_user: str = "10/hour"  # noqa: S105
+
+    @field_validator(
+        "login_limit_per_ip",
+        "login_limit_per_account",
+        "register_limit_per_ip",
+        "reset_limit_per_email",
+        "reset_limit_per_ip",
+        "resend_limit_per_email",
+        "resend_limit_per_ip",
+        "token_limit_per_ip",
+        "password_change_limit_per_user",
+    )
+    @classmethod
+    def _check_rate_limits(cls, value: str) -> str:
+        from limits import parse_many  # a typo in a limit must stop start-up, not a login
+
+        parse_many(value)
+        return value
+
 
 class CommerceSettings(BaseSettings):
     """Cart, orders, shipping and ebook downloads (amounts in kobo)."""
@@ -163,6 +207,9 @@ class Settings(BaseSettings):
     embedded_pg_dir: Path = PROJECT_ROOT / "var" / "pgdata"
 
     redis_url: str | None = None
+    # Rate-limit counters: kept in Redis under this prefix (memory when REDIS_URL is unset).
+    rate_limit_enabled: bool = True
+    rate_limit_prefix: str = "authorhub:rl"
     run_worker_in_process: bool = False
 
     max_body_bytes: int = 10 * 1024 * 1024
@@ -177,6 +224,7 @@ class Settings(BaseSettings):
     flutterwave: FlutterwaveSettings = Field(default_factory=FlutterwaveSettings)
     imagekit: ImageKitSettings = Field(default_factory=ImageKitSettings)
     google: GoogleSettings = Field(default_factory=GoogleSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
     commerce: CommerceSettings = Field(default_factory=CommerceSettings)
 
     @field_validator("cors_origins", mode="before")

@@ -18,7 +18,9 @@ DEV_LINKS: list[tuple[str, str]] = [("Payment sandbox", "/sandbox")]
 
 def _seeders() -> list[Seeder]:
     # Imported here so that seeding never runs at import time; append domain seeders in order.
-    return []
+    from authorhub.users.service import seed_demo_member
+
+    return [seed_demo_member]
 
 
 async def run_seeders(settings: Settings) -> list[str]:

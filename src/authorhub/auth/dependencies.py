@@ -3,7 +3,8 @@
 A caller proves who they are with `Authorization: Bearer <access token>` (mobile and API
 clients) or the access cookie (browsers). Cookie-authenticated requests that change state must
 also send `X-CSRF-Token` (from login or GET /api/auth/csrf). The user row is loaded on every
-request, so deactivation and role changes take effect at once.
+request, with the session the token came from: deactivation, role changes, sign-out and
+password changes take effect at once, not when the 15-minute access token runs out.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from authorhub.auth import repository
+from authorhub.auth.audit import ClientInfo
 from authorhub.auth.tokens import (
     ACCESS_COOKIE,
     CSRF_HEADER,
@@ -61,9 +64,11 @@ async def get_optional_user(
         claims = decode_access_token(settings, token)
     except InvalidToken as exc:
         raise Unauthorized(exc.message, code=exc.code) from exc
-    user = await session.get(User, claims.user_id)
+    user, auth_session = await repository.get_caller(session, claims.user_id, claims.session_id)
     if user is None or not user.is_active or user.token_version != claims.token_version:
         raise Unauthorized("The access token is no longer valid.", code="invalid_token")
+    if claims.session_id is not None and (auth_session is None or auth_session.revoked_at):
+        raise Unauthorized("This session has ended; sign in again.", code="session_revoked")
     needs_csrf = from_cookie and request.method not in _SAFE_METHODS
     if needs_csrf and (
         claims.session_id is None
@@ -99,6 +104,16 @@ async def get_moderator_user(user: Annotated[User, Depends(get_current_user)]) -
     return user
 
 
+def get_client_info(request: Request) -> ClientInfo:
+    """The caller's address (uvicorn resolves X-Forwarded-For from trusted proxies only) and
+    user agent, for sessions, rate limits and the audit log."""
+    return ClientInfo(
+        ip=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
+    )
+
+
+Client = Annotated[ClientInfo, Depends(get_client_info)]
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 CurrentUser = Annotated[User, Depends(get_current_user)]
 VerifiedUser = Annotated[User, Depends(get_verified_user)]

@@ -3,6 +3,8 @@
 Add one import line per new model module.
 """
 
+from authorhub.models.audit_log import AuditLog
+from authorhub.models.auth_session import AuthSession, RefreshToken
 from authorhub.models.base import Base, Model
 from authorhub.models.book import Book, BookFormat, BookStatus, FormatKind
 from authorhub.models.cart import Cart, CartItem
@@ -15,8 +17,10 @@ from authorhub.models.coupon import (
     RedemptionStatus,
     coupon_formats,
 )
+from authorhub.models.email_token import EmailToken, EmailTokenPurpose
 from authorhub.models.library import DownloadLog, LibraryEntry, LibrarySource
 from authorhub.models.mail_message import MailMessage, MailStatus
+from authorhub.models.oauth_account import OAuthAccount
 from authorhub.models.order import (
     Order,
     OrderLine,
@@ -30,6 +34,8 @@ from authorhub.models.tag import Tag, book_tags
 from authorhub.models.user import Role, User
 
 __all__ = [
+    "AuditLog",
+    "AuthSession",
     "Base",
     "Book",
     "BookFormat",
@@ -42,18 +48,22 @@ __all__ = [
     "CouponRedemption",
     "CouponScope",
     "DownloadLog",
+    "EmailToken",
+    "EmailTokenPurpose",
     "FormatKind",
     "LibraryEntry",
     "LibrarySource",
     "MailMessage",
     "MailStatus",
     "Model",
+    "OAuthAccount",
     "Order",
     "OrderLine",
     "OrderRefund",
     "OrderStatus",
     "OrderStatusHistory",
     "RedemptionStatus",
+    "RefreshToken",
     "Role",
     "ShippingZone",
     "Tag",

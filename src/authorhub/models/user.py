@@ -26,6 +26,19 @@ class User(Model):
         Index("uq_users_email", "email", unique=True),
         Index("ix_users_role_created_at", "role", "created_at"),
         Index("ix_users_created_at", "created_at"),
+        # The admin list searches by fragments of the email or name (ILIKE '%...%').
+        Index(
+            "ix_users_email_trgm",
+            "email",
+            postgresql_using="gin",
+            postgresql_ops={"email": "gin_trgm_ops"},
+        ),
+        Index(
+            "ix_users_name_trgm",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
     )
 
     email: Mapped[str] = mapped_column(String(320))

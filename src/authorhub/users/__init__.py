@@ -1,0 +1,1 @@
+"""People: profiles and preferences, and the admin's view of accounts."""

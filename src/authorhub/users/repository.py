@@ -1,0 +1,56 @@
+"""Every query of the users domain (sign-in queries live in auth.repository)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from authorhub.models import Role, User
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def list_users(
+    session: AsyncSession,
+    *,
+    search: str | None,
+    role: Role | None,
+    is_active: bool | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[User], int]:
+    """Newest first; `search` matches a fragment of the email or the name (trigram indexes)."""
+    conditions = []
+    if search:
+        pattern = f"%{_escape_like(search)}%"
+        conditions.append(
+            or_(User.email.ilike(pattern, escape="\\"), User.name.ilike(pattern, escape="\\"))
+        )
+    if role is not None:
+        conditions.append(User.role == role)
+    if is_active is not None:
+        conditions.append(User.is_active.is_(is_active))
+    rows = await session.scalars(
+        select(User)
+        .where(*conditions)
+        .order_by(User.created_at.desc(), User.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    total = await session.scalar(select(func.count()).select_from(User).where(*conditions))
+    return list(rows), int(total or 0)
+
+
+async def get_user_for_update(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    """The row, locked until the transaction ends, with its current values (so a change
+    computed from it cannot overwrite one made a moment earlier)."""
+    return await session.scalar(
+        select(User)
+        .where(User.id == user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )

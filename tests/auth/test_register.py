@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from authorhub.models import AuditLog, EmailToken, EmailTokenPurpose, MailMessage, User
+from tests.fixtures.auth import STRONG_PASSWORD, mailbox, sign_up, token_from
+
+
+async def _count(db: AsyncSession, model: type) -> int:
+    return int(await db.scalar(select(func.count()).select_from(model)) or 0)
+
+
+class TestRegister:
+    async def test_creates_a_member_and_emails_a_verification_link(
+        self, client: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        response = await client.post(
+            "/api/auth/register",
+            json={"name": "Ada Obi", "email": "Ada.Obi@Example.com", "password": STRONG_PASSWORD},
+        )
+
+        assert response.status_code == 201
+        body = response.json()
+        assert body["success"] is True
+        user = body["data"]
+        assert user["email"] == "ada.obi@example.com"
+        assert user["role"] == "member"
+        assert user["emailVerified"] is False
+        assert "password" not in response.text.lower().replace("haspassword", "")
+
+        row = await db.scalar(select(User).where(User.email == "ada.obi@example.com"))
+        assert row is not None
+        assert row.password_hash is not None and row.password_hash.startswith("$argon2id$")
+        assert "m=19456,t=2,p=1" in row.password_hash
+
+        [message] = await mailbox(client, "ada.obi@example.com")
+        assert message["template"] == "verify_email"
+        assert "Confirm your email" in message["subject"]
+        assert message["text"].count("http://frontend.test/verify-email?token=") == 1
+        token = token_from(message)
+        stored = await db.scalar(select(EmailToken).where(EmailToken.user_id == row.id))
+        assert stored is not None and stored.purpose == EmailTokenPurpose.verify_email
+        assert token not in stored.token_hash, "only the token's digest is stored"
+
+        audit = await db.scalar(select(AuditLog).where(AuditLog.user_id == row.id))
+        assert audit is not None and audit.event == "registered"
+
+    async def test_a_taken_email_is_a_409_whatever_its_capitals(
+        self, client: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        await sign_up(client, email="taken@example.com")
+        users, mails = await _count(db, User), await _count(db, MailMessage)
+
+        response = await client.post(
+            "/api/auth/register",
+            json={"name": "Other", "email": "TAKEN@example.com", "password": STRONG_PASSWORD},
+        )
+
+        assert response.status_code == 409
+        assert response.json()["code"] == "email_taken"
+        assert response.json()["error"] == "This email is already registered."
+        assert (await _count(db, User), await _count(db, MailMessage)) == (users, mails)
+
+    @pytest.mark.parametrize(
+        ("body", "field"),
+        [
+            ({"name": "Ada", "email": "not-an-email", "password": STRONG_PASSWORD}, "body.email"),
+            ({"name": "Ada", "email": "a@example.com", "password": "short"}, "body.password"),
+            ({"name": "Ada", "email": "a@example.com", "password": "x" * 129}, "body.password"),
+            ({"name": "A", "email": "a@example.com", "password": STRONG_PASSWORD}, "body.name"),
+            (
+                {"name": "Ada\x00", "email": "a@example.com", "password": STRONG_PASSWORD},
+                "body.name",
+            ),
+            ({"email": "a@example.com", "password": STRONG_PASSWORD}, "body.name"),
+            (
+                {
+                    "name": "Ada",
+                    "email": "a@example.com",
+                    "password": STRONG_PASSWORD,
+                    "role": "admin",
+                },
+                "body.role",
+            ),
+            (
+                {"name": "Ada", "email": "a" * 310 + "@example.com", "password": STRONG_PASSWORD},
+                "body.email",
+            ),
+        ],
+    )
+    async def test_invalid_input_is_a_422_naming_the_field_and_creates_nothing(
+        self, client: httpx.AsyncClient, db: AsyncSession, body: dict[str, str], field: str
+    ) -> None:
+        users = await _count(db, User)
+
+        response = await client.post("/api/auth/register", json=body)
+
+        assert response.status_code == 422
+        assert response.json()["code"] == "validation_error"
+        assert field in [detail["field"] for detail in response.json()["details"]]
+        assert await _count(db, User) == users
+
+    async def test_the_password_cannot_be_the_email(
+        self, client: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        response = await client.post(
+            "/api/auth/register",
+            json={"name": "Ada", "email": "ada.pw@example.com", "password": "Ada.Pw@example.com"},
+        )
+        assert response.status_code == 422
+        assert "email address" in response.text
+        assert await db.scalar(select(User).where(User.email == "ada.pw@example.com")) is None
+
+    async def test_passwords_keep_their_spaces(self, client: httpx.AsyncClient) -> None:
+        user = await sign_up(client, password="  spaced out words  ")
+        ok = await client.post(
+            "/api/auth/login", json={"email": user["email"], "password": "  spaced out words  "}
+        )
+        trimmed = await client.post(
+            "/api/auth/login", json={"email": user["email"], "password": "spaced out words"}
+        )
+        assert (ok.status_code, trimmed.status_code) == (200, 401)
+
+    async def test_names_are_escaped_in_the_html_mail(self, client: httpx.AsyncClient) -> None:
+        user = await sign_up(client, name='<img src=x onerror="alert(1)">')
+        [message] = await mailbox(client, user["email"])
+        assert "<img src=x" not in message["html"]
+        assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in message["html"]
