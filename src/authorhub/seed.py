@@ -18,9 +18,10 @@ DEV_LINKS: list[tuple[str, str]] = [("Payment sandbox", "/sandbox")]
 
 def _seeders() -> list[Seeder]:
     # Imported here so that seeding never runs at import time; append domain seeders in order.
+    from authorhub.coupons.service import seed_demo_coupon
     from authorhub.users.service import seed_demo_member
 
-    return [seed_demo_member]
+    return [seed_demo_member, seed_demo_coupon]
 
 
 async def run_seeders(settings: Settings) -> list[str]:

@@ -9,6 +9,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.config import Settings
+from authorhub.coupons.service import seed_demo_coupon
 from authorhub.kit.time import utcnow
 from tests.fixtures.commerce import LAGOS, item, make_shop_book, place_order
 
@@ -168,3 +169,8 @@ class TestReadUpdateDelete:
         assert response.json()["code"] == "coupon_in_use"
         seen = await client.get(f"/api/admin/coupons/{coupon['id']}", headers=admin_headers)
         assert seen.json()["data"]["usesCount"] == 1
+
+
+async def test_the_demo_coupon_is_seeded_once(db: AsyncSession, settings: Settings) -> None:
+    assert await seed_demo_coupon(db, settings) == "coupon WELCOME10: created"
+    assert await seed_demo_coupon(db, settings) == "coupon WELCOME10: already there"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.config import Settings
@@ -141,3 +142,21 @@ class TestRefusals:
 
         assert (mine.status_code, mine.json()["code"]) == (409, "coupon_customer_limit_reached")
         assert anonymous.status_code == 200  # the per-customer rule needs a customer
+
+
+async def test_guessing_codes_is_rate_limited(
+    client: httpx.AsyncClient,
+    db: AsyncSession,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(settings.commerce, "coupon_validate_limit", "3/minute")
+    shop = await make_shop_book(db, settings)
+    statuses = [
+        (await _validate(client, {"code": f"GUESS{n}", "items": [item(shop.ebook)]})).status_code
+        for n in range(5)
+    ]
+    assert statuses == [404, 404, 404, 429, 429]
+    limited = await _validate(client, {"code": "GUESS9", "items": [item(shop.ebook)]})
+    assert limited.json()["code"] == "rate_limited"
+    assert int(limited.headers["Retry-After"]) >= 1

@@ -37,7 +37,8 @@ async def test_a_buyer_downloads_the_ebook_over_a_real_socket(
         link = (await http.post(f"/api/books/{shop.book.id}/download", headers=buyer)).json()[
             "data"
         ]
-        path = urlsplit(link["url"]).path
+        parts = urlsplit(link["url"])
+        path = f"{parts.path}?{parts.query}"
 
         # Five parallel fetches of a link with 3 downloads left: the cap holds exactly.
         fetches = await asyncio.gather(*(http.get(path) for _ in range(5)))

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.config import Settings
+from authorhub.errors import AppError
 from authorhub.jobs import job_app
 from authorhub.kit.time import utcnow
 from authorhub.models import (
@@ -30,6 +31,7 @@ from authorhub.orders.service import (
     RefundOutcome,
     mark_order_paid,
     mark_order_refunded,
+    payable_order,
 )
 from authorhub.orders.tasks import expire_unpaid_orders_task
 from tests.fixtures.auth import bearer, make_user
@@ -580,3 +582,28 @@ async def test_book_has_orders_sees_order_lines(
     await place_order(client, member_headers, [item(ordered.ebook)])
     assert await book_has_orders(db, ordered.book.id) is True
     assert await book_has_orders(db, untouched.book.id) is False
+
+
+async def test_payable_order_is_what_starting_a_payment_checks(
+    client: httpx.AsyncClient,
+    db: AsyncSession,
+    settings: Settings,
+    member: User,
+    member_headers: dict,
+) -> None:
+    shop = await make_shop_book(db, settings)
+    order = await place_order(client, member_headers, [item(shop.ebook)])
+    order_id = uuid.UUID(order["id"])
+
+    found = await payable_order(db, order_id=order_id, user=member)
+    assert (found.total, found.currency) == (order["total"], "NGN")
+
+    stranger = await make_user(db)
+    with pytest.raises(AppError) as not_theirs:
+        await payable_order(db, order_id=order_id, user=stranger)
+    assert (not_theirs.value.status_code, not_theirs.value.code) == (404, "order_not_found")
+
+    await db.execute(update(Order).where(Order.id == order_id).values(expires_at=utcnow()))
+    with pytest.raises(AppError) as overdue:
+        await payable_order(db, order_id=order_id, user=member)
+    assert (overdue.value.status_code, overdue.value.code) == (409, "order_not_payable")

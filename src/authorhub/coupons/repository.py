@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -175,3 +176,14 @@ async def list_coupons(
         .limit(limit)
     )
     return list(rows), total
+
+
+async def insert_if_absent(session: AsyncSession, *, code: str, **values: object) -> bool:
+    """Create a coupon unless one has this code; True when it was created."""
+    result = await session.execute(
+        insert(Coupon)
+        .values(code=code, **values)
+        .on_conflict_do_nothing(index_elements=["code"])
+        .returning(Coupon.id)
+    )
+    return result.first() is not None

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
-from authorhub.auth.dependencies import AdminUser, OptionalUser
+from authorhub.auth.dependencies import AdminUser, AppSettings, OptionalUser
 from authorhub.cart.dependencies import CurrentCartOwner
 from authorhub.coupons import service
 from authorhub.coupons.schemas import (
@@ -19,6 +19,7 @@ from authorhub.coupons.schemas import (
 )
 from authorhub.db import DbSession
 from authorhub.kit.pagination import Paging
+from authorhub.kit.ratelimit import RateLimits
 from authorhub.kit.schemas import Envelope, Message, Page, Pagination, ok
 
 router = APIRouter(tags=["coupons"])
@@ -27,9 +28,18 @@ admin_router = APIRouter(prefix="/admin/coupons", tags=["admin: coupons"])
 
 @router.post("/coupons/validate", response_model=Envelope[CouponQuote])
 async def validate_coupon(
-    body: CouponValidate, session: DbSession, owner: CurrentCartOwner, user: OptionalUser
+    body: CouponValidate,
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    limiter: RateLimits,
+    owner: CurrentCartOwner,
+    user: OptionalUser,
 ) -> Envelope[CouponQuote]:
-    """The discount a code would give on these items (or the cart), or why it would not."""
+    """The discount a code would give on these items (or the cart), or why it would not.
+    Rate-limited per client address, so codes cannot be guessed by brute force."""
+    client_ip = request.client.host if request.client else "unknown"
+    await limiter.hit("coupon-validate", settings.commerce.coupon_validate_limit, client_ip)
     if body.items is not None:
         lines = await service.lines_for_items(
             session, [(item.format_id, item.quantity) for item in body.items]

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.cart.repository import formats_with_books
 from authorhub.cart.service import CartOwner, view_cart
+from authorhub.config import Settings
 from authorhub.coupons import repository
 from authorhub.coupons.schemas import (
     CouponCreate,
@@ -374,3 +375,22 @@ async def lines_for_cart(session: AsyncSession, *, owner: CartOwner) -> list[Cou
     if not lines:
         raise Conflict("Your cart is empty.", code="cart_empty")
     return lines
+
+
+# --- demo data ---------------------------------------------------------------------------------
+
+DEMO_COUPON = "WELCOME10"
+
+
+async def seed_demo_coupon(session: AsyncSession, settings: Settings) -> str:
+    """`make run`'s demo coupon: 10% off any order of ₦5,000 or more (idempotent)."""
+    created = await repository.insert_if_absent(
+        session,
+        code=DEMO_COUPON,
+        description="10% off your first order of ₦5,000 or more",
+        kind=CouponKind.percentage,
+        value=10,
+        min_order_kobo=500_000,
+        per_customer_limit=1,
+    )
+    return f"coupon {DEMO_COUPON}: {'created' if created else 'already there'}"

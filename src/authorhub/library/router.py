@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse
 
 from authorhub.auth.dependencies import AppSettings, CurrentUser, OptionalUser, VerifiedUser
@@ -58,11 +59,16 @@ async def download_link(
     )
 
 
-@router.get("/library/downloads/{token}", response_class=FileResponse)
+@router.get("/library/downloads", response_class=FileResponse)
 async def download_file(
-    token: str, request: Request, session: DbSession, settings: AppSettings, user: OptionalUser
+    token: Annotated[str, Query(min_length=1, max_length=2000)],
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    user: OptionalUser,
 ) -> FileResponse:
-    """The file behind a signed link (works without signing in, so a browser can follow it)."""
+    """The file behind a signed link (works without signing in, so a browser can follow it).
+    The token travels in the query string, which the access log leaves out."""
     found = await service.open_download(
         session,
         token=token,

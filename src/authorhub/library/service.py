@@ -175,7 +175,7 @@ async def issue_download_link(
         ttl=timedelta(minutes=settings.commerce.download_link_minutes),
     )
     return DownloadLinkRead(
-        url=f"{settings.public_url.rstrip('/')}/api/library/downloads/{token}",
+        url=f"{settings.public_url.rstrip('/')}/api/library/downloads?token={token}",
         expires_at=expires,
         file_name=_file_name(fmt, book),
         downloads_used=entry.download_count,

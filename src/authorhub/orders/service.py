@@ -448,6 +448,27 @@ async def admin_update_order(
 # --- called by payments ----------------------------------------------------------------------
 
 
+async def payable_order(session: AsyncSession, *, order_id: uuid.UUID, user: User) -> Order:
+    """The caller's own order, if it can be paid now (for starting a payment): 404 for anyone
+    else's order, 409 `order_not_payable` once it is paid, cancelled or past its deadline."""
+    order = await repository.get(session, order_id)
+    if order is None or order.user_id != user.id:
+        raise _order_not_found()
+    overdue = order.expires_at is not None and order.expires_at <= utcnow()
+    if order.status != OrderStatus.pending_payment or overdue:
+        raise Conflict(
+            "This order cannot be paid any more."
+            if overdue
+            else f"This order is {order.status.value}.",
+            code="order_not_payable",
+            details={
+                "status": order.status.value,
+                "expiresAt": order.expires_at.isoformat() if order.expires_at else None,
+            },
+        )
+    return order
+
+
 class PaymentOutcome(StrEnum):
     paid = "paid"  # this call moved the order to paid and fulfilled it
     already_paid = "already_paid"  # this same payment was applied before: nothing to do
