@@ -194,3 +194,34 @@ class TestLogin:
         for body in ({"email": "a@example.com"}, {"email": "nope", "password": "x"}, {}):
             response = await client.post("/api/auth/login", json=body)
             assert response.status_code == 422, body
+
+
+class TestLoginTakesTheGuestCart:
+    async def test_what_a_guest_put_in_the_cart_is_in_the_members_cart_after_login(
+        self, client: httpx.AsyncClient, db: AsyncSession, app_settings: Settings
+    ) -> None:
+        from tests.fixtures.commerce import item, make_shop_book
+
+        shop = await make_shop_book(db, app_settings, stock=20)
+        added = await client.post("/api/cart/items", json=item(shop.paperback, 3))
+        assert added.status_code == 200, added.text
+        guest_token = added.json()["data"]["cartToken"]
+        client.cookies.clear()
+        user = await sign_up(client)
+
+        login = await client.post(
+            "/api/auth/login",
+            json={"email": user["email"], "password": STRONG_PASSWORD},
+            headers={"X-Cart-Token": guest_token},
+        )
+
+        assert login.status_code == 200, login.text
+        cart = await client.get(
+            "/api/cart", headers=bearer_token(login.json()["data"]["accessToken"])
+        )
+        assert [(i["format"], i["quantity"]) for i in cart.json()["data"]["items"]] == [
+            ("paperback", 3)
+        ]
+        # The guest cart is gone: presenting its token again adds nothing.
+        again = await client.get("/api/cart", headers={"X-Cart-Token": guest_token})
+        assert again.json()["data"]["items"] == []

@@ -25,6 +25,8 @@ from authorhub.auth.schemas import (
     TokenPair,
 )
 from authorhub.auth.tokens import ACCESS_COOKIE, CSRF_HEADER, REFRESH_COOKIE
+from authorhub.cart.dependencies import clear_cart_cookie, presented_cart_token
+from authorhub.cart.service import merge_guest_cart
 from authorhub.config import Settings
 from authorhub.db import DbSession
 from authorhub.errors import AppError, NotFound, Unauthorized, error_response
@@ -111,6 +113,7 @@ async def register(
 @keeps_refusal_records
 async def login(
     body: LoginInput,
+    request: Request,
     response: Response,
     session: DbSession,
     settings: AppSettings,
@@ -125,6 +128,11 @@ async def login(
         password=body.password,
         client=client,
     )
+    # What the reader put in the cart before signing in becomes theirs now.
+    guest_cart_token = presented_cart_token(request)
+    if guest_cart_token is not None:
+        await merge_guest_cart(session, user=tokens.user, cart_token=guest_cart_token)
+        clear_cart_cookie(response, settings)
     _set_cookies(response, settings, tokens)
     return ok(_token_pair(tokens))
 
