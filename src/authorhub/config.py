@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -180,6 +180,36 @@ class CommerceSettings(BaseSettings):
     coupon_validate_limit: str = "30/minute;300/hour"
 
 
+class CatalogSettings(BaseSettings):
+    """The book catalog: its response cache and HTTP caching."""
+
+    model_config = _config("CATALOG_")
+
+    # Cache public catalog responses (in-process, or in Redis when REDIS_URL is set); every
+    # catalog write empties it. Unset: on, except under APP_ENV=test, whose rolled-back test
+    # transactions never deliver the NOTIFY the cache relies on (cache tests switch it on).
+    response_cache: bool | None = None
+    cache_ttl_seconds: int = Field(300, ge=1)
+    # Entries kept per process by the in-process cache (least recently used go first).
+    cache_max_entries: int = Field(10_000, ge=100)
+    # Cache-Control max-age of public catalog responses; 0 = browsers revalidate (ETag -> 304).
+    http_max_age: int = Field(0, ge=0)
+    # Largest ebook file (PDF/EPUB) an admin may upload; MAX_BODY_BYTES caps it too.
+    max_ebook_bytes: int = Field(50 * 1024 * 1024, ge=1024)
+
+
+class MediaSettings(BaseSettings):
+    """Where uploaded files go (MEDIA_DIR / PRIVATE_MEDIA_DIR hold the local ones)."""
+
+    model_config = _config("MEDIA_")
+
+    storage: Literal["local", "imagekit"] = "local"
+    max_image_bytes: int = Field(5 * 1024 * 1024, ge=1024)
+    max_image_side: int = Field(6000, ge=16)
+    # Folder prefix of every file on ImageKit (public and private).
+    imagekit_folder: str = "authorhub"
+
+
 def _split_csv(value: object) -> object:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
@@ -226,6 +256,8 @@ class Settings(BaseSettings):
     flutterwave: FlutterwaveSettings = Field(default_factory=FlutterwaveSettings)
     imagekit: ImageKitSettings = Field(default_factory=ImageKitSettings)
     google: GoogleSettings = Field(default_factory=GoogleSettings)
+    catalog: CatalogSettings = Field(default_factory=CatalogSettings)
+    media: MediaSettings = Field(default_factory=MediaSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     commerce: CommerceSettings = Field(default_factory=CommerceSettings)
 
@@ -305,6 +337,10 @@ class Settings(BaseSettings):
         if any(ik_set) and not all(ik_set):
             problems.append(
                 "ImageKit is half-configured: set IMAGEKIT_PRIVATE_KEY, PUBLIC_KEY, URL_ENDPOINT"
+            )
+        if self.media.storage == "imagekit" and not all(ik_set):
+            problems.append(
+                "MEDIA_STORAGE=imagekit needs IMAGEKIT_PRIVATE_KEY, PUBLIC_KEY, URL_ENDPOINT"
             )
         if bool(self.google.client_id) != bool(self.google.client_secret):
             problems.append(

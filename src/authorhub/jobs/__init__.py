@@ -25,6 +25,7 @@ from authorhub.db import libpq_url
 # Modules that define tasks; the worker imports them so it knows every task by name.
 TASK_MODULES = [
     "authorhub.mail.tasks",
+    "authorhub.media.tasks",
     "authorhub.auth.tasks",
     "authorhub.orders.tasks",
     "authorhub.cart.tasks",

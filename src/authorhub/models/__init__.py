@@ -6,7 +6,7 @@ Add one import line per new model module.
 from authorhub.models.audit_log import AuditLog
 from authorhub.models.auth_session import AuthSession, RefreshToken
 from authorhub.models.base import Base, Model
-from authorhub.models.book import Book, BookFormat, BookStatus, FormatKind
+from authorhub.models.book import Book, BookCount, BookFormat, BookStatus, FormatKind
 from authorhub.models.cart import Cart, CartItem
 from authorhub.models.category import Category
 from authorhub.models.coupon import (
@@ -38,6 +38,7 @@ __all__ = [
     "AuthSession",
     "Base",
     "Book",
+    "BookCount",
     "BookFormat",
     "BookStatus",
     "Cart",

@@ -1,4 +1,12 @@
-"""Books (what the catalog shows) and their formats (what a reader buys)."""
+"""Books (what the catalog shows) and their formats (what a reader buys).
+
+Several columns are kept current by PostgreSQL itself (triggers in the catalog migration), so
+they are right whoever writes the rows (the admin API, fulfilment, a bulk import):
+- `books.search_vector`: weighted document (title A, author B, tags and category C,
+  excerpt and description D);
+- `books.min_price_ngn`: the cheapest active format, for the price sort;
+- `book_counts`: books per status, so the catalog's total is never a count(*) over the table.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +14,22 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    column,
+    func,
+    literal_column,
+    text,
+)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from authorhub.models.base import Model, pg_enum
+from authorhub.models.base import Base, Model, pg_enum
 from authorhub.models.category import Category
 from authorhub.models.tag import Tag, book_tags
 
@@ -32,13 +51,32 @@ class FormatKind(StrEnum):
         return self in (FormatKind.paperback, FormatKind.hardcover)
 
 
+def _words(column_name: str):  # type: ignore[no-untyped-def]
+    """to_tsvector('simple', <column>): the words of a column, for prefix suggestions."""
+    return func.to_tsvector(literal_column("'simple'::regconfig"), column(column_name))
+
+
 class Book(Model):
     __tablename__ = "books"
     __table_args__ = (
-        Index("ix_books_status_published_at", "status", "published_at"),
-        Index("ix_books_status_created_at", "status", "created_at"),
-        Index("ix_books_category_id", "category_id"),
+        # One index per sort, each led by status (every listing filters on it) and ending in
+        # id, the tie-breaker that keeps pages stable.
+        Index("ix_books_status_published_at", "status", "published_at", "id"),
+        Index("ix_books_status_created_at", "status", "created_at", "id"),
+        Index("ix_books_status_title", "status", "title", "id"),
+        Index("ix_books_status_min_price_ngn", "status", "min_price_ngn", "id"),
+        Index("ix_books_status_sales_count", "status", "sales_count", "id"),
+        Index("ix_books_category_id_status_published_at", "category_id", "status", "published_at"),
+        Index(
+            "ix_books_featured_status_published_at",
+            "status",
+            "published_at",
+            postgresql_where=text("featured"),
+        ),
         Index("ix_books_search_vector", "search_vector", postgresql_using="gin"),
+        # Word-prefix indexes behind /api/search/suggest ('lag:*' finds "Nights in Lagos").
+        Index("ix_books_title_words", _words("title"), postgresql_using="gin"),
+        Index("ix_books_author_name_words", _words("author_name"), postgresql_using="gin"),
     )
 
     title: Mapped[str] = mapped_column(String(300))
@@ -66,26 +104,35 @@ class Book(Model):
     published_at: Mapped[datetime | None]
     # Copies sold (paid orders); maintained by fulfilment, used for the "bestselling" sort.
     sales_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # The cheapest active format in kobo (NULL without one). Written by a trigger on
+    # book_formats, never by the application.
+    min_price_ngn: Mapped[int | None]
     # Weighted full-text document, kept current by the database (see the catalog migration).
     search_vector: Mapped[str | None] = mapped_column(TSVECTOR)
 
     category: Mapped[Category | None] = relationship(lazy="raise")
-    tags: Mapped[list[Tag]] = relationship(secondary=book_tags, lazy="raise", order_by=Tag.name)
+    # Deleting a book removes its formats and tag links in the database (ON DELETE CASCADE).
+    tags: Mapped[list[Tag]] = relationship(
+        secondary=book_tags, lazy="raise", order_by=Tag.name, passive_deletes=True
+    )
     formats: Mapped[list[BookFormat]] = relationship(
-        back_populates="book", lazy="raise", order_by="BookFormat.price_ngn"
+        back_populates="book", lazy="raise", order_by="BookFormat.price_ngn", passive_deletes=True
     )
 
 
 class BookFormat(Model):
-    """A purchasable edition of a book. Prices are integers in minor units (kobo, cents)."""
+    """A purchasable edition of a book. Prices are integers in minor units (kobo, cents).
+    A book has at most one format of each kind."""
 
     __tablename__ = "book_formats"
     __table_args__ = (
         CheckConstraint("price_ngn >= 0", name="price_ngn_not_negative"),
         CheckConstraint("price_usd IS NULL OR price_usd >= 0", name="price_usd_not_negative"),
         CheckConstraint("stock IS NULL OR stock >= 0", name="stock_not_negative"),
-        Index("ix_book_formats_book_id", "book_id"),
+        # Also the index behind "the formats of this book" (it leads with book_id).
+        UniqueConstraint("book_id", "format"),
         Index("ix_book_formats_format_price_ngn", "format", "price_ngn"),
+        Index("ix_book_formats_price_ngn", "price_ngn"),
     )
 
     book_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("books.id", ondelete="CASCADE"))
@@ -108,3 +155,19 @@ class BookFormat(Model):
     @property
     def is_free(self) -> bool:
         return self.price_ngn == 0
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock is None or self.stock > 0
+
+
+class BookCount(Base):
+    """How many books have each status; maintained by statement triggers on `books`, so the
+    catalog's total is one row read instead of a count(*) on every page."""
+
+    __tablename__ = "book_counts"
+
+    status: Mapped[BookStatus] = mapped_column(
+        pg_enum(BookStatus, "book_status", create_type=False), primary_key=True
+    )
+    total: Mapped[int] = mapped_column(default=0, server_default=text("0"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import String, Text, text
+from sqlalchemy import Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from authorhub.models.base import Model
@@ -10,6 +10,7 @@ from authorhub.models.base import Model
 
 class Category(Model):
     __tablename__ = "categories"
+    __table_args__ = (Index("ix_categories_sort_order_name", "sort_order", "name"),)
 
     name: Mapped[str] = mapped_column(String(100))
     slug: Mapped[str] = mapped_column(String(120), unique=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from authorhub.models.base import Base, Model
@@ -10,6 +10,7 @@ from authorhub.models.base import Base, Model
 
 class Tag(Model):
     __tablename__ = "tags"
+    __table_args__ = (Index("ix_tags_name", "name"),)
 
     name: Mapped[str] = mapped_column(String(60))
     slug: Mapped[str] = mapped_column(String(80), unique=True)

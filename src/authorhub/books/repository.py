@@ -1,0 +1,506 @@
+"""Every query of the catalog.
+
+The list, search and detail reads are single statements: the page of books with its category,
+and each book's active formats and tags aggregated as JSON by PostgreSQL (no N+1), plus the
+total, read from `book_counts` when only the status filters (no count(*) per request).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Literal
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    Text,
+    Uuid,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
+
+from authorhub.books.schemas import BookSort
+from authorhub.models import (
+    Book,
+    BookCount,
+    BookFormat,
+    BookStatus,
+    Category,
+    FormatKind,
+    OrderLine,
+    Tag,
+)
+from authorhub.models.tag import book_tags
+
+ENGLISH: ColumnElement[Any] = literal_column("'english'::regconfig")
+SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
+
+
+@dataclass(frozen=True, slots=True)
+class BookFilter:
+    """A validated listing request in database terms (ids, not slugs)."""
+
+    statuses: tuple[BookStatus, ...] = (BookStatus.published,)
+    category_id: uuid.UUID | None = None
+    tag_id: uuid.UUID | None = None
+    format: FormatKind | None = None
+    min_price: int | None = None
+    max_price: int | None = None
+    free: bool | None = None
+    featured: bool | None = None
+    in_stock: bool | None = None
+    text: str | None = None
+    sort: BookSort = BookSort.newest
+    limit: int = 20
+    offset: int = 0
+
+    @property
+    def only_status(self) -> bool:
+        """True when nothing but the status narrows the list (its total is in book_counts)."""
+        return not any(
+            value is not None
+            for value in (
+                self.category_id,
+                self.tag_id,
+                self.format,
+                self.min_price,
+                self.max_price,
+                self.free,
+                self.featured,
+                self.in_stock,
+                self.text,
+            )
+        )
+
+
+def text_query(text_value: str) -> ColumnElement[Any]:
+    """websearch syntax: words, "quoted phrases", -exclusions, or."""
+    return func.websearch_to_tsquery(ENGLISH, text_value)
+
+
+def _conditions(f: BookFilter) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if len(f.statuses) == 1:
+        where.append(Book.status == f.statuses[0])
+    elif len(f.statuses) < len(BookStatus):
+        where.append(Book.status.in_(f.statuses))
+    if f.category_id is not None:
+        where.append(Book.category_id == f.category_id)
+    if f.tag_id is not None:
+        where.append(exists().where(book_tags.c.book_id == Book.id, book_tags.c.tag_id == f.tag_id))
+    if f.featured is not None:
+        # Plain "featured" (not "featured IS true") so the partial index on featured applies.
+        where.append(Book.featured.expression if f.featured else ~Book.featured)
+    if f.text is not None:
+        where.append(Book.search_vector.op("@@")(text_query(f.text)))
+
+    # Format conditions hold for one and the same format: "an in-stock paperback under ₦5,000".
+    on_format: list[ColumnElement[bool]] = []
+    if f.format is not None:
+        on_format.append(BookFormat.format == f.format)
+    if f.min_price is not None:
+        on_format.append(BookFormat.price_ngn >= f.min_price)
+    if f.max_price is not None:
+        on_format.append(BookFormat.price_ngn <= f.max_price)
+    if f.in_stock is True:
+        on_format.append(or_(BookFormat.stock.is_(None), BookFormat.stock > 0))
+    if f.free is True:
+        if on_format:
+            on_format.append(BookFormat.price_ngn == 0)
+        else:
+            # Free alone is "the cheapest active format costs nothing": an index on books.
+            where.append(Book.min_price_ngn == 0)
+    if on_format:
+        where.append(
+            exists().where(BookFormat.book_id == Book.id, BookFormat.is_active, *on_format)
+        )
+    if f.free is False:
+        where.append(Book.min_price_ngn > 0)
+    if f.in_stock is False:
+        where.append(
+            ~exists().where(
+                BookFormat.book_id == Book.id,
+                BookFormat.is_active,
+                or_(BookFormat.stock.is_(None), BookFormat.stock > 0),
+            )
+        )
+    return where
+
+
+# A sort is a list of (column, descending); id last keeps pages stable. Each one is served by
+# an index on books (status, <column>, id), scanned forwards or backwards.
+OrderKey = tuple[str, bool]
+
+
+def _order(f: BookFilter) -> list[OrderKey]:
+    match f.sort:
+        case BookSort.by_title:
+            return [("title", False), ("id", False)]
+        case BookSort.price:
+            return [("min_price_ngn", False), ("id", False)]
+        case BookSort.price_desc:
+            return [("min_price_ngn", True), ("id", True)]
+        case BookSort.bestselling:
+            return [("sales_count", True), ("id", True)]
+        case BookSort.relevance if f.text is not None:
+            return [("rank", True), ("sales_count", True), ("id", True)]
+        case _:
+            # Public "newest" is the publication on the site; drafts have none yet.
+            if f.statuses == (BookStatus.published,):
+                return [("published_at", True), ("id", True)]
+            return [("created_at", True), ("id", True)]
+
+
+def _order_by(keys: list[OrderKey], columns: Any) -> list[ColumnElement[Any]]:
+    return [columns[name].desc() if desc else columns[name].asc() for name, desc in keys]
+
+
+def _total(f: BookFilter, where: list[ColumnElement[bool]]) -> ColumnElement[Any]:
+    if f.only_status:
+        counted = (
+            select(func.coalesce(func.sum(BookCount.total), 0))
+            .where(
+                BookCount.status == f.statuses[0]
+                if len(f.statuses) == 1
+                else BookCount.status.in_(f.statuses)
+            )
+            .scalar_subquery()
+        )
+    else:
+        counted = select(func.count()).select_from(Book).where(*where).scalar_subquery()
+    return counted
+
+
+_SUMMARY_COLUMNS = (
+    "id", "title", "subtitle", "slug", "author_name", "excerpt", "cover_image_url", "status",
+    "featured", "published_at", "sales_count", "min_price_ngn",
+)  # fmt: skip
+_DETAIL_COLUMNS = (
+    "description", "isbn", "language", "page_count", "publisher", "publication_date",
+    "back_cover_image_url", "seo_title", "seo_description", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def _key(name: str) -> ColumnElement[Any]:
+    return literal_column(f"'{name}'")
+
+
+def _formats_json(book_id: Any) -> ColumnElement[Any]:
+    """The book's active formats as JSON, already in the API's shape (FormatRead)."""
+    stock = BookFormat.stock
+    item = func.json_build_object(
+        _key("id"), BookFormat.id, _key("format"), BookFormat.format, _key("sku"), BookFormat.sku,
+        _key("priceNgn"), BookFormat.price_ngn, _key("priceUsd"), BookFormat.price_usd,
+        _key("stock"), stock, _key("isFree"), BookFormat.price_ngn == 0,
+        _key("inStock"), or_(stock.is_(None), stock > 0),
+    )  # fmt: skip
+    formats = func.json_agg(aggregate_order_by(item, BookFormat.price_ngn, BookFormat.format))
+    return (
+        # As text: it goes into the response as it is, never parsed on the way.
+        select(cast(func.coalesce(formats, text("'[]'::json")), Text))
+        .where(BookFormat.book_id == book_id, BookFormat.is_active)
+        .scalar_subquery()
+        .label("formats")
+    )
+
+
+def _in_stock(book_id: Any) -> ColumnElement[Any]:
+    return (
+        exists()
+        .where(
+            BookFormat.book_id == book_id,
+            BookFormat.is_active,
+            or_(BookFormat.stock.is_(None), BookFormat.stock > 0),
+        )
+        .label("in_stock")
+    )
+
+
+def _tags_json(book_id: Any) -> ColumnElement[Any]:
+    """The book's tags as JSON (TagRef), by name."""
+    item = func.json_build_object(_key("name"), Tag.name, _key("slug"), Tag.slug)
+    tags = func.json_agg(aggregate_order_by(item, Tag.name))
+    return (
+        select(cast(func.coalesce(tags, text("'[]'::json")), Text))
+        .select_from(book_tags.join(Tag, Tag.id == book_tags.c.tag_id))
+        .where(book_tags.c.book_id == book_id)
+        .scalar_subquery()
+        .label("tags")
+    )
+
+
+# Values that change from request to request are bound parameters; everything else (which
+# filters are present, the sort, the statuses) is the statement's *shape*. Each shape is built
+# once and reused, so a request pays neither for building the SQL nor for compiling it.
+_BOUND_TYPES: dict[str, Any] = {
+    "category_id": Uuid(),
+    "tag_id": Uuid(),
+    "format": BookFormat.__table__.c.format.type,
+    "min_price": Integer(),
+    "max_price": Integer(),
+    "text": String(),
+}
+
+
+def list_statement(f: BookFilter) -> tuple[Select[Any], dict[str, Any]]:
+    """The statement for this filter's shape and the parameters to run it with."""
+    present = tuple(name for name in _BOUND_TYPES if getattr(f, name) is not None)
+    statement = _list_statement(f.statuses, present, f.free, f.featured, f.in_stock, f.sort)
+    params = {name: getattr(f, name) for name in present}
+    return statement, params | {"page_limit": f.limit, "page_offset": f.offset}
+
+
+@lru_cache(maxsize=256)
+def _list_statement(
+    statuses: tuple[BookStatus, ...],
+    present: tuple[str, ...],
+    free: bool | None,
+    featured: bool | None,
+    in_stock: bool | None,
+    sort: BookSort,
+) -> Select[Any]:
+    """The page of books for a filter shape, with each book's category, formats, tags, and the
+    total of the whole list (every row carries it). The page is chosen first, so the JSON
+    aggregates run for its rows only."""
+    bound: dict[str, Any] = {name: bindparam(name, type_=_BOUND_TYPES[name]) for name in present}
+    f = BookFilter(
+        statuses=statuses, free=free, featured=featured, in_stock=in_stock, sort=sort, **bound
+    )
+    where = _conditions(f)
+    order = _order(f)
+    columns: dict[str, Any] = {name: getattr(Book, name) for name in _SUMMARY_COLUMNS}
+    columns |= {"category_id": Book.category_id, "created_at": Book.created_at}
+    if f.text is not None:
+        columns["rank"] = func.ts_rank(Book.search_vector, text_query(f.text))
+    page = (
+        select(*(column.label(name) for name, column in columns.items()))
+        .where(*where)
+        .order_by(*_order_by(order, columns))
+        .limit(bindparam("page_limit", type_=Integer()))
+        .offset(bindparam("page_offset", type_=Integer()))
+        .subquery("page")
+    )
+    return (
+        select(
+            *(page.c[name] for name in _SUMMARY_COLUMNS),
+            *((page.c.rank,) if f.text is not None else ()),
+            Category.id.label("category_id"),
+            Category.name.label("category_name"),
+            Category.slug.label("category_slug"),
+            _formats_json(page.c.id),
+            _in_stock(page.c.id),
+            _tags_json(page.c.id),
+            _total(f, where).label("total"),
+        )
+        .select_from(page.outerjoin(Category, Category.id == page.c.category_id))
+        .order_by(*_order_by(order, page.c))
+    )
+
+
+@lru_cache(maxsize=256)
+def _total_statement(
+    statuses: tuple[BookStatus, ...],
+    present: tuple[str, ...],
+    free: bool | None,
+    featured: bool | None,
+    in_stock: bool | None,
+) -> Select[Any]:
+    bound: dict[str, Any] = {name: bindparam(name, type_=_BOUND_TYPES[name]) for name in present}
+    f = BookFilter(statuses=statuses, free=free, featured=featured, in_stock=in_stock, **bound)
+    return select(_total(f, _conditions(f)))
+
+
+async def list_books(session: AsyncSession, f: BookFilter) -> tuple[list[dict[str, Any]], int]:
+    """The page (rows as dicts) and the total of the whole list."""
+    statement, params = list_statement(f)
+    result = await session.execute(statement, params)
+    keys = list(result.keys())
+    rows = [dict(zip(keys, row, strict=True)) for row in result]
+    if rows:
+        return rows, int(rows[0]["total"])
+    # Past the last page no row carries the total: ask for it alone.
+    present = tuple(name for name in _BOUND_TYPES if getattr(f, name) is not None)
+    count = _total_statement(f.statuses, present, f.free, f.featured, f.in_stock)
+    return rows, int(await session.scalar(count, {n: getattr(f, n) for n in present}) or 0)
+
+
+@lru_cache(maxsize=2)
+def detail_statement(by: Literal["id", "slug"]) -> Select[Any]:
+    """One book with its category, active formats and tags; run with {"ref": id or slug}."""
+    ref = bindparam("ref", type_=Uuid() if by == "id" else String())
+    return (
+        select(
+            *(getattr(Book, name) for name in (*_SUMMARY_COLUMNS, *_DETAIL_COLUMNS)),
+            Category.id.label("category_id"),
+            Category.name.label("category_name"),
+            Category.slug.label("category_slug"),
+            _formats_json(Book.id),
+            _in_stock(Book.id),
+            _tags_json(Book.id),
+        )
+        .outerjoin(Category, Category.id == Book.category_id)
+        .where(Book.id == ref if by == "id" else Book.slug == ref)
+    )
+
+
+async def get_book_row(
+    session: AsyncSession, *, book_id: uuid.UUID | None, slug: str | None
+) -> dict[str, Any] | None:
+    if book_id is not None:
+        result = await session.execute(detail_statement("id"), {"ref": book_id})
+    else:
+        result = await session.execute(detail_statement("slug"), {"ref": slug})
+    row = result.first()
+    return dict(zip(result.keys(), row, strict=True)) if row is not None else None
+
+
+# --- admin reads and writes ---------------------------------------------------------------------
+
+
+async def get_book_for_admin(
+    session: AsyncSession, book_id: uuid.UUID, *, lock: bool = False
+) -> Book | None:
+    """The book with its category, every format and its tags, freshly read (triggers may have
+    changed columns since the session last saw it). `lock` takes the row lock that serialises
+    concurrent edits of one book."""
+    query = (
+        select(Book)
+        .where(Book.id == book_id)
+        .options(joinedload(Book.category), selectinload(Book.formats), selectinload(Book.tags))
+        .execution_options(populate_existing=True)
+    )
+    if lock:
+        query = query.with_for_update(of=Book)
+    return (await session.scalars(query)).unique().one_or_none()
+
+
+async def find_book_id(
+    session: AsyncSession, *, book_id: uuid.UUID | None, slug: str | None
+) -> uuid.UUID | None:
+    book_filter = Book.id == book_id if book_id is not None else Book.slug == slug
+    return await session.scalar(select(Book.id).where(book_filter))
+
+
+async def taken_slugs(session: AsyncSession, base: str) -> set[str]:
+    """Slugs in use that are `base` or `base-<n>` (slugs hold only a-z, 0-9 and hyphens, so the
+    LIKE pattern has no wildcard to escape)."""
+    rows = await session.scalars(
+        select(Book.slug).where(or_(Book.slug == base, Book.slug.like(f"{base}-%")))
+    )
+    return set(rows)
+
+
+async def slug_in_use(session: AsyncSession, slug: str, *, other_than: uuid.UUID | None) -> bool:
+    return await _in_use(session, Book.slug == slug, other_than)
+
+
+async def isbn_in_use(session: AsyncSession, isbn: str, *, other_than: uuid.UUID | None) -> bool:
+    return await _in_use(session, Book.isbn == isbn, other_than)
+
+
+async def _in_use(
+    session: AsyncSession, condition: ColumnElement[bool], other_than: uuid.UUID | None
+) -> bool:
+    conditions = [condition] if other_than is None else [condition, Book.id != other_than]
+    return bool(await session.scalar(select(exists().where(*conditions))))
+
+
+async def skus_in_use(
+    session: AsyncSession, skus: Sequence[str], *, other_than_book: uuid.UUID | None
+) -> set[str]:
+    if not skus:
+        return set()
+    query = select(BookFormat.sku).where(BookFormat.sku.in_(skus))
+    if other_than_book is not None:
+        query = query.where(BookFormat.book_id != other_than_book)
+    return set(await session.scalars(query))
+
+
+async def category_exists(session: AsyncSession, category_id: uuid.UUID) -> bool:
+    return bool(await session.scalar(select(exists().where(Category.id == category_id))))
+
+
+async def category_id_by_slug(session: AsyncSession, slug: str) -> uuid.UUID | None:
+    return await session.scalar(select(Category.id).where(Category.slug == slug))
+
+
+async def tag_id_by_slug(session: AsyncSession, slug: str) -> uuid.UUID | None:
+    return await session.scalar(select(Tag.id).where(Tag.slug == slug))
+
+
+async def ensure_tags(session: AsyncSession, names_by_slug: dict[str, str]) -> dict[str, uuid.UUID]:
+    """Tag ids for these slugs, creating the missing tags (safe when two requests race: the
+    unique slug decides, the loser reads the winner's row)."""
+    if not names_by_slug:
+        return {}
+    await session.execute(
+        pg_insert(Tag)
+        .values([{"name": name, "slug": slug} for slug, name in names_by_slug.items()])
+        .on_conflict_do_nothing(index_elements=[Tag.slug])
+    )
+    rows = await session.execute(select(Tag.slug, Tag.id).where(Tag.slug.in_(names_by_slug)))
+    return {slug: tag_id for slug, tag_id in rows}
+
+
+async def set_book_tags(
+    session: AsyncSession, book_id: uuid.UUID, tag_ids: Sequence[uuid.UUID]
+) -> None:
+    """Make the book's tags exactly `tag_ids` (rows that stay are not touched)."""
+    keep = list(tag_ids)
+    stale = delete(book_tags).where(book_tags.c.book_id == book_id)
+    if keep:
+        stale = stale.where(book_tags.c.tag_id.not_in(keep))
+    await session.execute(stale)
+    if keep:
+        await session.execute(
+            pg_insert(book_tags)
+            .values([{"book_id": book_id, "tag_id": tag_id} for tag_id in keep])
+            .on_conflict_do_nothing()
+        )
+
+
+async def book_has_orders(session: AsyncSession, book_id: uuid.UUID) -> bool:
+    """True when the book has been ordered: it must then be archived, never deleted, and its
+    formats deactivated rather than removed (orders and libraries point at them).
+
+    The evidence is `sales_count` or any order line of the book (commerce's `order_lines`,
+    paid or not). Whatever this says, the delete itself runs in a savepoint and falls back to
+    archiving when any foreign key still refers to the book (see service.delete_book).
+    """
+    ordered = select(OrderLine.id).where(OrderLine.book_id == book_id).exists()
+    return bool(
+        await session.scalar(select(or_(Book.sales_count > 0, ordered)).where(Book.id == book_id))
+    )
+
+
+async def delete_book_row(session: AsyncSession, book_id: uuid.UUID) -> None:
+    await session.execute(delete(Book).where(Book.id == book_id))
+
+
+async def delete_format_row(session: AsyncSession, format_id: uuid.UUID) -> None:
+    await session.execute(delete(BookFormat).where(BookFormat.id == format_id))
+
+
+async def get_format(
+    session: AsyncSession, *, book_id: uuid.UUID, format_id: uuid.UUID, lock: bool = False
+) -> BookFormat | None:
+    query = select(BookFormat).where(BookFormat.id == format_id, BookFormat.book_id == book_id)
+    if lock:
+        query = query.with_for_update()
+    return await session.scalar(query)

@@ -1,0 +1,1 @@
+"""Categories of books: public read, admin write."""

@@ -1,0 +1,1 @@
+"""Search across the platform (books now; posts and courses later) and suggestions."""

@@ -1,0 +1,71 @@
+"""Search results: one ranked list of hits, each saying what it is (books now; posts and
+courses will add their own `type` and payload)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Literal
+
+from pydantic import Field
+
+from authorhub.books.schemas import BookSummary
+from authorhub.kit.pagination import MAX_LIMIT
+from authorhub.kit.schemas import ApiInput, ApiModel, Pagination
+
+SearchType = Literal["all", "books"]
+
+
+class SearchQuery(ApiInput):
+    q: str = Field(min_length=1, max_length=200, description='words, "a phrase", -without')
+    type: SearchType = Field("all", description="what to search (books only, for now)")
+    page: int = Field(1, ge=1, le=100_000)
+    limit: int = Field(20, ge=1, le=MAX_LIMIT)
+
+    def cache_key(self) -> str:
+        return json.dumps(
+            self.model_dump(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
+
+
+class SearchHit(ApiModel):
+    type: Literal["book"]
+    id: uuid.UUID
+    title: str
+    slug: str
+    excerpt: str | None
+    image_url: str | None
+    rank: float
+    book: BookSummary | None = Field(None, description="set when type is book")
+
+
+class SearchResults(ApiModel):
+    query: str
+    types: list[str] = Field(description="what was searched")
+    counts: dict[str, int] = Field(description="matches per type")
+    hits: list[SearchHit]
+
+
+class SearchPage(ApiModel):
+    success: Literal[True] = True
+    data: SearchResults
+    pagination: Pagination
+
+
+class SuggestQuery(ApiInput):
+    q: str = Field(min_length=1, max_length=100)
+    limit: int = Field(10, ge=1, le=10)
+
+
+class Suggestion(ApiModel):
+    type: Literal["book", "author", "category"]
+    text: str
+    slug: str | None = None
+    id: uuid.UUID | None = None
+    image_url: str | None = None
+    count: int | None = Field(None, description="published books (authors, categories)")
+
+
+class Suggestions(ApiModel):
+    query: str
+    suggestions: list[Suggestion]

@@ -1,0 +1,1 @@
+"""Tags: free-form labels on books, with their own table."""
