@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.auth.google import FLOW_COOKIE
 from authorhub.auth.tokens import ACCESS_COOKIE, REFRESH_COOKIE
+from authorhub.cart.dependencies import CART_COOKIE
 from authorhub.config import Settings
 from authorhub.models import AuditLog, AuthSession, OAuthAccount, User
 from tests.auth.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider
@@ -26,6 +27,7 @@ from tests.fixtures.auth import (
     sign_in,
     sign_up,
 )
+from tests.fixtures.commerce import item, make_shop_book
 from tests.support import serve_app
 
 FRONTEND = "http://frontend.test"
@@ -64,7 +66,11 @@ def _profile(email: str | None = None, **changes: object) -> dict[str, object]:
 
 
 async def _sign_in_with_google(
-    client: httpx.AsyncClient, *, next_path: str = "/library", state: str | None = None
+    client: httpx.AsyncClient,
+    *,
+    next_path: str = "/library",
+    state: str | None = None,
+    cookies: str = "",
 ) -> httpx.Response:
     """What a browser does: start, let the provider redirect back, follow to the callback."""
     start = await client.get("/api/auth/google/login", params={"next": next_path})
@@ -81,7 +87,7 @@ async def _sign_in_with_google(
     return await client.get(
         callback.path,
         params={key: values[0] for key, values in query.items()},
-        headers={"Cookie": f"{FLOW_COOKIE}={flow_cookie}"},
+        headers={"Cookie": f"{FLOW_COOKIE}={flow_cookie}{'; ' + cookies if cookies else ''}"},
     )
 
 
@@ -133,6 +139,37 @@ class TestGoogleSignIn:
         # The code was exchanged with the client's secret and the PKCE verifier.
         [exchange] = provider.token_requests
         assert exchange["code_verifier"] and exchange["grant_type"] == "authorization_code"
+
+    async def test_the_guest_cart_the_browser_holds_becomes_the_members(
+        self,
+        client: httpx.AsyncClient,
+        provider: OidcProvider,
+        db: AsyncSession,
+        app_settings: Settings,
+    ) -> None:
+        shop = await make_shop_book(db, app_settings, stock=20)
+        added = await client.post("/api/cart/items", json=item(shop.paperback, 2))
+        guest_token = added.json()["data"]["cartToken"]
+        client.cookies.clear()
+        provider.next_profile = _profile()
+
+        response = await _sign_in_with_google(client, cookies=f"{CART_COOKIE}={guest_token}")
+
+        assert _error_of(response) is None
+        cleared = [
+            header
+            for header in response.headers.get_list("set-cookie")
+            if header.startswith(f"{CART_COOKIE}=")
+        ]
+        assert len(cleared) == 1 and "Max-Age=0" in cleared[0], cleared
+        access = response.cookies[ACCESS_COOKIE]
+        cart = await client.get("/api/cart", headers={"Cookie": f"{ACCESS_COOKIE}={access}"})
+        assert [(i["format"], i["quantity"]) for i in cart.json()["data"]["items"]] == [
+            ("paperback", 2)
+        ]
+        # The guest cart is gone: its token now names an empty cart.
+        again = await client.get("/api/cart", headers={"X-Cart-Token": guest_token})
+        assert again.json()["data"]["items"] == []
 
     async def test_an_existing_verified_account_is_linked_by_email(
         self, client: httpx.AsyncClient, provider: OidcProvider, db: AsyncSession
@@ -234,19 +271,49 @@ class TestGoogleSignIn:
         response = await _sign_in_with_google(client, next_path="//evil.example/steal")
         assert response.headers["location"] == f"{FRONTEND}/"
 
-    async def test_a_deactivated_account_is_refused_and_the_attempt_recorded(
-        self, client: httpx.AsyncClient, provider: OidcProvider, db: AsyncSession
+    @pytest.mark.parametrize("verified", [True, False])
+    async def test_a_deactivated_account_is_refused_unchanged_and_the_attempt_recorded(
+        self, client: httpx.AsyncClient, provider: OidcProvider, db: AsyncSession, verified: bool
     ) -> None:
-        user = await make_user(db, email="gone@example.com", active=False)
+        user = await make_user(
+            db,
+            email="gone@example.com",
+            active=False,
+            verified=verified,
+            password_hash="$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+        )
         provider.next_profile = _profile(email="gone@example.com")
 
         response = await _sign_in_with_google(client)
 
         assert _error_of(response) == "account_disabled"
+        assert ACCESS_COOKIE not in response.cookies
         failed = await db.scalar(
             select(AuditLog).where(AuditLog.user_id == user.id, AuditLog.event == "login_failed")
         )
         assert failed is not None
+        # Refused before anything changed: not linked, not claimed, password and state kept.
+        assert await audit_events(db, user.id) == ["login_failed"]
+        assert await db.scalar(select(OAuthAccount)) is None
+        await db.refresh(user)
+        assert user.password_hash is not None
+        assert (user.email_verified_at is not None) == verified
+        assert user.is_active is False
+
+    async def test_a_deactivated_linked_account_is_refused(
+        self, client: httpx.AsyncClient, provider: OidcProvider, db: AsyncSession
+    ) -> None:
+        provider.next_profile = _profile()
+        assert _error_of(await _sign_in_with_google(client)) is None
+        user = await db.scalar(select(User).where(User.email == provider.next_profile["email"]))
+        assert user is not None
+        user.is_active = False
+        await db.flush()
+
+        response = await _sign_in_with_google(client)
+
+        assert _error_of(response) == "account_disabled"
+        assert (await audit_events(db, user.id))[-1] == "login_failed"
 
 
 async def test_google_sign_in_is_404_when_not_configured(settings: Settings) -> None:

@@ -25,8 +25,7 @@ from authorhub.auth.schemas import (
     TokenPair,
 )
 from authorhub.auth.tokens import ACCESS_COOKIE, CSRF_HEADER, REFRESH_COOKIE
-from authorhub.cart.dependencies import clear_cart_cookie, presented_cart_token
-from authorhub.cart.service import merge_guest_cart
+from authorhub.cart.dependencies import take_guest_cart
 from authorhub.config import Settings
 from authorhub.db import DbSession
 from authorhub.errors import AppError, NotFound, Unauthorized, error_response
@@ -129,10 +128,7 @@ async def login(
         client=client,
     )
     # What the reader put in the cart before signing in becomes theirs now.
-    guest_cart_token = presented_cart_token(request)
-    if guest_cart_token is not None:
-        await merge_guest_cart(session, user=tokens.user, cart_token=guest_cart_token)
-        clear_cart_cookie(response, settings)
+    await take_guest_cart(request, response, session, settings, tokens.user)
     _set_cookies(response, settings, tokens)
     return ok(_token_pair(tokens))
 
@@ -370,6 +366,7 @@ async def google_callback(
     else:
         response = _frontend_redirect(settings, google.safe_next_path(flow.get("next")))
         _set_cookies(response, settings, tokens)
+        await take_guest_cart(request, response, session, settings, tokens.user)
     response.delete_cookie(
         google.FLOW_COOKIE,
         path=google.FLOW_COOKIE_PATH,

@@ -611,26 +611,18 @@ async def sign_in_with_google(
     client: ClientInfo,
 ) -> IssuedTokens:
     """Sign in the user linked to this Google identity; link it by verified email, or create
-    the account, the first time."""
+    the account, the first time. A disabled account is refused before anything about it
+    changes (no link, no claim): only the attempt is recorded."""
     email = email.lower()
-    user = await repo.get_linked_user(session, provider=GOOGLE, provider_account_id=subject)
+    linked = await repo.get_linked_user(session, provider=GOOGLE, provider_account_id=subject)
+    user = linked
     if user is None:
         if not email_verified:
             raise BadRequest(
                 "Google has not verified this email address.", code="google_email_unverified"
             )
-        user = await _user_for_google_email(session, email=email, name=name)
-        if not await repo.link_account(
-            session, user_id=user.id, provider=GOOGLE, provider_account_id=subject, email=email
-        ):
-            raise Conflict(
-                "This account is already linked to another Google account.",
-                code="google_account_conflict",
-            )
-        await record(
-            session, AuditEvent.google_linked, client=client, user_id=user.id, actor_id=user.id
-        )
-    if not user.is_active:
+        user = await repo.get_user_by_email(session, email, for_update=True)
+    if user is not None and not user.is_active:
         await record(
             session,
             AuditEvent.login_failed,
@@ -640,6 +632,11 @@ async def sign_in_with_google(
             method=GOOGLE,
         )
         raise RecordedRefusal("This account is disabled.", code="account_disabled")
+    if linked is None:
+        user = await _link_google(
+            session, user=user, subject=subject, email=email, name=name, client=client
+        )
+    assert user is not None
     tokens = await _start_session(
         session, settings=settings, user=user, method=GOOGLE, client=client
     )
@@ -655,9 +652,18 @@ async def sign_in_with_google(
     return tokens
 
 
-async def _user_for_google_email(session: AsyncSession, *, email: str, name: str) -> User:
+async def _link_google(
+    session: AsyncSession,
+    *,
+    user: User | None,
+    subject: str,
+    email: str,
+    name: str,
+    client: ClientInfo,
+) -> User:
+    """Link the Google identity to the account of its (verified) email, creating the account
+    when there is none."""
     now = utcnow()
-    user = await repo.get_user_by_email(session, email, for_update=True)
     if user is None:
         user = await repo.insert_user(
             session,
@@ -667,11 +673,10 @@ async def _user_for_google_email(session: AsyncSession, *, email: str, name: str
             role=Role.member,
             email_verified_at=now,
         )
-        if user is not None:
-            return user
-        # Someone registered the address a moment ago: fall through to linking it.
-        user = await repo.get_user_by_email(session, email, for_update=True)
-        assert user is not None
+        if user is None:
+            # Someone registered the address a moment ago: link that account.
+            user = await repo.get_user_by_email(session, email, for_update=True)
+            assert user is not None
     if user.email_verified_at is None:
         # Anyone could have registered this address without owning it; Google has just shown
         # who owns it. Whatever password and sessions the unverified account had are dropped.
@@ -679,4 +684,14 @@ async def _user_for_google_email(session: AsyncSession, *, email: str, name: str
         user.email_verified_at = now
         await repo.bump_token_version(session, user)
         await repo.revoke_user_sessions(session, user.id, reason="email_claimed", now=now)
+    if not await repo.link_account(
+        session, user_id=user.id, provider=GOOGLE, provider_account_id=subject, email=email
+    ):
+        raise Conflict(
+            "This account is already linked to another Google account.",
+            code="google_account_conflict",
+        )
+    await record(
+        session, AuditEvent.google_linked, client=client, user_id=user.id, actor_id=user.id
+    )
     return user

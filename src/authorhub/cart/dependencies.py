@@ -10,11 +10,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.auth.dependencies import AppSettings, OptionalUser
 from authorhub.cart.service import CartOwner, merge_guest_cart
 from authorhub.config import Settings
 from authorhub.db import DbSession
+from authorhub.models import User
 
 CART_COOKIE = "authorhub_cart"
 CART_HEADER = "X-Cart-Token"
@@ -46,6 +48,19 @@ def clear_cart_cookie(response: Response, settings: Settings) -> None:
     )
 
 
+async def take_guest_cart(
+    request: Request, response: Response, session: AsyncSession, settings: Settings, user: User
+) -> None:
+    """Merge the guest cart this request carries (if any) into the member's cart, and clear its
+    cookie: signing in, by password or Google, or any signed-in request does this."""
+    token = presented_cart_token(request)
+    if token is None:
+        return
+    await merge_guest_cart(session, user=user, cart_token=token)
+    if request.cookies.get(CART_COOKIE):
+        clear_cart_cookie(response, settings)
+
+
 async def get_cart_owner(
     request: Request,
     response: Response,
@@ -53,13 +68,9 @@ async def get_cart_owner(
     settings: AppSettings,
     user: OptionalUser,
 ) -> CartOwner:
-    token = presented_cart_token(request)
     if user is None:
-        return CartOwner(user=None, guest_token=token)
-    if token is not None:
-        await merge_guest_cart(session, user=user, cart_token=token)
-        if request.cookies.get(CART_COOKIE):
-            clear_cart_cookie(response, settings)
+        return CartOwner(user=None, guest_token=presented_cart_token(request))
+    await take_guest_cart(request, response, session, settings, user)
     return CartOwner(user=user)
 
 
