@@ -11,12 +11,13 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.auth.tokens import ACCESS_COOKIE, ALGORITHM, AUDIENCE, ISSUER, create_access_token
 from authorhub.config import Settings
 from authorhub.kit.time import utcnow
-from authorhub.models import User
+from authorhub.models import AuthSession, User
 from tests.fixtures.auth import bearer, bearer_token, sign_in, sign_up
 
 
@@ -155,6 +156,23 @@ class TestForgedTokens:
         response = await client.get("/api/users/me", headers=bearer_token(token))
         assert response.status_code == 401
         assert response.json()["code"] == "session_revoked"
+
+    async def test_a_token_of_a_session_past_its_absolute_end_is_refused(
+        self, client: httpx.AsyncClient, db: AsyncSession
+    ) -> None:
+        user = await sign_up(client)
+        tokens = await sign_in(client, user["email"])
+        headers = bearer_token(tokens["accessToken"])
+        assert (await client.get("/api/users/me", headers=headers)).status_code == 200
+        await db.execute(
+            update(AuthSession)
+            .where(AuthSession.user_id == uuid.UUID(user["id"]))
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+
+        response = await client.get("/api/users/me", headers=headers)
+
+        assert (response.status_code, response.json()["code"]) == (401, "session_expired")
 
 
 class TestCookieCsrf:

@@ -25,6 +25,7 @@ from authorhub.auth.tokens import (
 from authorhub.config import Settings
 from authorhub.db import DbSession
 from authorhub.errors import Forbidden, Unauthorized
+from authorhub.kit.time import utcnow
 from authorhub.models import Role, User
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -67,8 +68,11 @@ async def get_optional_user(
     user, auth_session = await repository.get_caller(session, claims.user_id, claims.session_id)
     if user is None or not user.is_active or user.token_version != claims.token_version:
         raise Unauthorized("The access token is no longer valid.", code="invalid_token")
-    if claims.session_id is not None and (auth_session is None or auth_session.revoked_at):
-        raise Unauthorized("This session has ended; sign in again.", code="session_revoked")
+    if claims.session_id is not None:
+        if auth_session is None or auth_session.revoked_at:
+            raise Unauthorized("This session has ended; sign in again.", code="session_revoked")
+        if auth_session.expires_at <= utcnow():  # its absolute end, whatever the refreshes
+            raise Unauthorized("This session has expired; sign in again.", code="session_expired")
     needs_csrf = from_cookie and request.method not in _SAFE_METHODS
     if needs_csrf and (
         claims.session_id is None
