@@ -6,6 +6,7 @@ import re
 import uuid
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -311,3 +312,28 @@ class TestIdempotency:
         )
         assert (mine.status_code, theirs.status_code) == (201, 201)
         assert mine.json()["data"]["id"] != theirs.json()["data"]["id"]
+
+
+async def test_guessing_coupon_codes_through_checkout_is_rate_limited(
+    client: httpx.AsyncClient,
+    db: AsyncSession,
+    settings: Settings,
+    member_headers: dict,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(settings.commerce, "coupon_validate_limit", "3/minute")
+    shop = await make_shop_book(db, settings)
+    guesses = [
+        await client.post(
+            "/api/orders",
+            json={"items": [item(shop.ebook)], "couponCode": f"GUESS{n}"},
+            headers=member_headers,
+        )
+        for n in range(5)
+    ]
+
+    assert [r.status_code for r in guesses] == [404, 404, 404, 429, 429]
+    assert guesses[-1].json()["code"] == "rate_limited"
+    assert int(guesses[-1].headers["Retry-After"]) >= 1
+    # Orders without a coupon code are not held back by it.
+    await place_order(client, member_headers, [item(shop.ebook)])

@@ -12,6 +12,7 @@ from authorhub.auth.dependencies import AdminUser, AppSettings, CurrentUser, Ver
 from authorhub.cart.dependencies import CurrentCartOwner
 from authorhub.db import DbSession
 from authorhub.kit.pagination import Paging
+from authorhub.kit.ratelimit import RateLimits
 from authorhub.kit.schemas import Envelope, Page, Pagination, ok
 from authorhub.models import OrderStatus
 from authorhub.orders import service
@@ -34,11 +35,16 @@ async def place_order(
     _cart: CurrentCartOwner,  # merges a guest cart the request still carries
     session: DbSession,
     settings: AppSettings,
+    limiter: RateLimits,
     response: Response,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> Envelope[OrderDetailRead]:
     """Place an order from `items` or, without them, from the member's cart. Send an
     `Idempotency-Key` header to make retries safe: the same key returns the same order."""
+    if body.coupon_code:
+        # A wrong code is refused here as at /api/coupons/validate, so checkout gets the same
+        # limit against guessing codes (per member: every order needs a verified account).
+        await limiter.hit("coupon-order", settings.commerce.coupon_validate_limit, str(user.id))
     order, created = await service.create_order(
         session, user=user, data=body, idempotency_key=idempotency_key, settings=settings
     )
