@@ -7,7 +7,7 @@ import asyncio
 import uuid
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.cart.service import guest_token_hash, merge_guest_cart
@@ -268,6 +268,42 @@ class TestGuestCartMerge:
             select(CartItem.quantity).join(Cart).where(Cart.user_id == member.id)
         )
         assert quantity == 2
+
+    async def test_the_merge_reads_the_members_cart_once_whatever_the_number_of_lines(
+        self,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        settings: Settings,
+        member: User,
+        member_headers: dict[str, str],
+    ) -> None:
+        books = [await make_shop_book(db, settings) for _ in range(5)]
+        await client.post("/api/cart/items", json=item(books[0].ebook), headers=member_headers)
+        small = (await _guest_add(client, item(books[1].ebook)))["cartToken"]
+        client.cookies.clear()
+        large = (await _guest_add(client, item(books[0].ebook)))["cartToken"]
+        for shop in books[1:]:
+            await _guest_add(client, item(shop.ebook), large)
+        client.cookies.clear()
+
+        async def reads_during_merge(token: str) -> int:
+            statements: list[str] = []
+
+            def seen(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+                statements.append(statement)
+
+            connection = (await db.connection()).sync_connection
+            assert connection is not None
+            event.listen(connection, "before_cursor_execute", seen)
+            try:
+                await merge_guest_cart(db, user=member, cart_token=token)
+            finally:
+                event.remove(connection, "before_cursor_execute", seen)
+            return sum(statement.lstrip().upper().startswith("SELECT") for statement in statements)
+
+        assert await reads_during_merge(small) == await reads_during_merge(large)
+        mine = await client.get("/api/cart", headers=member_headers)
+        assert len(mine.json()["data"]["items"]) == 5
 
 
 async def test_two_logins_racing_merge_the_guest_cart_once(

@@ -99,6 +99,11 @@ async def lines(
     return [(item, fmt, book) for item, fmt, book in rows]
 
 
+async def format_ids_in_cart(session: AsyncSession, cart_id: uuid.UUID) -> set[uuid.UUID]:
+    rows = await session.scalars(select(CartItem.book_format_id).where(CartItem.cart_id == cart_id))
+    return set(rows)
+
+
 async def count_lines(session: AsyncSession, cart_id: uuid.UUID) -> int:
     return int(
         await session.scalar(

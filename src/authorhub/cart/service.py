@@ -245,10 +245,9 @@ async def merge_guest_cart(session: AsyncSession, *, user: User, cart_token: str
     merged = 0
     if rows:
         cart = await repository.ensure_user_cart(session, user.id)
-        lines_held = await repository.count_lines(session, cart.id)
+        held = await repository.format_ids_in_cart(session, cart.id)  # one read, not one a line
         for item, fmt, _book in rows:
-            is_new = await repository.get_line_for_format(session, cart.id, fmt.id) is None
-            if is_new and lines_held >= MAX_CART_LINES:
+            if fmt.id not in held and len(held) >= MAX_CART_LINES:
                 continue
             await repository.add_quantity(
                 session,
@@ -258,7 +257,7 @@ async def merge_guest_cart(session: AsyncSession, *, user: User, cart_token: str
                 max_quantity=max_quantity(fmt),
                 unit_price=item.unit_price_when_added,
             )
-            lines_held += int(is_new)
+            held.add(fmt.id)
             merged += 1
         await repository.touch(session, cart.id)
     await repository.delete_cart(session, guest.id)
