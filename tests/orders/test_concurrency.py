@@ -10,16 +10,28 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter
+from datetime import timedelta
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from authorhub.config import Settings
 from authorhub.db import Database
-from authorhub.models import Book, BookFormat, LibraryEntry, MailMessage, OrderLine
-from authorhub.orders.service import PaymentOutcome, mark_order_paid
+from authorhub.kit.time import utcnow
+from authorhub.models import (
+    Book,
+    BookFormat,
+    Coupon,
+    LibraryEntry,
+    MailMessage,
+    Order,
+    OrderLine,
+    OrderStatus,
+    OrderStatusHistory,
+)
+from authorhub.orders.service import PaymentOutcome, expire_unpaid_orders, mark_order_paid
 from tests.fixtures.auth import bearer, make_user
-from tests.fixtures.commerce import LAGOS, item, make_shop_book
+from tests.fixtures.commerce import LAGOS, item, make_coupon, make_shop_book
 
 
 async def test_100_concurrent_orders_for_10_copies_make_exactly_10_orders(
@@ -128,3 +140,64 @@ async def test_a_payment_applied_ten_times_at_once_fulfils_the_order_once(
             )
         )
     assert (sales, entries, receipts) == (3, 1, 1)
+
+
+async def test_cancel_racing_the_expiry_job_releases_stock_and_coupon_once(
+    committed: Database, live_server: str, settings: Settings
+) -> None:
+    """Overdue unpaid orders are cancelled by their buyers while the expiry job runs: each
+    order ends cancelled or expired, never both, and what it held comes back exactly once."""
+    async with committed.session() as session:
+        shop = await make_shop_book(session, settings, stock=10)
+        coupon = await make_coupon(session, usage_limit=100)
+        buyers = [bearer(settings, await make_user(session)) for _ in range(5)]
+    body = {"items": [item(shop.paperback, 2)], "shippingAddress": LAGOS, "couponCode": coupon.code}
+    async with httpx.AsyncClient(base_url=live_server, timeout=60) as http:
+        placed = [await http.post("/api/orders", json=body, headers=h) for h in buyers]
+        order_ids = [uuid.UUID(r.json()["data"]["id"]) for r in placed]
+        async with committed.session() as session:
+            await session.execute(
+                update(Order)
+                .where(Order.id.in_(order_ids))
+                .values(expires_at=utcnow() - timedelta(minutes=1))
+            )
+
+        async def expire(after: float) -> int:
+            await asyncio.sleep(after)  # lets some cancels get there first
+            async with committed.session() as session:
+                return await expire_unpaid_orders(session)
+
+        results = await asyncio.gather(
+            expire(after=0.005),
+            *(
+                http.post(f"/api/orders/{order_id}/cancel", headers=headers)
+                for order_id, headers in zip(order_ids, buyers, strict=True)
+            ),
+            expire(after=0.05),
+        )
+
+    cancels = [r for r in results if isinstance(r, httpx.Response)]
+    expired_by_job = sum(r for r in results if isinstance(r, int))
+    cancelled = [r for r in cancels if r.status_code == 200]
+    refused = [r for r in cancels if r.status_code != 200]
+    assert all(r.json()["code"] == "order_not_cancellable" for r in refused)
+    assert len(cancelled) + expired_by_job == 5
+    async with committed.session() as session:
+        stock = await session.scalar(
+            select(BookFormat.stock).where(BookFormat.id == shop.paperback.id)
+        )
+        uses = await session.scalar(select(Coupon.uses_count).where(Coupon.id == coupon.id))
+        statuses = Counter(
+            await session.scalars(select(Order.status).where(Order.id.in_(order_ids)))
+        )
+        endings = await session.scalar(
+            select(func.count())
+            .select_from(OrderStatusHistory)
+            .where(
+                OrderStatusHistory.order_id.in_(order_ids),
+                OrderStatusHistory.from_status == OrderStatus.pending_payment,
+            )
+        )
+    assert (stock, uses, endings) == (10, 0, 5)
+    assert statuses[OrderStatus.cancelled] == len(cancelled)
+    assert statuses[OrderStatus.expired] == expired_by_job
