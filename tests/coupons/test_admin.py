@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 
 import httpx
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.config import Settings
 from authorhub.coupons.service import seed_demo_coupon
+from authorhub.db import Database
 from authorhub.kit.time import utcnow
-from tests.fixtures.commerce import LAGOS, item, make_shop_book, place_order
+from authorhub.models import Coupon, Role
+from authorhub.orders.schemas import OrderCreate
+from authorhub.orders.service import create_order
+from tests.fixtures.auth import bearer, make_user
+from tests.fixtures.commerce import LAGOS, item, make_coupon, make_shop_book, place_order
 
 
 def _coupon(**fields: object) -> dict[str, object]:
@@ -169,6 +176,48 @@ class TestReadUpdateDelete:
         assert response.json()["code"] == "coupon_in_use"
         seen = await client.get(f"/api/admin/coupons/{coupon['id']}", headers=admin_headers)
         assert seen.json()["data"]["usesCount"] == 1
+
+
+async def test_deleting_a_coupon_while_an_order_takes_it_is_a_clear_409(
+    committed: Database, committed_client: httpx.AsyncClient, settings: Settings
+) -> None:
+    """Real commits: the delete waits for the checkout holding the coupon, then sees its use."""
+    async with committed.session() as session:
+        shop = await make_shop_book(session, settings)
+        coupon = await make_coupon(session)
+        buyer = await make_user(session)
+        admin_headers = bearer(settings, await make_user(session, role=Role.admin))
+    checkout_holds_the_coupon = asyncio.Event()
+    delete_started = asyncio.Event()
+
+    async def checkout() -> None:
+        async with committed.session() as session:
+            await create_order(
+                session,
+                user=buyer,
+                data=OrderCreate.model_validate(
+                    {"items": [item(shop.ebook)], "couponCode": coupon.code}
+                ),
+                idempotency_key=None,
+                settings=settings,
+            )
+            checkout_holds_the_coupon.set()
+            await delete_started.wait()
+            await asyncio.sleep(0.2)  # the delete is now waiting on the coupon row
+
+    async def delete() -> httpx.Response:
+        await checkout_holds_the_coupon.wait()
+        delete_started.set()
+        return await committed_client.delete(
+            f"/api/admin/coupons/{coupon.id}", headers=admin_headers
+        )
+
+    _, response = await asyncio.gather(checkout(), delete())
+
+    assert (response.status_code, response.json()["code"]) == (409, "coupon_in_use")
+    async with committed.session() as session:
+        uses = await session.scalar(select(Coupon.uses_count).where(Coupon.id == coupon.id))
+    assert uses == 1
 
 
 async def test_the_demo_coupon_is_seeded_once(db: AsyncSession, settings: Settings) -> None:

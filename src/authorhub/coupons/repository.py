@@ -34,10 +34,13 @@ async def lock_by_code(session: AsyncSession, code: str) -> Coupon | None:
     )
 
 
-async def by_id(session: AsyncSession, coupon_id: uuid.UUID) -> Coupon | None:
-    return await session.scalar(
-        select(Coupon).where(Coupon.id == coupon_id).options(selectinload(Coupon.formats))
-    )
+async def by_id(
+    session: AsyncSession, coupon_id: uuid.UUID, *, for_update: bool = False
+) -> Coupon | None:
+    statement = select(Coupon).where(Coupon.id == coupon_id).options(selectinload(Coupon.formats))
+    if for_update:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    return await session.scalar(statement)
 
 
 async def count_customer_uses(

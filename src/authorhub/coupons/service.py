@@ -265,8 +265,8 @@ async def create_coupon(session: AsyncSession, *, data: CouponCreate) -> CouponR
     return to_read(coupon)
 
 
-async def _get(session: AsyncSession, coupon_id: uuid.UUID) -> Coupon:
-    coupon = await repository.by_id(session, coupon_id)
+async def _get(session: AsyncSession, coupon_id: uuid.UUID, *, for_update: bool = False) -> Coupon:
+    coupon = await repository.by_id(session, coupon_id, for_update=for_update)
     if coupon is None:
         raise NotFound("No such coupon.", code="coupon_not_found")
     return coupon
@@ -328,7 +328,9 @@ async def update_coupon(
 
 
 async def delete_coupon(session: AsyncSession, *, coupon_id: uuid.UUID) -> None:
-    coupon = await _get(session, coupon_id)
+    # Locked as checkout locks it (reserve_use), so an order taking the coupon right now either
+    # commits first (and the coupon is "in use") or finds it gone afterwards.
+    coupon = await _get(session, coupon_id, for_update=True)
     if await repository.has_redemptions(session, coupon.id):
         raise Conflict(
             "This coupon has been used by orders; deactivate it instead.", code="coupon_in_use"
