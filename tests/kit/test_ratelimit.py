@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
@@ -56,6 +57,21 @@ class TestRateLimiter:
             await limiter.hit("mixed", "5/minute;2/hour", "x")
         assert refused.value.headers is not None
         assert int(refused.value.headers["Retry-After"]) > 60, "the hourly limit answered"
+
+    async def test_a_reset_while_old_entries_are_pruned_fails_nothing(self) -> None:
+        limiter = RateLimiter()  # the memory store, whose pruning runs in a background task
+        for n in range(20):
+            await limiter.hit(f"name-{n}", "5/minute", "203.0.113.7")
+        pruning = getattr(limiter.storage, "timer", None)
+        assert pruning is not None
+        await asyncio.sleep(0)  # the pruning task starts and hops to a thread
+
+        await limiter.reset()
+
+        [outcome] = await asyncio.gather(pruning, return_exceptions=True)
+        assert not isinstance(outcome, KeyError), outcome
+        await limiter.hit("name-0", "5/minute", "203.0.113.7")  # counting goes on after it
+        await limiter.close()
 
 
 class TestFailOpen:

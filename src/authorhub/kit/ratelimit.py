@@ -14,6 +14,7 @@ the counter store must not take sign-in down with it.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from functools import lru_cache
@@ -85,8 +86,6 @@ class RateLimiter:
                 if allowed:
                     continue
                 stats = await self._strategy.get_window_stats(item, name, *keys)
-            except TooManyRequests:
-                raise
             except Exception as exc:  # the counter store is down: fail open, loudly
                 log.warning("rate_limit_storage_unavailable", limit=name, error=type(exc).__name__)
                 return
@@ -95,12 +94,21 @@ class RateLimiter:
 
     async def reset(self) -> None:
         """Forget every counter (tests, and an operator lifting a block)."""
+        self._stop_memory_expiry()
         await self.storage.reset()
 
     async def close(self) -> None:
+        self._stop_memory_expiry()
         client: Any = getattr(getattr(self.storage, "bridge", None), "storage", None)
         if client is not None and hasattr(client, "aclose"):
             await client.aclose()
+
+    def _stop_memory_expiry(self) -> None:
+        """The memory store prunes old entries in a background task, which fails (KeyError) if
+        the counters are cleared under it; stop it first (the next hit starts a new one)."""
+        timer: asyncio.Task[None] | None = getattr(self.storage, "timer", None)
+        if timer is not None and not timer.done():
+            timer.cancel()
 
 
 def get_rate_limiter(request: Request) -> RateLimiter:
