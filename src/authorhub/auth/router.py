@@ -206,26 +206,32 @@ async def csrf(
     return ok(CsrfRead(csrf_token=token))
 
 
-@router.post(
+def _emails_a_link(
+    path: str, *, name: str, summary: str, queue: Callable[..., Awaitable[None]], answer: str
+) -> None:
+    """Register an endpoint that queues an emailed link (reset, verification) for an address:
+    202 with the same answer whether or not an account exists (a job looks the account up)."""
+
+    async def endpoint(
+        body: EmailInput,
+        session: DbSession,
+        settings: AppSettings,
+        limiter: RateLimits,
+        client: Client,
+    ) -> Envelope[Message]:
+        await queue(session, settings=settings, limiter=limiter, email=body.email, client=client)
+        return ok(Message(message=answer))
+
+    router.post(path, name=name, status_code=status.HTTP_202_ACCEPTED, summary=summary)(endpoint)
+
+
+_emails_a_link(
     "/reset-password",
-    status_code=status.HTTP_202_ACCEPTED,
+    name="request_password_reset",
     summary="Email a single-use reset link (same answer whether the account exists)",
+    queue=service.request_password_reset,
+    answer="If an account exists for this address, a link to reset the password is on its way.",
 )
-async def request_password_reset(
-    body: EmailInput,
-    session: DbSession,
-    settings: AppSettings,
-    limiter: RateLimits,
-    client: Client,
-) -> Envelope[Message]:
-    await service.request_password_reset(
-        session, settings=settings, limiter=limiter, email=body.email, client=client
-    )
-    return ok(
-        Message(
-            message="If an account exists for this address, a link to reset the password is on its way."
-        )
-    )
 
 
 @router.post(
@@ -266,24 +272,13 @@ async def verify_email(
     return ok(Message(message="Your email address is verified."))
 
 
-@router.post(
+_emails_a_link(
     "/verify-email/resend",
-    status_code=status.HTTP_202_ACCEPTED,
+    name="resend_verification",
     summary="Email a new verification link (same answer whether the account exists)",
+    queue=service.resend_verification,
+    answer="If this address has an unverified account, a new link is on its way.",
 )
-async def resend_verification(
-    body: EmailInput,
-    session: DbSession,
-    settings: AppSettings,
-    limiter: RateLimits,
-    client: Client,
-) -> Envelope[Message]:
-    await service.resend_verification(
-        session, settings=settings, limiter=limiter, email=body.email, client=client
-    )
-    return ok(
-        Message(message="If this address has an unverified account, a new link is on its way.")
-    )
 
 
 # --- Google -------------------------------------------------------------------------------------

@@ -362,20 +362,14 @@ async def verify_email(
 
 async def _send_verification(session: AsyncSession, *, settings: Settings, user: User) -> None:
     hours = settings.auth.verify_email_token_hours
-    token, row = await _new_email_token(
-        session, user=user, purpose=EmailTokenPurpose.verify_email, ttl=timedelta(hours=hours)
-    )
-    await send_mail(
+    await _email_link(
         session,
-        to=user.email,
-        template="verify_email",
-        context={
-            "name": user.name,
-            "action_url": _frontend_link(settings, "verify-email", token),
-            "hours": hours,
-        },
-        idempotency_key=f"verify_email/{row.id}",
         settings=settings,
+        user=user,
+        purpose=EmailTokenPurpose.verify_email,
+        ttl=timedelta(hours=hours),
+        page="verify-email",
+        hours=hours,
     )
 
 
@@ -404,23 +398,14 @@ async def send_password_reset_to(session: AsyncSession, *, settings: Settings, e
     if user is None or not user.is_active:
         return False
     minutes = settings.auth.reset_password_token_minutes
-    token, row = await _new_email_token(
+    await _email_link(
         session,
+        settings=settings,
         user=user,
         purpose=EmailTokenPurpose.reset_password,
         ttl=timedelta(minutes=minutes),
-    )
-    await send_mail(
-        session,
-        to=user.email,
-        template="reset_password",
-        context={
-            "name": user.name,
-            "action_url": _frontend_link(settings, "reset-password", token),
-            "minutes": minutes,
-        },
-        idempotency_key=f"reset_password/{row.id}",
-        settings=settings,
+        page="reset-password",
+        minutes=minutes,
     )
     return True
 
@@ -441,12 +426,10 @@ async def confirm_password_reset(
     if user is None or user.email != used.email or not user.is_active:
         raise BadRequest("This link is not valid.", code="invalid_token")
     _check_password_policy(password, user.email, field="password")
-    now = utcnow()
     user.password_hash = await hash_password(password)
     if user.email_verified_at is None:  # following the emailed link proved the address
-        user.email_verified_at = now
-    await repo.bump_token_version(session, user)
-    ended = await repo.revoke_user_sessions(session, user.id, reason="password_reset", now=now)
+        user.email_verified_at = utcnow()
+    ended = await end_sessions(session, user=user, reason="password_reset")
     await record(
         session,
         AuditEvent.password_reset,
@@ -481,11 +464,9 @@ async def change_password(
     if not matches:
         raise BadRequest("The current password is wrong.", code="wrong_password")
     _check_password_policy(new_password, user.email, field="newPassword")
-    now = utcnow()
     user.password_hash = await hash_password(new_password)
-    await repo.bump_token_version(session, user)
-    ended = await repo.revoke_user_sessions(
-        session, user.id, reason="password_changed", now=now, keep_session_id=session_id
+    ended = await end_sessions(
+        session, user=user, reason="password_changed", keep_session_id=session_id
     )
     await record(
         session,
@@ -504,6 +485,17 @@ async def change_password(
         role=user.role.value,
         token_version=user.token_version,
         session_id=session_id,
+    )
+
+
+async def end_sessions(
+    session: AsyncSession, *, user: User, reason: str, keep_session_id: uuid.UUID | None = None
+) -> int:
+    """End every session of the user (but `keep_session_id`) and every access token issued so
+    far (password change or reset, deactivation, a claimed address); how many sessions ended."""
+    await repo.bump_token_version(session, user)
+    return await repo.revoke_user_sessions(
+        session, user.id, reason=reason, now=utcnow(), keep_session_id=keep_session_id
     )
 
 
@@ -576,8 +568,31 @@ async def _use_email_token(
     raise BadRequest("This link has expired; ask for a new one.", code="token_expired")
 
 
-def _frontend_link(settings: Settings, path: str, token: str) -> str:
-    return f"{settings.frontend_url.rstrip('/')}/{path}?token={token}"
+async def _email_link(
+    session: AsyncSession,
+    *,
+    settings: Settings,
+    user: User,
+    purpose: EmailTokenPurpose,
+    ttl: timedelta,
+    page: str,
+    **context: object,
+) -> None:
+    """Mail the user a single-use link to a frontend page (the template is named after the
+    purpose); links are built from FRONTEND_URL, never from a request's Host header."""
+    token, row = await _new_email_token(session, user=user, purpose=purpose, ttl=ttl)
+    await send_mail(
+        session,
+        to=user.email,
+        template=purpose.value,
+        context={
+            "name": user.name,
+            "action_url": f"{settings.frontend_url.rstrip('/')}/{page}?token={token}",
+            **context,
+        },
+        idempotency_key=f"{purpose.value}/{row.id}",
+        settings=settings,
+    )
 
 
 # --- clean-up -----------------------------------------------------------------------------------
@@ -682,8 +697,7 @@ async def _link_google(
         # who owns it. Whatever password and sessions the unverified account had are dropped.
         user.password_hash = None
         user.email_verified_at = now
-        await repo.bump_token_version(session, user)
-        await repo.revoke_user_sessions(session, user.id, reason="email_claimed", now=now)
+        await end_sessions(session, user=user, reason="email_claimed")
     if not await repo.link_account(
         session, user_id=user.id, provider=GOOGLE, provider_account_id=subject, email=email
     ):

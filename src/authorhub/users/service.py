@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from authorhub.auth import repository as auth_repo
 from authorhub.auth.audit import AuditEvent, ClientInfo, record
 from authorhub.auth.passwords import hash_password
+from authorhub.auth.service import end_sessions
 from authorhub.config import Settings
 from authorhub.errors import BadRequest, NotFound
 from authorhub.kit.pagination import PageParams
@@ -111,10 +112,7 @@ async def update_user_as_admin(
                 actor_id=admin.id,
             )
         else:
-            await auth_repo.bump_token_version(session, user)
-            ended = await auth_repo.revoke_user_sessions(
-                session, user.id, reason="deactivated", now=utcnow()
-            )
+            ended = await end_sessions(session, user=user, reason="deactivated")
             await record(
                 session,
                 AuditEvent.user_deactivated,
@@ -153,8 +151,7 @@ async def create_or_promote_admin(
         user.is_active = True
         user.password_hash = password_hash
         user.email_verified_at = user.email_verified_at or now
-        await auth_repo.bump_token_version(session, user)
-        await auth_repo.revoke_user_sessions(session, user.id, reason="password_reset", now=now)
+        await end_sessions(session, user=user, reason="password_reset")
         if previous != Role.admin:
             await record(
                 session,
