@@ -10,6 +10,7 @@ cache off and once with it on, starts bench/ceiling.py (Starlette + asyncpg + or
 SQL) with two workers, and drives three requests with wrk at 64 connections:
 
     GET /api/books?limit=20       GET /api/books/{slug}       GET /api/search?q=<word>
+    (search twice: with title words found in ~5% of books, and with words found in ~0.05%)
 
 It prints requests/s and p50/p99 latency for each, authorhub's throughput as a fraction of the
 ceiling's, and (with several sizes) each size's p50 over the smallest size's. Raw figures go to
@@ -180,7 +181,40 @@ VOCABULARY = sorted(
         )
     }
 )
-SEARCH_WORDS = NOUNS  # title words: what readers type
+# Title words of two kinds: the nouns above are each in ~5% of titles (a common word: the work
+# grows with the catalog), these place names each in ~0.05% (a rare word: it should not).
+RARE_WORDS = sorted(
+    {
+        (a + b + c).title()
+        for a in ("o", "a", "e", "i", "u", "ka", "ba", "lo", "mi", "zu")
+        for b in ("ba", "ka", "la", "ma", "na", "ra", "ta", "ye", "wo", "di")
+        for c in (
+            "lende",
+            "fon",
+            "gbo",
+            "nike",
+            "chan",
+            "duna",
+            "wari",
+            "nsa",
+            "tama",
+            "kpo",
+            "jide",
+            "reme",
+            "sola",
+            "dugu",
+            "veke",
+            "zaki",
+            "hemi",
+            "pata",
+            "rufo",
+            "gani",
+        )
+    }
+)
+
+
+ENDPOINTS = ("list", "detail", "search", "search-rare")
 
 
 @dataclass
@@ -200,7 +234,10 @@ def book_rows(
     now = datetime.now(UTC)
     rows = []
     for i in range(start, start + count):
-        title = f"The {rng.choice(ADJECTIVES).title()} {rng.choice(NOUNS).title()} {i}"
+        title = (
+            f"The {rng.choice(ADJECTIVES).title()} {rng.choice(NOUNS).title()}"
+            f" of {rng.choice(RARE_WORDS)} {i}"
+        )
         words = " ".join(rng.choices(VOCABULARY, k=40))
         status = "draft" if i % 20 == 0 else "published"
         rows.append(
@@ -504,7 +541,8 @@ async def targets(url: str) -> dict[str, list[str]]:
     return {
         "list": ["/api/books?limit=20"],
         "detail": [f"/api/books/{slug}" for slug in slugs],
-        "search": [f"/api/search?q={word}" for word in SEARCH_WORDS],
+        "search": [f"/api/search?q={word}" for word in NOUNS],
+        "search-rare": [f"/api/search?q={word.lower()}" for word in RARE_WORDS[::7]],
     }
 
 
@@ -514,7 +552,12 @@ def bench_size(size: int, url: str, args: argparse.Namespace) -> list[Result]:
     modes = [m for m in args.modes.split(",") if m]
 
     def drive(server: Server, app: str) -> None:
-        for endpoint in ("list", "detail", "search"):
+        for endpoint in ENDPOINTS:
+            check = httpx.get(server.url + paths[endpoint][0], timeout=10)
+            if check.status_code != 200 or not check.json().get("success"):
+                raise SystemExit(
+                    f"{app} answers {check.status_code} to {paths[endpoint][0]}: {check.text[:300]}"
+                )
             run_wrk(server.url, paths[endpoint], 3, args.connections, args.threads)  # warm up
             rps, p50, p99, errors = run_wrk(
                 server.url, paths[endpoint], args.duration, args.connections, args.threads
@@ -549,7 +592,7 @@ def summarise(results: list[Result]) -> None:
         keyed.setdefault((r.size, r.endpoint, r.app), []).append(r)
     sizes = sorted({r.size for r in results})
     for size in sizes:
-        for endpoint in ("list", "detail", "search"):
+        for endpoint in ENDPOINTS:
             ceiling = keyed.get((size, endpoint, "ceiling"), [])
             ceiling_rps = median([r.requests_per_second for r in ceiling]) if ceiling else 0.0
             for app in ("ceiling", "authorhub-uncached", "authorhub-cached"):
@@ -566,7 +609,7 @@ def summarise(results: list[Result]) -> None:
     if len(sizes) > 1:
         smallest = sizes[0]
         for size in sizes[1:]:
-            for endpoint in ("list", "search", "detail"):
+            for endpoint in ENDPOINTS:
                 for app in ("authorhub-uncached", "ceiling"):
                     base = keyed.get((smallest, endpoint, app))
                     now = keyed.get((size, endpoint, app))

@@ -53,26 +53,18 @@ def _with(args: list[Any], marker: str, value: str) -> list[Any]:
     return [value if a == marker else a for a in args]
 
 
-def _format(f: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": f["id"], "format": f["format"], "sku": f["sku"], "priceNgn": f["price_ngn"],
-        "priceUsd": f["price_usd"], "stock": f["stock"], "isFree": f["price_ngn"] == 0,
-        "inStock": f["stock"] is None or f["stock"] > 0,
-    }  # fmt: skip
-
-
 def _book(row: asyncpg.Record, names: tuple[str, ...] = _SUMMARY) -> dict[str, Any]:
     book = {_CAMEL[name]: row[name] for name in names}
-    formats = [_format(f) for f in row["formats"]]
     book["category"] = (
         {"id": row["category_id"], "name": row["category_name"], "slug": row["category_slug"]}
         if row["category_id"]
         else None
     )
-    book["tags"] = row["tags"]
-    book["formats"] = formats
+    # The SQL returns tags and formats as JSON text in the API's shape.
+    book["tags"] = orjson.Fragment(row["tags"])
+    book["formats"] = orjson.Fragment(row["formats"])
     book["isFree"] = row["min_price_ngn"] == 0
-    book["inStock"] = any(f["inStock"] for f in formats)
+    book["inStock"] = row["in_stock"]
     return book
 
 
@@ -83,7 +75,9 @@ def _pagination(total: int, limit: int = 20) -> dict[str, int]:
 def _json(body: Any, status: int = 200) -> Response:
     # asyncpg returns its own UUID type, which orjson leaves to `default`.
     return Response(
-        orjson.dumps(body, default=str), status_code=status, media_type="application/json"
+        orjson.dumps(body, default=str, option=orjson.OPT_UTC_Z),
+        status_code=status,
+        media_type="application/json",
     )
 
 

@@ -12,11 +12,11 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from authorhub.api import api_router
+from authorhub.books.http_cache import install_catalog
 from authorhub.config import Settings, get_settings
 from authorhub.db import Database, resolve_database_url, set_database
 from authorhub.errors import install_error_handlers
 from authorhub.jobs import open_job_app
-from authorhub.media.local import mount_public_media
 from authorhub.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from authorhub.observability import configure_logging
 
@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.state.database = database
     install_error_handlers(app)
     app.include_router(api_router)
-    mount_public_media(app, settings)  # /media: uploaded images, when stored on local disk
+    install_catalog(app, settings)  # /media for local images; the cached fast path of reads
     if not settings.is_production:
         from authorhub.dev.router import router as dev_router
 

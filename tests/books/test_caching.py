@@ -127,6 +127,25 @@ class TestResponseCache:
             "Second Title"
         ]
 
+    async def test_anonymous_and_admin_views_of_one_url_never_mix(
+        self, cached_client: httpx.AsyncClient, db: AsyncSession, settings: Settings
+    ) -> None:
+        headers = bearer(settings, await make_user(db, role=Role.admin))
+        book = await make_book(db)
+        url = f"/api/books/{book.slug}"
+        admin_first = await cached_client.get(url, headers=headers)
+        assert "isActive" in admin_first.text
+        assert admin_first.headers["cache-control"] == "private, no-store"
+        public = await cached_client.get(url)
+        assert "isActive" not in public.text
+        assert public.headers["cache-control"].startswith("public")
+        # Now the URL is cached for anonymous readers; the admin still gets the admin view.
+        assert "isActive" not in (await cached_client.get(url)).text
+        assert "isActive" in (await cached_client.get(url, headers=headers)).text
+        again = await cached_client.get(url, headers={"If-None-Match": public.headers["etag"]})
+        assert again.status_code == 304
+        assert again.headers["x-content-type-options"] == "nosniff", "the app's headers still apply"
+
     async def test_the_cache_is_emptied_after_the_commit_not_before(
         self,
         app: FastAPI,

@@ -120,16 +120,20 @@ async def catalog_lifespan(app: FastAPI) -> AsyncIterator[None]:
         del app.state.catalog_cache
 
 
-async def get_catalog_cache(request: Request) -> CatalogCache:
-    cache: CatalogCache | None = getattr(request.app.state, "catalog_cache", None)
+async def catalog_cache_of(app: FastAPI) -> CatalogCache:
+    cache: CatalogCache | None = getattr(app.state, "catalog_cache", None)
     if cache is None:
         # The app runs without its lifespan (ASGI tests): a cache without a listener, emptied
         # by this process's own writes only, starting from a new generation (a shared Redis
         # may hold entries from before).
-        cache = build_catalog_cache(request.app.state.settings)
-        request.app.state.catalog_cache = cache
+        cache = build_catalog_cache(app.state.settings)
+        app.state.catalog_cache = cache
         await cache.invalidate()
     return cache
+
+
+async def get_catalog_cache(request: Request) -> CatalogCache:
+    return await catalog_cache_of(request.app)
 
 
 async def _invalidate_after_commit(request: Request) -> AsyncIterator[None]:

@@ -15,7 +15,7 @@ def etag_for(body: bytes) -> str:
     return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 
-def _matches(if_none_match: str | None, etag: str) -> bool:
+def if_none_match_matches(if_none_match: str | None, etag: str) -> bool:
     if not if_none_match:
         return False
     if if_none_match.strip() == "*":
@@ -28,6 +28,6 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
 def conditional_json(request: Request, body: bytes, etag: str, cache_control: str) -> Response:
     """200 with the body, or 304 when the client already holds this version."""
     headers = {"ETag": etag, "Cache-Control": cache_control}
-    if _matches(request.headers.get("if-none-match"), etag):
+    if if_none_match_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=JSON, headers=headers)

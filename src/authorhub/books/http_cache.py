@@ -1,0 +1,119 @@
+"""The fast path of public catalog reads: an ASGI middleware that answers anonymous GETs of
+catalog URLs straight from the catalog cache, without running routing, dependencies or the
+endpoint (what a caching reverse proxy would do, with the catalog's own invalidation).
+
+- Only GETs under /api/books, /api/categories, /api/tags and /api/search, and only from callers
+  with no credentials (no Authorization header, no access cookie): their answer is the same for
+  everyone. Anything else goes to the application untouched.
+- On a miss the application answers; a 200 marked `public` is kept under the exact URL, in the
+  same cache and generation as the endpoints' entries, so every catalog change drops it too.
+- It sits inside the request-id, security-header and CORS middleware, which still apply.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from authorhub.books.caching import CatalogCache, catalog_cache_of
+from authorhub.cache import CachedBody
+from authorhub.cache.http import if_none_match_matches
+
+CATALOG_PREFIXES = ("/api/books", "/api/categories", "/api/tags", "/api/search")
+_ACCESS_COOKIE = b"authorhub_access="
+
+
+def _anonymous(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"authorization" or (name == b"cookie" and _ACCESS_COOKIE in value):
+            return False
+    return True
+
+
+def _header(scope: Scope, wanted: bytes) -> str | None:
+    for name, value in scope["headers"]:
+        if name == wanted:
+            return str(value.decode("latin-1"))
+    return None
+
+
+class PublicCatalogCache:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not scope["path"].startswith(CATALOG_PREFIXES)
+            or not _anonymous(scope)
+        ):
+            await self.app(scope, receive, send)
+            return
+        cache = await catalog_cache_of(scope["app"])
+        if cache.backend is None or not cache.active:
+            await self.app(scope, receive, send)
+            return
+        key = "url:" + scope["path"] + "?" + scope["query_string"].decode("latin-1")
+        entry, generation = await cache.backend.lookup(key)
+        if entry is not None:
+            await _send_entry(scope, send, entry, cache)
+            return
+        await self._fill(scope, receive, send, cache, key, generation)
+
+    async def _fill(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        cache: CatalogCache,
+        key: str,
+        generation: int,
+    ) -> None:
+        start: dict[str, Any] = {}
+        body: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                body.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        if start.get("status") != 200:
+            return
+        headers = dict(start.get("headers", []))
+        etag = headers.get(b"etag")
+        if etag and headers.get(b"cache-control", b"").startswith(b"public"):
+            entry = CachedBody(body=b"".join(body), etag=etag.decode("latin-1"))
+            assert cache.backend is not None
+            await cache.backend.store(key, generation, entry)
+
+
+async def _send_entry(scope: Scope, send: Send, entry: CachedBody, cache: CatalogCache) -> None:
+    headers = [
+        (b"etag", entry.etag.encode("latin-1")),
+        (b"cache-control", cache.public_cache_control.encode("latin-1")),
+    ]
+    if if_none_match_matches(_header(scope, b"if-none-match"), entry.etag):
+        await send({"type": "http.response.start", "status": 304, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    headers += [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(entry.body)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": entry.body})
+
+
+def install_catalog(app: FastAPI, settings: Any) -> None:
+    """What the catalog adds to the app: /media for locally stored images, and this fast path
+    (added before the app's own middleware, so theirs wraps it)."""
+    from authorhub.media.local import mount_public_media
+
+    mount_public_media(app, settings)
+    app.add_middleware(PublicCatalogCache)
