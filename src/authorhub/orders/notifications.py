@@ -45,72 +45,60 @@ def _context(order: Order, settings: Settings) -> dict[str, Any]:
     }
 
 
-async def order_received(session: AsyncSession, order: Order) -> None:
-    settings = get_settings()
+async def _send(
+    session: AsyncSession, order: Order, template: str, *, key: str, **extra: Any
+) -> None:
+    """One order email to the customer: the order's lines and totals plus `extra`. `key` makes
+    it idempotent (one email per order and event, or per refund)."""
     await send_mail(
         session,
         to=order.customer_email,
-        template="order_received",
-        context={**_context(order, settings), "pay_by": _when(order.expires_at)},
-        idempotency_key=f"order_received/{order.id}",
+        template=template,
+        context={**_context(order, get_settings()), **extra},
+        idempotency_key=f"{template}/{key}",
     )
 
 
+async def order_received(session: AsyncSession, order: Order) -> None:
+    await _send(session, order, "order_received", key=str(order.id), pay_by=_when(order.expires_at))
+
+
 async def order_paid(session: AsyncSession, order: Order) -> None:
-    settings = get_settings()
-    await send_mail(
+    await _send(
         session,
-        to=order.customer_email,
-        template="order_paid",
-        context={
-            **_context(order, settings),
-            "amount_paid": format_amount(order.amount_paid or 0, order.currency),
-            "payment_reference": order.payment_reference or "",
-            "paid_at": _when(order.paid_at),
-        },
-        idempotency_key=f"order_paid/{order.id}",
+        order,
+        "order_paid",
+        key=str(order.id),
+        amount_paid=format_amount(order.amount_paid or 0, order.currency),
+        payment_reference=order.payment_reference or "",
+        paid_at=_when(order.paid_at),
     )
 
 
 async def order_shipped(session: AsyncSession, order: Order) -> None:
-    settings = get_settings()
-    await send_mail(
+    await _send(
         session,
-        to=order.customer_email,
-        template="order_shipped",
-        context={
-            **_context(order, settings),
-            "carrier": order.carrier or "",
-            "tracking_number": order.tracking_number or "",
-        },
-        idempotency_key=f"order_shipped/{order.id}",
+        order,
+        "order_shipped",
+        key=str(order.id),
+        carrier=order.carrier or "",
+        tracking_number=order.tracking_number or "",
     )
 
 
 async def order_cancelled(session: AsyncSession, order: Order, reason: str | None) -> None:
-    settings = get_settings()
-    await send_mail(
-        session,
-        to=order.customer_email,
-        template="order_cancelled",
-        context={**_context(order, settings), "reason": reason or ""},
-        idempotency_key=f"order_cancelled/{order.id}",
-    )
+    await _send(session, order, "order_cancelled", key=str(order.id), reason=reason or "")
 
 
 async def order_refunded(
     session: AsyncSession, order: Order, refund: OrderRefund, revoked_titles: list[str]
 ) -> None:
-    settings = get_settings()
-    await send_mail(
+    await _send(
         session,
-        to=order.customer_email,
-        template="order_refunded",
-        context={
-            **_context(order, settings),
-            "refund_amount": format_amount(refund.amount, refund.currency),
-            "fully_refunded": order.refunded_amount >= order.total,
-            "revoked_titles": revoked_titles,
-        },
-        idempotency_key=f"order_refunded/{refund.id}",
+        order,
+        "order_refunded",
+        key=str(refund.id),
+        refund_amount=format_amount(refund.amount, refund.currency),
+        fully_refunded=order.refunded_amount >= order.total,
+        revoked_titles=revoked_titles,
     )
