@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections import Counter
-
-import httpx
 from sqlalchemy import func, select
 
 from authorhub.config import Settings
 from authorhub.db import Database
 from authorhub.models import Coupon, CouponRedemption, Order
 from tests.fixtures.auth import bearer, make_user
-from tests.fixtures.commerce import item, make_coupon, make_shop_book
+from tests.fixtures.commerce import item, make_coupon, make_shop_book, orders_at_once, outcomes
 
 
 async def test_a_coupon_with_5_uses_is_used_5_times_by_20_racing_buyers(
@@ -24,16 +20,9 @@ async def test_a_coupon_with_5_uses_is_used_5_times_by_20_racing_buyers(
         buyers = [bearer(settings, await make_user(session)) for _ in range(20)]
     body = {"items": [item(shop.ebook)], "couponCode": coupon.code}
 
-    async with httpx.AsyncClient(base_url=live_server, timeout=60) as http:
-        responses = await asyncio.gather(
-            *(http.post("/api/orders", json=body, headers=headers) for headers in buyers)
-        )
+    responses = await orders_at_once(live_server, body, buyers)
 
-    outcomes = Counter(
-        "created" if r.status_code == 201 else f"{r.status_code} {r.json()['code']}"
-        for r in responses
-    )
-    assert outcomes == {"created": 5, "409 coupon_usage_limit_reached": 15}
+    assert outcomes(responses) == {"created": 5, "409 coupon_usage_limit_reached": 15}
     async with committed.session() as session:
         uses = await session.scalar(select(Coupon.uses_count).where(Coupon.id == coupon.id))
         redemptions = await session.scalar(
@@ -58,15 +47,8 @@ async def test_one_customer_racing_ten_checkouts_gets_only_their_share(
         headers = bearer(settings, await make_user(session))
     body = {"items": [item(shop.ebook)], "couponCode": coupon.code}
 
-    async with httpx.AsyncClient(base_url=live_server, timeout=60) as http:
-        responses = await asyncio.gather(
-            *(http.post("/api/orders", json=body, headers=headers) for _ in range(10))
-        )
+    responses = await orders_at_once(live_server, body, [headers] * 10)
 
-    outcomes = Counter(
-        "created" if r.status_code == 201 else f"{r.status_code} {r.json()['code']}"
-        for r in responses
-    )
-    assert outcomes == {"created": 2, "409 coupon_customer_limit_reached": 8}
+    assert outcomes(responses) == {"created": 2, "409 coupon_customer_limit_reached": 8}
     async with committed.session() as session:
         assert await session.scalar(select(Coupon.uses_count).where(Coupon.id == coupon.id)) == 2

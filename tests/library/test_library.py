@@ -42,6 +42,14 @@ def _path(url: str) -> str:
     return f"{parts.path}?{parts.query}"
 
 
+async def _bought_link(
+    client: httpx.AsyncClient, db: AsyncSession, headers: dict, shop: ShopBook
+) -> str:
+    """Buy the ebook, ask for its download link; the link's path and query."""
+    await _buy_ebook(client, db, headers, shop)
+    return _path((await _link(client, shop.book.id, headers)).json()["data"]["url"])
+
+
 class TestClaim:
     async def test_a_member_claims_a_free_ebook_once(
         self, client: httpx.AsyncClient, db: AsyncSession, settings: Settings, member_headers: dict
@@ -151,8 +159,7 @@ class TestDownload:
         member_headers: dict,
     ) -> None:
         shop = await make_shop_book(db, settings)
-        await _buy_ebook(client, db, member_headers, shop)
-        url = _path((await _link(client, shop.book.id, member_headers)).json()["data"]["url"])
+        url = await _bought_link(client, db, member_headers, shop)
         token = url.split("token=", 1)[1]
         header, payload, signature = token.split(".")
         flipped = signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")
@@ -193,8 +200,7 @@ class TestDownload:
     ) -> None:
         monkeypatch.setattr(settings.commerce, "download_limit", 2)
         shop = await make_shop_book(db, settings)
-        await _buy_ebook(client, db, member_headers, shop)
-        link = _path((await _link(client, shop.book.id, member_headers)).json()["data"]["url"])
+        link = await _bought_link(client, db, member_headers, shop)
 
         assert (await client.get(link)).status_code == 200
         assert (await client.get(link)).status_code == 200
@@ -212,8 +218,7 @@ class TestDownload:
         member_headers: dict,
     ) -> None:
         shop = await make_shop_book(db, settings)
-        await _buy_ebook(client, db, member_headers, shop)
-        link = _path((await _link(client, shop.book.id, member_headers)).json()["data"]["url"])
+        link = await _bought_link(client, db, member_headers, shop)
         assert shop.ebook.file_key
         (settings.private_media_dir / shop.ebook.file_key).unlink()
 
