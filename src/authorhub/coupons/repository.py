@@ -75,11 +75,11 @@ async def take_use(session: AsyncSession, coupon_id: uuid.UUID) -> bool:
     return result.first() is not None
 
 
-async def give_back_use(session: AsyncSession, coupon_id: uuid.UUID) -> None:
+async def give_back_uses(session: AsyncSession, coupon_id: uuid.UUID, uses: int) -> None:
     await session.execute(
         update(Coupon)
-        .where(Coupon.id == coupon_id, Coupon.uses_count > 0)
-        .values(uses_count=Coupon.uses_count - 1)
+        .where(Coupon.id == coupon_id)
+        .values(uses_count=func.greatest(Coupon.uses_count - uses, 0))
         .execution_options(synchronize_session=False)
     )
 
@@ -104,15 +104,24 @@ async def add_redemption(
     return redemption
 
 
-async def lock_redemption_of_order(
-    session: AsyncSession, order_id: uuid.UUID
-) -> CouponRedemption | None:
-    return await session.scalar(
-        select(CouponRedemption)
-        .where(CouponRedemption.order_id == order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+async def release_reserved_redemptions(
+    session: AsyncSession, order_ids: Sequence[uuid.UUID]
+) -> list[uuid.UUID]:
+    """Mark these orders' still-reserved uses released, in one statement; the coupon id of each
+    use released (a use already released or committed is left alone)."""
+    if not order_ids:
+        return []
+    rows = await session.scalars(
+        update(CouponRedemption)
+        .where(
+            CouponRedemption.order_id.in_(list(order_ids)),
+            CouponRedemption.status == RedemptionStatus.reserved,
+        )
+        .values(status=RedemptionStatus.released)
+        .returning(CouponRedemption.coupon_id)
+        .execution_options(synchronize_session=False)
     )
+    return list(rows)
 
 
 async def commit_redemption_of_order(session: AsyncSession, order_id: uuid.UUID) -> None:

@@ -8,6 +8,7 @@ when the order is paid. Functions here never commit.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,7 +29,7 @@ from authorhub.coupons.schemas import (
 from authorhub.errors import AppError, Conflict, NotFound, Unprocessable
 from authorhub.kit.money import format_amount
 from authorhub.kit.time import utcnow
-from authorhub.models import BookFormat, Coupon, CouponKind, CouponScope, RedemptionStatus, User
+from authorhub.models import BookFormat, Coupon, CouponKind, CouponScope, User
 
 
 class CouponRejected(AppError):
@@ -181,14 +182,14 @@ async def record_reservation(
     )
 
 
-async def release_use(session: AsyncSession, *, order_id: uuid.UUID) -> bool:
-    """Give back the use an unpaid order held (expiry, cancellation). Idempotent."""
-    redemption = await repository.lock_redemption_of_order(session, order_id)
-    if redemption is None or redemption.status != RedemptionStatus.reserved:
-        return False
-    await repository.give_back_use(session, redemption.coupon_id)
-    redemption.status = RedemptionStatus.released
-    return True
+async def release_uses(session: AsyncSession, *, order_ids: list[uuid.UUID]) -> int:
+    """Give back the uses unpaid orders held (expiry, cancellation); how many were given back.
+    Exactly once: only a use still reserved is released (one conditional UPDATE), and each
+    coupon's count then drops by the uses released from it (coupons in primary-key order)."""
+    released = Counter(await repository.release_reserved_redemptions(session, order_ids))
+    for coupon_id in sorted(released):
+        await repository.give_back_uses(session, coupon_id, released[coupon_id])
+    return released.total()
 
 
 async def commit_use(session: AsyncSession, *, order_id: uuid.UUID) -> None:

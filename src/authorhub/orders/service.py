@@ -362,9 +362,7 @@ async def _release_reservations(session: AsyncSession, orders: list[Order]) -> N
                 copies[line.book_format_id] += line.quantity
     for format_id in sorted(copies):
         await repository.release_stock(session, format_id, copies[format_id])
-    with_coupon = sorted((o for o in orders if o.coupon_id), key=lambda o: (o.coupon_id, o.id))
-    for order in with_coupon:
-        await coupons.release_use(session, order_id=order.id)
+    await coupons.release_uses(session, order_ids=[o.id for o in orders if o.coupon_id])
 
 
 async def cancel_order(
