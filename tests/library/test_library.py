@@ -150,6 +150,24 @@ class TestDownload:
         assert (borrowed.status_code, borrowed.json()["code"]) == (404, "download_link_invalid")
         assert await _downloads(db, shop) == 0
 
+    async def test_a_link_dies_with_its_owners_account(
+        self,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        settings: Settings,
+        member: User,
+        member_headers: dict,
+    ) -> None:
+        shop = await make_shop_book(db, settings)
+        link = await _bought_link(client, db, member_headers, shop)
+        member.is_active = False  # an admin switched the account off after the link was made
+        await db.flush()
+
+        response = await client.get(link)
+
+        assert (response.status_code, response.json()["code"]) == (404, "not_in_library")
+        assert await _downloads(db, shop) == 0
+
     async def test_tampered_and_expired_links_are_refused(
         self,
         client: httpx.AsyncClient,

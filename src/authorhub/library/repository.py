@@ -16,6 +16,7 @@ from authorhub.models import (
     DownloadLog,
     LibraryEntry,
     LibrarySource,
+    User,
 )
 
 
@@ -135,15 +136,19 @@ async def entries_for_book(
 async def entry_with_format(
     session: AsyncSession, entry_id: uuid.UUID, user_id: uuid.UUID
 ) -> tuple[LibraryEntry, BookFormat, Book] | None:
+    """The entry a download link names, if it is still the owner's, not revoked, and the
+    owner's account is active (a link outlives neither a refund nor a deactivation)."""
     row = (
         await session.execute(
             select(LibraryEntry, BookFormat, Book)
             .join(BookFormat, BookFormat.id == LibraryEntry.book_format_id)
             .join(Book, Book.id == LibraryEntry.book_id)
+            .join(User, User.id == LibraryEntry.user_id)
             .where(
                 LibraryEntry.id == entry_id,
                 LibraryEntry.user_id == user_id,
                 LibraryEntry.revoked_at.is_(None),
+                User.is_active.is_(True),
             )
         )
     ).first()

@@ -204,7 +204,7 @@ async def open_download(
         raise _invalid_link()  # someone else's link, opened while signed in as another member
     found = await repository.entry_with_format(session, grant.entry_id, grant.user_id)
     if found is None:
-        raise _not_owned()  # revoked (refund) or gone since the link was made
+        raise _not_owned()  # revoked (refund), gone, or its owner deactivated since
     entry, fmt, book = found
     path = private_file_path(settings, fmt.file_key) if fmt.file_key else None
     if path is None or not await anyio.Path(path).is_file():
