@@ -14,6 +14,8 @@ from authorhub.library.router import router as library_router
 from authorhub.media.router import router as media_router
 from authorhub.orders.router import admin_router as admin_orders_router
 from authorhub.orders.router import router as orders_router
+from authorhub.payments.router import admin_router as admin_payments_router
+from authorhub.payments.router import router as payments_router
 from authorhub.search.router import router as search_router
 from authorhub.system.router import router as system_router
 from authorhub.tags.router import router as tags_router
@@ -34,3 +36,5 @@ api_router.include_router(admin_coupons_router)
 api_router.include_router(orders_router)
 api_router.include_router(admin_orders_router)
 api_router.include_router(library_router)
+api_router.include_router(payments_router)
+api_router.include_router(admin_payments_router)

@@ -97,6 +97,31 @@ class FlutterwaveSettings(BaseSettings):
         return self._sandbox
 
 
+class PaymentsSettings(BaseSettings):
+    """The payment flow on top of the providers (PAYMENTS_*)."""
+
+    model_config = _config("PAYMENTS_")
+
+    # Where the provider sends the customer back when the frontend gives no callbackUrl
+    # (appended to FRONTEND_URL; the provider adds the payment reference to the query).
+    callback_path: str = "/checkout/payment"
+    # The reconciliation job re-verifies payments still pending after this many minutes
+    # (Paystack sends no webhook for failed or abandoned payments).
+    reconcile_after_minutes: int = Field(3, ge=1)
+    # A payment still unpaid after this many hours is given up as abandoned (a late success
+    # webhook still settles it, or refunds it if its order is gone).
+    abandon_after_hours: int = Field(48, ge=1)
+    # Payment attempts one order may start (each is a provider call).
+    max_attempts_per_order: int = Field(10, ge=1)
+    # Extra addresses told about payments that need a person (besides every active admin).
+    alert_emails: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("alert_emails", mode="before")
+    @classmethod
+    def _split_emails(cls, value: object) -> object:
+        return _split_csv(value)
+
+
 class ImageKitSettings(BaseSettings):
     model_config = _config("IMAGEKIT_")
 
@@ -254,6 +279,7 @@ class Settings(BaseSettings):
     mail: MailSettings = Field(default_factory=MailSettings)
     paystack: PaystackSettings = Field(default_factory=PaystackSettings)
     flutterwave: FlutterwaveSettings = Field(default_factory=FlutterwaveSettings)
+    payments: PaymentsSettings = Field(default_factory=PaymentsSettings)
     imagekit: ImageKitSettings = Field(default_factory=ImageKitSettings)
     google: GoogleSettings = Field(default_factory=GoogleSettings)
     catalog: CatalogSettings = Field(default_factory=CatalogSettings)

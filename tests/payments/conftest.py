@@ -10,7 +10,7 @@ import asyncio
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import pytest
 from pydantic import SecretStr
@@ -19,10 +19,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from authorhub.config import FlutterwaveSettings, PaystackSettings
+from authorhub.config import FlutterwaveSettings, PaystackSettings, Settings
+from authorhub.db import Database
 from authorhub.payments.providers import FlutterwaveClient, PaystackClient, ProviderCall
 from authorhub.payments.sandbox import FlutterwaveSandbox, PaystackSandbox, SandboxOptions
 from tests.support import serve_app
+
+if TYPE_CHECKING:
+    from tests.payments.shop import Shop
 
 PAYSTACK_SECRET = "sk_test_0123456789abcdef0123456789abcdef01234567"
 FLUTTERWAVE_SECRET = "FLWSECK_TEST-0123456789abcdef0123456789abcdef-X"
@@ -155,3 +159,55 @@ def flutterwave(
     return FlutterwaveClient(
         flutterwave_settings(flutterwave_sandbox.url), audit=audit_calls.append
     )
+
+
+# --- the whole service on a socket (tests/payments/shop.py) ---------------------------------
+
+
+@pytest.fixture
+async def shop(
+    committed: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Shop]:
+    """The app with the sandbox mounted (no keys: the local default); jobs run when the test
+    calls `shop.run_jobs()`."""
+    from tests.payments.shop import open_shop
+
+    async with open_shop(monkeypatch=monkeypatch, base=settings, database=committed) as opened:
+        yield opened
+
+
+@pytest.fixture
+async def live_shop(
+    committed: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Shop]:
+    """As `shop`, with the job worker running inside the server, like `make run`."""
+    from tests.payments.shop import open_shop
+
+    async with open_shop(
+        monkeypatch=monkeypatch, base=settings, database=committed, worker=True
+    ) as opened:
+        yield opened
+
+
+@pytest.fixture
+async def captured_shop(
+    committed: Database,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    paystack_sandbox: Served[PaystackSandbox],
+    flutterwave_sandbox: Served[FlutterwaveSandbox],
+    receiver: WebhookReceiver,
+) -> AsyncIterator[Shop]:
+    """The app talking to separately served sandboxes whose webhooks the receiver keeps: the
+    test forwards them (once, twenty times, late...)."""
+    from tests.payments.shop import open_shop
+
+    async with open_shop(
+        monkeypatch=monkeypatch,
+        base=settings,
+        database=committed,
+        external=(paystack_sandbox.sandbox, flutterwave_sandbox.sandbox, receiver),
+        paystack_url=paystack_sandbox.url,
+        flutterwave_url=flutterwave_sandbox.url,
+    ) as opened:
+        yield opened

@@ -29,6 +29,7 @@ TASK_MODULES = [
     "authorhub.auth.tasks",
     "authorhub.orders.tasks",
     "authorhub.cart.tasks",
+    "authorhub.payments.tasks",
 ]
 
 job_app = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)

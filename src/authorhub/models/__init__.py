@@ -30,10 +30,16 @@ from authorhub.models.order import (
     ShippingZone,
     order_number_seq,
 )
+from authorhub.models.payment import SETTLED_STATUSES, Payment, PaymentStatus
+from authorhub.models.payment_event import PaymentEvent
+from authorhub.models.payment_refund import OPEN_REFUND_STATES, PaymentRefund, RefundState
+from authorhub.models.provider_call import ProviderCallRecord
 from authorhub.models.tag import Tag, book_tags
 from authorhub.models.user import Role, User
 
 __all__ = [
+    "OPEN_REFUND_STATES",
+    "SETTLED_STATUSES",
     "AuditLog",
     "AuthSession",
     "Base",
@@ -63,8 +69,14 @@ __all__ = [
     "OrderRefund",
     "OrderStatus",
     "OrderStatusHistory",
+    "Payment",
+    "PaymentEvent",
+    "PaymentRefund",
+    "PaymentStatus",
+    "ProviderCallRecord",
     "RedemptionStatus",
     "RefreshToken",
+    "RefundState",
     "Role",
     "ShippingZone",
     "Tag",

@@ -1,0 +1,294 @@
+"""Refunds go through the provider; only its confirmation changes the order (refunded or
+partially refunded, ebooks revoked), once. Money moves at most once even when the provider
+does not answer."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select, update
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from authorhub.jobs import defer
+from authorhub.models import LibraryEntry, MailMessage, PaymentRefund
+from authorhub.payments.tasks import RefundNotSent, reconcile_payments, submit_refund
+from tests.payments.conftest import PAYSTACK_SECRET
+from tests.payments.shop import Shop
+from tests.support import free_port, serve_app
+
+
+async def _paid_order(shop: Shop, provider: str) -> tuple[Any, dict[str, str], dict[str, Any], str]:
+    book = await shop.book()
+    _, headers = await shop.customer()
+    order = await shop.order(headers, book)
+    started = await shop.initialize(provider, order, headers)
+    await shop.checkout(started, "pay")
+    [charge] = await shop.captured(provider)
+    await shop.forward(provider, charge)
+    await shop.run_jobs()
+    assert (await shop.order_row(order["id"])).status.value == "paid"
+    return book, headers, order, started["reference"]
+
+
+async def _refund(shop: Shop, order: dict[str, Any], headers: dict[str, str], **body: Any) -> Any:
+    return await shop.http.post(
+        f"/api/admin/orders/{order['id']}/refund",
+        json={"reason": "customer asked", **body},
+        headers=headers,
+    )
+
+
+async def _refund_rows(shop: Shop) -> list[PaymentRefund]:
+    async with shop.database.session() as session:
+        return list(await session.scalars(select(PaymentRefund).order_by(PaymentRefund.created_at)))
+
+
+async def _download_status(shop: Shop, book: Any, headers: dict[str, str]) -> int:
+    response = await shop.http.post(f"/api/books/{book.book.id}/download", headers=headers)
+    return response.status_code
+
+
+class TestAdminRefunds:
+    async def test_a_full_refund_revokes_the_ebook_once_paystack_confirms_it(
+        self, captured_shop: Shop
+    ) -> None:
+        shop = captured_shop
+        _, admin = await shop.admin()
+        book, customer, order, reference = await _paid_order(shop, "paystack")
+        assert await _download_status(shop, book, customer) == 200
+
+        asked = await _refund(shop, order, admin)
+        assert asked.status_code == 202, asked.text
+        assert asked.json()["data"]["status"] == "requested"
+        assert asked.json()["data"]["amount"] == order["total"]
+        await shop.run_jobs()  # the job sends it; Paystack answers "pending"
+        [refund] = await _refund_rows(shop)
+        assert refund.status.value == "pending" and refund.provider_refund_id
+        assert (await shop.order_row(order["id"])).status.value == "paid"
+        assert await _download_status(shop, book, customer) == 200
+
+        pending, processed = await shop.captured("paystack", count=2)
+        for event in (pending, processed, processed):  # a retried delivery changes nothing
+            assert (await shop.forward("paystack", event)).status_code == 200
+        await shop.run_jobs()
+
+        order_row = await shop.order_row(order["id"])
+        assert (order_row.status.value, order_row.refunded_amount) == ("refunded", order["total"])
+        assert (await shop.payment_row(reference)).status.value == "refunded"
+        [refund] = await _refund_rows(shop)
+        assert refund.status.value == "processed" and refund.applied_at is not None
+        assert await _download_status(shop, book, customer) == 404
+        async with shop.database.session() as session:
+            entry = await session.scalar(select(LibraryEntry))
+            mail = await session.scalar(
+                select(MailMessage).where(MailMessage.template == "order_refunded")
+            )
+        assert entry is not None and entry.revoked_at is not None
+        assert mail is not None and book.book.title in mail.text_body
+
+    async def test_partial_refunds_with_flutterwave_take_back_only_the_named_lines(
+        self, captured_shop: Shop
+    ) -> None:
+        shop = captured_shop
+        _, admin = await shop.admin()
+        book, customer, order, reference = await _paid_order(shop, "flutterwave")
+        ebook_line = next(line for line in order["lines"] if line["format"] == "ebook")
+
+        first = await _refund(
+            shop, order, admin, amount=ebook_line["lineTotal"], lineIds=[ebook_line["id"]]
+        )
+        assert first.status_code == 202, first.text
+        await shop.run_jobs()  # Flutterwave completes refunds at once
+
+        order_row = await shop.order_row(order["id"])
+        assert order_row.status.value == "partially_refunded"
+        assert (await shop.payment_row(reference)).status.value == "partially_refunded"
+        assert await _download_status(shop, book, customer) == 404
+
+        remaining = order["total"] - ebook_line["lineTotal"]
+        too_much = await _refund(shop, order, admin, amount=remaining + 1)
+        assert (too_much.status_code, too_much.json()["code"]) == (422, "refund_exceeds_remaining")
+
+        rest = await _refund(shop, order, admin)
+        assert rest.json()["data"]["amount"] == remaining
+        await shop.run_jobs()
+
+        assert (await shop.order_row(order["id"])).status.value == "refunded"
+        assert (await shop.payment_row(reference)).refunded_amount == order["total"]
+        nothing_left = await _refund(shop, order, admin)
+        assert (nothing_left.status_code, nothing_left.json()["code"]) == (
+            409,
+            "order_not_refundable",
+        )
+
+    async def test_only_admins_refund_and_only_paid_orders(self, captured_shop: Shop) -> None:
+        shop = captured_shop
+        _, admin = await shop.admin()
+        book = await shop.book()
+        _, customer = await shop.customer()
+        unpaid = await shop.order(customer, book)
+
+        as_member = await _refund(shop, unpaid, customer)
+        not_paid = await _refund(shop, unpaid, admin)
+        no_order = await _refund(shop, {"id": "00000000-0000-0000-0000-000000000000"}, admin)
+        zero = await _refund(shop, unpaid, admin, amount=0)
+        foreign_line = await _refund(shop, unpaid, admin, lineIds=["not-a-uuid"])
+
+        assert (as_member.status_code, as_member.json()["code"]) == (403, "admin_required")
+        assert (not_paid.status_code, not_paid.json()["code"]) == (409, "order_not_refundable")
+        assert (no_order.status_code, no_order.json()["code"]) == (404, "order_not_found")
+        assert zero.status_code == 422 and foreign_line.status_code == 422
+        assert await _refund_rows(shop) == []
+
+
+class TestCustomerCancellation:
+    async def test_cancelling_a_paid_order_refunds_it(self, captured_shop: Shop) -> None:
+        shop = captured_shop
+        book, customer, order, _ = await _paid_order(shop, "paystack")
+
+        cancelled = await shop.http.post(
+            f"/api/orders/{order['id']}/cancel",
+            json={"reason": "changed my mind"},
+            headers=customer,
+        )
+        assert cancelled.status_code == 200, cancelled.text
+        twice = await shop.http.post(f"/api/orders/{order['id']}/cancel", headers=customer)
+        assert (twice.status_code, twice.json()["code"]) == (409, "refund_in_progress")
+
+        await shop.run_jobs()
+        for event in await shop.captured("paystack", count=2):
+            await shop.forward("paystack", event)
+        await shop.run_jobs()
+
+        assert (await shop.order_row(order["id"])).status.value == "refunded"
+        [refund] = await _refund_rows(shop)
+        assert (refund.reason, refund.automatic) == ("changed my mind", False)
+        assert await _download_status(shop, book, customer) == 404
+
+
+class TestProviderTrouble:
+    async def test_a_refund_the_provider_refuses_fails_and_tells_the_admins(
+        self, captured_shop: Shop
+    ) -> None:
+        shop = captured_shop
+        admin_user, admin = await shop.admin()
+        _, _, order, reference = await _paid_order(shop, "paystack")
+        # Refunded in full from the provider's dashboard meanwhile (its webhooks are lost).
+        transaction = shop.sandbox("paystack").transactions[reference]
+        await _dashboard_refund(shop, transaction.id)
+        asked = await _refund(shop, order, admin)
+        assert asked.status_code == 202
+        await shop.run_jobs()
+
+        [refund] = await _refund_rows(shop)
+        assert refund.status.value == "failed" and refund.last_error
+        assert (await shop.order_row(order["id"])).status.value == "paid"
+        async with shop.database.session() as session:
+            alert = await session.scalar(
+                select(MailMessage).where(MailMessage.template == "payment_alert")
+            )
+        assert alert is not None and admin_user.email in alert.to_addresses
+        assert reference in alert.text_body
+
+    async def test_an_unreachable_provider_is_retried_and_the_refund_sent_once(
+        self, captured_shop: Shop
+    ) -> None:
+        shop = captured_shop
+        _, admin = await shop.admin()
+        _, _, order, _ = await _paid_order(shop, "flutterwave")
+        await _refund(shop, order, admin)
+        real_url = shop.settings.flutterwave.base_url
+        shop.settings.flutterwave.base_url = f"http://127.0.0.1:{free_port()}"  # nothing listens
+
+        with pytest.raises(RefundNotSent):
+            await shop.run_jobs()
+        [refund] = await _refund_rows(shop)
+        assert refund.status.value == "requested" and "ConnectError" in (refund.last_error or "")
+
+        shop.settings.flutterwave.base_url = real_url
+        await _requeue_and_run(shop, refund.id)
+
+        [refund] = await _refund_rows(shop)
+        assert refund.status.value == "processed"
+        assert (await shop.order_row(order["id"])).status.value == "refunded"
+        assert len(shop.sandbox("flutterwave").refunds) == 1
+
+    async def test_a_provider_that_never_answers_is_not_asked_twice(
+        self, captured_shop: Shop
+    ) -> None:
+        shop = captured_shop
+        _, admin = await shop.admin()
+        _, _, order, _ = await _paid_order(shop, "paystack")
+        await _refund(shop, order, admin)
+        release = asyncio.Event()
+
+        async def hang(request: Request) -> Response:
+            await release.wait()
+            return Response(status_code=500)
+
+        silent = Starlette(routes=[Route("/{path:path}", hang, methods=["GET", "POST"])])
+        async with serve_app(silent) as silent_url:
+            real_url = shop.settings.paystack.base_url
+            shop.settings.paystack.base_url = silent_url
+            shop.settings.paystack.timeout_seconds = 0.5
+            try:
+                await shop.run_jobs()
+            finally:
+                shop.settings.paystack.base_url = real_url
+                release.set()
+
+        [refund] = await _refund_rows(shop)
+        assert refund.status.value == "needs_attention"
+        assert (await shop.order_row(order["id"])).status.value == "paid"
+        assert await shop.count(MailMessage, MailMessage.template == "payment_alert") == 1
+
+    async def test_a_paystack_refund_whose_webhook_never_came_is_confirmed_by_verifying(
+        self, captured_shop: Shop
+    ) -> None:
+        shop = captured_shop
+        _, admin = await shop.admin()
+        book, customer, order, _ = await _paid_order(shop, "paystack")
+        await _refund(shop, order, admin)
+        await shop.run_jobs()
+        await shop.captured("paystack", count=2)  # processed at the provider; webhooks lost
+        async with shop.database.session() as session:
+            await session.execute(
+                update(PaymentRefund).values(
+                    submitted_at=PaymentRefund.submitted_at - timedelta(minutes=11)
+                )
+            )
+
+        await reconcile_payments.func(timestamp=0)
+
+        [refund] = await _refund_rows(shop)
+        assert refund.status.value == "processed"
+        assert (await shop.order_row(order["id"])).status.value == "refunded"
+        assert await _download_status(shop, book, customer) == 404
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+async def _dashboard_refund(shop: Shop, transaction_id: int) -> None:
+    """What an admin does in Paystack's dashboard: refund outside authorhub."""
+    async with httpx.AsyncClient(base_url=shop.settings.paystack.base_url) as http:
+        response = await http.post(
+            "/refund",
+            json={"transaction": transaction_id},
+            headers={"Authorization": f"Bearer {PAYSTACK_SECRET}"},
+        )
+    assert response.status_code == 200, response.text
+
+
+async def _requeue_and_run(shop: Shop, refund_id: Any) -> None:
+    """procrastinate retries a failed job later; here the retry is queued and run now."""
+    async with shop.database.session() as session:
+        await defer(session, submit_refund, refund_id=str(refund_id))
+    await shop.run_jobs()
