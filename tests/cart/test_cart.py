@@ -132,16 +132,19 @@ class TestGuestCart:
     ) -> None:
         sold_out = await make_shop_book(db, settings, stock=3)
         withdrawn = await make_shop_book(db, settings)
+        now_free = await make_shop_book(db, settings)
         token = (await _guest_add(client, item(sold_out.paperback, 3)))["cartToken"]
         await _guest_add(client, item(withdrawn.ebook), token)
+        await _guest_add(client, item(now_free.ebook), token)
 
         sold_out.paperback.stock = 1
         withdrawn.book.status = BookStatus.archived
+        now_free.ebook.price_ngn = 0  # checkout refuses free ebooks: the cart says so first
         await db.flush()
         cart = (await client.get("/api/cart", headers={"X-Cart-Token": token})).json()["data"]
 
         codes = {w["code"] for w in cart["warnings"]}
-        assert codes == {"insufficient_stock", "unavailable"}
+        assert codes == {"insufficient_stock", "unavailable", "free_ebook"}
         assert all(line["available"] is False for line in cart["items"])
         assert cart["subtotal"] == 0
         assert cart["itemCount"] == 0

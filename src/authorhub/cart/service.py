@@ -47,6 +47,8 @@ def purchase_problem(fmt: BookFormat, book: Book, quantity: int) -> Problem | No
     if not fmt.format.is_print and not fmt.file_key:
         # Never sell an ebook whose file is not there to download.
         return Problem("unavailable", f"“{book.title}” ({fmt.format.value}) is not ready yet.")
+    if not fmt.format.is_print and fmt.is_free:
+        return Problem("free_ebook", f"“{book.title}” is free: claim it from its page instead.")
     if fmt.format.is_print and fmt.stock is not None:
         if fmt.stock <= 0:
             return Problem("out_of_stock", f"“{book.title}” ({fmt.format.value}) is sold out.")
@@ -151,10 +153,6 @@ async def add_item(
             f"At most {max_quantity(fmt)} of this format can be ordered at once.",
             code="quantity_too_large",
             details=[{"field": "quantity", "message": f"at most {max_quantity(fmt)}"}],
-        )
-    if not fmt.format.is_print and fmt.is_free:
-        raise Conflict(
-            "This ebook is free: claim it from its page instead of buying it.", code="free_ebook"
         )
     problem = purchase_problem(fmt, book, quantity)
     if problem is not None:

@@ -155,12 +155,6 @@ async def create_order(
                 code="quantity_too_large",
                 details={"formatId": str(format_id)},
             )
-        if not fmt.format.is_print and fmt.is_free:
-            raise Conflict(
-                f"“{book.title}” is free: claim it instead of ordering it.",
-                code="free_ebook",
-                details={"formatId": str(format_id)},
-            )
         if format_id in owned:
             raise Conflict(
                 f"“{book.title}” is already in your library.",
