@@ -261,6 +261,16 @@ class TestMoneyTheOrderCannotTake:
 
 
 class TestReconciliation:
+    def test_it_runs_every_five_minutes_in_every_worker(self) -> None:
+        from authorhub.jobs import TASK_MODULES, job_app
+
+        job_app.perform_import_paths()
+        crons = {
+            name: task.cron for (name, _), task in job_app.periodic_registry.periodic_tasks.items()
+        }
+        assert "authorhub.payments.tasks" in TASK_MODULES
+        assert crons["payments.reconcile"] == "*/5 * * * *"
+
     async def test_a_success_whose_webhook_never_came_is_settled(self, captured_shop: Shop) -> None:
         shop = captured_shop
         book = await shop.book()

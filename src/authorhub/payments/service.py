@@ -305,7 +305,7 @@ async def receive_webhook(
         provider=provider,
         event_key=event.event_key[:300],
         event_type=event.event_type[:100],
-        reference=(event.reference or None) and event.reference[:100],
+        reference=event.reference[:100] if event.reference else None,
         payload=redact(event.raw, hidden),
     )
     duplicate = event_id is None
