@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.config import Settings
 from authorhub.kit.time import utcnow
-from authorhub.models import CouponKind, CouponScope
+from authorhub.models import BookStatus, CouponKind, CouponScope
 from tests.fixtures.commerce import item, make_coupon, make_shop_book, pay, place_order
 
 
@@ -119,6 +119,23 @@ class TestRefusals:
             client, {"code": cases["coupon_minimum_not_met"][0], "items": [item(shop.ebook)]}
         )
         assert minimum.json()["details"] == {"minimumOrder": 1_000_000, "subtotal": 250_000}
+
+    async def test_items_that_cannot_be_ordered_are_refused_as_checkout_would(
+        self, client: httpx.AsyncClient, db: AsyncSession, settings: Settings
+    ) -> None:
+        coupon = await make_coupon(db)
+        draft = await make_shop_book(db, settings, status=BookStatus.draft)
+        scarce = await make_shop_book(db, settings, stock=1)
+        free = await make_shop_book(db, settings, ebook_price=0)
+        cases = [
+            (item(draft.ebook), "unavailable"),
+            (item(scarce.paperback, 2), "insufficient_stock"),
+            (item(free.ebook), "free_ebook"),
+        ]
+        for line, code in cases:
+            response = await _validate(client, {"code": coupon.code, "items": [line]})
+            assert (response.status_code, response.json()["code"]) == (409, code), code
+            assert response.json()["details"] == {"formatId": line["formatId"]}
 
     async def test_a_member_who_used_up_their_share_is_told_so(
         self,

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.cart.repository import formats_with_books
-from authorhub.cart.service import CartOwner, view_cart
+from authorhub.cart.service import CartOwner, purchase_problem, view_cart
 from authorhub.config import Settings
 from authorhub.coupons import repository
 from authorhub.coupons.schemas import (
@@ -356,13 +356,17 @@ async def list_coupons(
 async def lines_for_items(
     session: AsyncSession, items: list[tuple[uuid.UUID, int]]
 ) -> list[CouponLine]:
-    """Price (format id, quantity) pairs at today's prices; unknown formats are a 404."""
+    """Price (format id, quantity) pairs at today's prices; unknown formats are a 404, and
+    what could not be ordered now is a 409 saying why (as checkout would)."""
     found = await formats_with_books(session, [format_id for format_id, _ in items])
     lines: list[CouponLine] = []
     for format_id, quantity in items:
         if format_id not in found:
             raise NotFound("This book format does not exist.", code="format_not_found")
-        fmt, _book = found[format_id]
+        fmt, book = found[format_id]
+        problem = purchase_problem(fmt, book, quantity)
+        if problem is not None:
+            raise Conflict(problem.message, code=problem.code, details={"formatId": str(fmt.id)})
         lines.append(CouponLine(format_id=fmt.id, line_total=fmt.price_ngn * quantity))
     return lines
 
