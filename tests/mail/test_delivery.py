@@ -131,6 +131,19 @@ class TestResend:
         keys = {r.headers["idempotency-key"] for r in resend_backend.requests}
         assert keys == {sent.idempotency_key}
 
+    async def test_a_sent_one_time_link_is_not_kept_readable(
+        self, db: AsyncSession, run_jobs: RunJobs, resend_backend: ResendStandIn
+    ) -> None:
+        link = "http://frontend.test/reset-password?token=s3cr3t-t0ken"
+        context = {"name": "Ada", "action_url": link, "minutes": 60}
+        await send_mail(db, to="reset@example.com", template="reset_password", context=context)
+        await db.commit()
+        await run_jobs()
+        message = await _message(db, "reset@example.com")
+        assert message.status == MailStatus.sent
+        assert "s3cr3t-t0ken" in resend_backend.requests[0].json["text"]
+        assert "s3cr3t-t0ken" not in message.text_body + message.html_body
+
     async def test_permanent_rejection_marks_failed_without_retry(
         self, db: AsyncSession, run_jobs: RunJobs, resend_backend: ResendStandIn
     ) -> None:

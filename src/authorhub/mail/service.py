@@ -23,6 +23,12 @@ from authorhub.models import MailMessage, MailStatus
 
 log = structlog.get_logger("authorhub.mail")
 
+# Mails that carry a one-time secret (a reset or verification link). Once a real backend has
+# taken one, the stored copy is blanked: the token is stored hashed elsewhere, and a readable
+# copy in this table would undo that. The dev outbox keeps them, since it is the delivery.
+SECRET_BEARING_TEMPLATES = frozenset({"reset_password", "verify_email"})
+REDACTED_BODY = "[removed after sending: this message carried a one-time link]"
+
 
 @lru_cache
 def _templates() -> jinja2.Environment:
@@ -110,6 +116,8 @@ async def deliver(
     message.provider_message_id = provider_id
     message.sent_at = utcnow()
     message.last_error = None
+    if message.template in SECRET_BEARING_TEMPLATES and backend.name != "outbox":
+        message.text_body = message.html_body = REDACTED_BODY
     log.info("mail_sent", message_id=str(message_id), backend=backend.name)
     return message.status
 
