@@ -201,7 +201,8 @@ class CommerceSettings(BaseSettings):
     download_limit: int = Field(10, ge=1)
     # Guest carts untouched for this long are deleted by a daily job.
     guest_cart_days: int = Field(30, ge=1)
-    # POST /api/coupons/validate per client address (`limits` notation), against code guessing.
+    # Coupon codes tried, per client address at POST /api/coupons/validate and per member at
+    # checkout (`limits` notation): against guessing codes.
     coupon_validate_limit: str = "30/minute;300/hour"
 
 
