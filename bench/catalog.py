@@ -48,7 +48,8 @@ ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results"
 BENCH_DB = "authorhub_bench"
-console = Console()
+# Wide enough for the results table when the output goes to a file.
+console = Console(width=None if sys.stdout.isatty() else 140)
 
 # --- the data ----------------------------------------------------------------------------------
 
@@ -586,7 +587,9 @@ def median(values: list[float]) -> float:
 def summarise(results: list[Result]) -> None:
     table = Table(title="authorhub vs the ceiling (wrk, 64 connections; medians over rounds)")
     for column in ("books", "request", "app", "req/s", "p50 ms", "p99 ms", "x ceiling"):
-        table.add_column(column, justify="right" if column not in ("request", "app") else "left")
+        table.add_column(
+            column, justify="left" if column in ("request", "app") else "right", no_wrap=True
+        )
     keyed: dict[tuple[int, str, str], list[Result]] = {}
     for r in results:
         keyed.setdefault((r.size, r.endpoint, r.app), []).append(r)
