@@ -120,6 +120,14 @@ class TestWhoAndWhat:
             "javascript:alert(1)",
             "//evil.example/",
             "http://frontend.test:8443/",
+            # Python's urlsplit reads frontend.test as the host of these; a browser (WHATWG
+            # URL: a backslash ends the authority) goes to evil.example.
+            "http://:@evil.example\\@frontend.test/",
+            "http://:x@evil.example\\@frontend.test/",
+            "http://evil.example\\@frontend.test/",
+            "http://:@frontend.test/",
+            "http://frontend.test\\evil.example/",
+            "http://frontend.test\t@evil.example/",
         ],
     )
     async def test_a_callback_outside_our_frontend_is_refused(

@@ -123,8 +123,14 @@ def move(payment: Payment, to: PaymentStatus, reason: str | None = None) -> None
 
 
 def _origin(url: str) -> str | None:
+    # Browsers parse URLs by the WHATWG rules, not urlsplit's: a backslash ends the host there
+    # ("http://:@evil.example\@ours/" is evil.example to a browser, ours to urlsplit), and
+    # tabs, newlines and edge spaces are dropped. Refuse every URL where the two could
+    # disagree: any backslash, whitespace or control character, any user info.
+    if any(char == "\\" or char <= " " or char == "\x7f" for char in url):
+        return None
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username:
+    if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
         return None
     default_port = 443 if parts.scheme == "https" else 80
     port = parts.port or default_port
