@@ -273,15 +273,49 @@ class TestProviderTrouble:
         assert await _download_status(shop, book, customer) == 404
 
 
+class TestEventsOutOfOrder:
+    async def test_a_refund_announced_before_its_charge_was_processed_reaches_the_order(
+        self, captured_shop: Shop
+    ) -> None:
+        """Paid, then partly refunded from Paystack's dashboard; refund.processed is processed
+        before charge.success. The order must end paid and partly refunded, as in order."""
+        shop = captured_shop
+        await shop.admin()
+        book = await shop.book()
+        _, customer = await shop.customer()
+        order = await shop.order(customer, book)
+        started = await shop.initialize("paystack", order, customer)
+        await shop.checkout(started, "pay")
+        [charge] = await shop.captured("paystack")  # held back: it arrives last
+        transaction = shop.sandbox("paystack").transactions[started["reference"]]
+        part = order["total"] // 4
+        await _dashboard_refund(shop, transaction.id, amount=part)
+        _, processed = await shop.captured("paystack", count=2)
+
+        assert (await shop.forward("paystack", processed)).status_code == 200
+        await shop.run_jobs()
+        assert (await shop.forward("paystack", charge)).status_code == 200
+        await shop.run_jobs()
+
+        payment = await shop.payment_row(started["reference"])
+        assert (payment.status.value, payment.refunded_amount) == ("partially_refunded", part)
+        assert payment.settled_at is not None
+        order_row = await shop.order_row(order["id"])
+        assert (order_row.status.value, order_row.refunded_amount) == ("partially_refunded", part)
+        [refund] = await _refund_rows(shop)
+        assert (refund.automatic, refund.status.value) == (False, "processed")
+        assert refund.applied_at is not None
+
+
 # --- helpers -----------------------------------------------------------------------------
 
 
-async def _dashboard_refund(shop: Shop, transaction_id: int) -> None:
+async def _dashboard_refund(shop: Shop, transaction_id: int, amount: int | None = None) -> None:
     """What an admin does in Paystack's dashboard: refund outside authorhub."""
     async with httpx.AsyncClient(base_url=shop.settings.paystack.base_url) as http:
         response = await http.post(
             "/refund",
-            json={"transaction": transaction_id},
+            json={"transaction": transaction_id, **({"amount": amount} if amount else {})},
             headers={"Authorization": f"Bearer {PAYSTACK_SECRET}"},
         )
     assert response.status_code == 200, response.text

@@ -354,6 +354,12 @@ async def process_event(
         if payment is None:
             note = "no payment has this reference"
     elif event.kind in REFUND_EVENTS:
+        # A refund's news may overtake its charge's (a dashboard refund, a charge webhook still
+        # queued). Settle the charge first, so the refund lands on a paid order, as in order.
+        if event.reference:
+            await reconcile_payment(
+                session, reference=event.reference, providers=providers, settings=settings
+            )
         note = await refunds.apply_refund_event(session, event=event, settings=settings)
     stored.processed_at = utcnow()
     stored.processing_error = note
