@@ -64,13 +64,17 @@ def pg_enum(enum_cls: type[Enum], name: str, **kwargs: Any) -> SAEnum:
 # Tables that belong to procrastinate (created by the first migration from its schema file):
 # Alembic's autogenerate must neither drop them nor diff them.
 _FOREIGN_TABLE_PREFIXES = ("procrastinate_",)
+_OPTIONAL_INDEX_SUFFIX = "_trgm"
 
 
 def include_in_migrations(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
-    """Alembic `include_object` hook: skip objects that are not ours."""
+    """Alembic `include_object` hook: skip objects that are not ours, and the optional trigram
+    indexes (`*_trgm`), which exist only on servers that ship pg_trgm."""
     if type_ == "table" and name and name.startswith(_FOREIGN_TABLE_PREFIXES):
+        return False
+    if type_ == "index" and reflected and name and name.endswith(_OPTIONAL_INDEX_SUFFIX):
         return False
     table = getattr(obj, "table", None)
     return not (reflected and table is not None and table.name.startswith(_FOREIGN_TABLE_PREFIXES))
