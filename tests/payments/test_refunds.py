@@ -5,6 +5,8 @@ does not answer."""
 from __future__ import annotations
 
 import asyncio
+import json
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -15,12 +17,22 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Message
 
+from authorhub.config import Settings
+from authorhub.db import Database
 from authorhub.jobs import defer
 from authorhub.models import LibraryEntry, MailMessage, PaymentRefund
+from authorhub.payments.sandbox import FlutterwaveSandbox, PaystackSandbox
 from authorhub.payments.tasks import RefundNotSent, reconcile_payments, submit_refund
-from tests.payments.conftest import PAYSTACK_SECRET
-from tests.payments.shop import Shop
+from tests.payments.conftest import (
+    FAST,
+    FLUTTERWAVE_HASH,
+    FLUTTERWAVE_SECRET,
+    PAYSTACK_SECRET,
+    WebhookReceiver,
+)
+from tests.payments.shop import Shop, open_shop
 from tests.support import free_port, serve_app
 
 
@@ -271,6 +283,91 @@ class TestProviderTrouble:
         assert refund.status.value == "processed"
         assert (await shop.order_row(order["id"])).status.value == "refunded"
         assert await _download_status(shop, book, customer) == 404
+
+
+class _ForgetsRefundAmounts:
+    """A provider that drops the amount of a refund request and refunds all that is left (what
+    a renamed or ignored field would do). Mixed into the sandboxes: real HTTP, real shapes."""
+
+    async def refund(self, request: Request) -> Response:
+        asked = json.loads(await request.body())
+        asked.pop("amount", None)
+        body = json.dumps(asked).encode()
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        return await super().refund(Request(request.scope, receive))  # type: ignore[misc]
+
+
+class PaystackRefundingAll(_ForgetsRefundAmounts, PaystackSandbox):
+    pass
+
+
+class FlutterwaveRefundingAll(_ForgetsRefundAmounts, FlutterwaveSandbox):
+    pass
+
+
+@pytest.fixture
+async def refunding_all_shop(
+    committed: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Shop]:
+    receiver = WebhookReceiver()
+    async with serve_app(receiver.app()) as receiver_url:
+        receiver.url = receiver_url
+        paystack = PaystackRefundingAll(
+            secret_key=PAYSTACK_SECRET, webhook_url=f"{receiver_url}/paystack", options=FAST
+        )
+        flutterwave = FlutterwaveRefundingAll(
+            secret_key=FLUTTERWAVE_SECRET,
+            secret_hash=FLUTTERWAVE_HASH,
+            webhook_url=f"{receiver_url}/flutterwave",
+            options=FAST,
+        )
+        async with (
+            serve_app(paystack.app) as paystack_url,
+            serve_app(flutterwave.app) as flutterwave_url,
+            open_shop(
+                monkeypatch=monkeypatch,
+                base=settings,
+                database=committed,
+                external=(paystack, flutterwave, receiver),
+                paystack_url=paystack_url,
+                flutterwave_url=flutterwave_url,
+            ) as shop,
+        ):
+            yield shop
+
+
+class TestProviderRefundsAnotherAmount:
+    @pytest.mark.parametrize("provider", ["paystack", "flutterwave"])
+    async def test_a_refund_of_another_amount_than_asked_is_left_for_a_person(
+        self, refunding_all_shop: Shop, provider: str
+    ) -> None:
+        shop = refunding_all_shop
+        _, admin = await shop.admin()
+        book, customer, order, reference = await _paid_order(shop, provider)
+        ebook_line = next(line for line in order["lines"] if line["format"] == "ebook")
+
+        asked = await _refund(
+            shop, order, admin, amount=ebook_line["lineTotal"], lineIds=[ebook_line["id"]]
+        )
+        assert asked.status_code == 202, asked.text
+        await shop.run_jobs()  # the provider refunds the whole order instead
+        if provider == "paystack":  # and confirms what it did
+            for event in await shop.captured("paystack", count=2):
+                assert (await shop.forward("paystack", event)).status_code == 200
+            await shop.run_jobs()
+
+        [refund] = await _refund_rows(shop)
+        assert refund.status.value == "needs_attention"
+        assert "asked" in (refund.last_error or "")
+        # Nothing is counted that the provider did not say it did.
+        assert (await shop.order_row(order["id"])).status.value == "paid"
+        payment = await shop.payment_row(reference)
+        assert (payment.status.value, payment.refunded_amount) == ("succeeded", 0)
+        assert await _download_status(shop, book, customer) == 200
+        assert await shop.count(MailMessage, MailMessage.template == "payment_alert") == 1
 
 
 class TestEventsOutOfOrder:

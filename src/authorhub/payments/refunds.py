@@ -261,7 +261,11 @@ async def record_submission(
         refund.last_error = None
         if refund.status != RefundState.submitting:
             return False  # a webhook about it was faster and already moved it on
-        if result.status == RefundStatus.processed:
+        if result.amount != refund.amount:
+            await _needs_attention(
+                session, payment, refund, _other_amount(refund, result.amount), settings
+            )
+        elif result.status == RefundStatus.processed:
             await confirm(session, payment=payment, refund=refund, settings=settings)
         elif result.status == RefundStatus.failed:
             await _failed(session, payment, refund, result.provider_status, settings)
@@ -391,6 +395,15 @@ async def _needs_attention(
     )
 
 
+def _other_amount(refund: PaymentRefund, amount: int) -> str:
+    """Why a refund the provider made for another amount than asked is left to a person: the
+    order must follow what really went back, which only the provider's dashboard can say."""
+    return (
+        f"the provider reports {format_amount(amount, refund.currency)} refunded, "
+        f"{format_amount(refund.amount, refund.currency)} was asked"
+    )
+
+
 def _matching_refund(refunds: list[PaymentRefund], event: WebhookEvent) -> PaymentRefund | None:
     """The refund a provider event is about: by the provider's refund id or reference when it
     gives them, else the oldest open refund of the same amount."""
@@ -450,7 +463,13 @@ async def apply_refund_event(
     if event.provider_status:
         refund.provider_status = event.provider_status[:50]
     if event.kind == EventKind.refund_processed:
-        await confirm(session, payment=payment, refund=refund, settings=settings)
+        if event.amount is not None and event.amount != refund.amount:
+            if refund.status in OPEN_REFUND_STATES:
+                await _needs_attention(
+                    session, payment, refund, _other_amount(refund, event.amount), settings
+                )
+        else:
+            await confirm(session, payment=payment, refund=refund, settings=settings)
     elif event.kind == EventKind.refund_failed:
         if refund.status in OPEN_REFUND_STATES:
             await _failed(session, payment, refund, "the provider reports it failed", settings)
