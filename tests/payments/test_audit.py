@@ -129,9 +129,14 @@ async def test_secrets_echoed_back_by_a_provider_are_masked(echoing_provider: st
     with pytest.raises(ProviderRejected) as rejected:
         await paystack.verify("AH-1")
     assert rejected.value.status_code == 401
-    with pytest.raises(ProviderRejected):
+    with pytest.raises(ProviderRejected) as flutterwave_rejected:
         await flutterwave.verify("AH-1")
     assert len(calls) == 2
+    # What callers log, store (refund.last_error) and mail to admins is masked too.
+    for error in (rejected.value, flutterwave_rejected.value):
+        told = f"{error} {error.provider_message}"
+        assert f"Bearer {REDACTED}" in told
+        assert [secret for secret in SECRETS if secret in told] == []
     assert calls[0].response_body["message"] == f"Invalid key: Bearer {REDACTED}"
     assert calls[1].response_body["data"] == {
         "secret_hash": REDACTED,

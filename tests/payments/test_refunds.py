@@ -209,6 +209,41 @@ class TestProviderTrouble:
         assert alert is not None and admin_user.email in alert.to_addresses
         assert reference in alert.text_body
 
+    async def test_a_provider_echoing_our_key_in_its_refusal_leaks_it_nowhere(
+        self, captured_shop: Shop
+    ) -> None:
+        shop = captured_shop
+        _, admin = await shop.admin()
+        _, _, order, reference = await _paid_order(shop, "paystack")
+        await _refund(shop, order, admin)
+
+        async def echo(request: Request) -> Response:
+            message = f"Invalid key {request.headers.get('authorization')}"
+            return Response(json.dumps({"status": False, "message": message}), 400)
+
+        echoing = Starlette(routes=[Route("/{path:path}", echo, methods=["GET", "POST"])])
+        async with serve_app(echoing) as echoing_url:
+            real_url = shop.settings.paystack.base_url
+            shop.settings.paystack.base_url = echoing_url
+            try:
+                await shop.run_jobs()
+            finally:
+                shop.settings.paystack.base_url = real_url
+
+        [refund] = await _refund_rows(shop)
+        assert refund.status.value == "failed" and "Invalid key" in (refund.last_error or "")
+        async with shop.database.session() as session:
+            alert = await session.scalar(
+                select(MailMessage).where(MailMessage.template == "payment_alert")
+            )
+        assert alert is not None and "Invalid key" in alert.text_body
+        log = await shop.http.get(
+            "/api/admin/payments", params={"reference": reference}, headers=admin
+        )
+        calls = await shop.http.get("/api/admin/payments/calls", headers=admin)
+        for told in (refund.last_error, alert.text_body, alert.html_body, log.text, calls.text):
+            assert PAYSTACK_SECRET not in (told or "")
+
     async def test_an_unreachable_provider_is_retried_and_the_refund_sent_once(
         self, captured_shop: Shop
     ) -> None:

@@ -18,6 +18,7 @@ from authorhub.payments.providers.audit import (
     AuditSink,
     ProviderCall,
     mask_secrets,
+    mask_secrets_in,
     redact,
     redact_headers,
 )
@@ -82,7 +83,9 @@ class ProviderHttp:
                 async with httpx.AsyncClient(timeout=self._timeout) as client:
                     response = await client.request(method, url, json=json_body, headers=headers)
                     content = await response.aread()
-            answer = _read(response.status_code, content)
+            # A provider may echo our credentials (an "Invalid key: Bearer sk_..." error): mask
+            # them before anything reads the answer into an exception, a log or a row.
+            answer = _read(response.status_code, content, self._secrets)
             if response.status_code >= 500 or response.status_code == 429:
                 failure = self._unavailable(f"answered {response.status_code}", answer)
             elif response.status_code < 300 and answer.body is None:
@@ -163,10 +166,10 @@ class ProviderHttp:
             )
 
 
-def _read(status_code: int, content: bytes) -> ProviderAnswer:
-    text = content[:_TEXT_LIMIT].decode("utf-8", errors="replace")
+def _read(status_code: int, content: bytes, secrets: tuple[str, ...]) -> ProviderAnswer:
+    text = mask_secrets(content.decode("utf-8", errors="replace"), secrets)[:_TEXT_LIMIT]
     try:
         body = json.loads(content) if content else None
     except ValueError:
         body = None
-    return ProviderAnswer(status_code=status_code, body=body, text=text)
+    return ProviderAnswer(status_code=status_code, body=mask_secrets_in(body, secrets), text=text)
