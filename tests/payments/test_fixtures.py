@@ -207,7 +207,7 @@ async def flutterwave_hosted_link(replay: Replay, body: bytes) -> None:
 
 async def flutterwave_verify_by_id(replay: Replay, body: bytes) -> None:
     replay.body = body
-    tx = await flutterwave_client(replay).verify_by_id("288200108")
+    tx = await flutterwave_client(replay).verify_by_id("288200108", reference="LiveCardTest")
     assert (replay.last_method, replay.last_path) == ("GET", "/v3/transactions/288200108/verify")
     assert tx.status == TransactionStatus.success
     assert tx.amount == 10_000  # ₦100 in kobo

@@ -18,6 +18,7 @@ from authorhub.payments.providers import (
     RefundStatus,
     TransactionNotFound,
     TransactionStatus,
+    WrongTransaction,
 )
 from authorhub.payments.providers.base import major_to_minor
 from authorhub.payments.providers.flutterwave import major_units_text
@@ -106,7 +107,7 @@ class TestPayment:
         assert by_reference.raw["amount"] == 2500.5  # naira on the wire
         assert by_reference.raw["meta"] == {"orderId": "42"}
         assert by_reference.provider_transaction_id == transaction_id
-        by_id = await flutterwave.verify_by_id(transaction_id)
+        by_id = await flutterwave.verify_by_id(transaction_id, reference=reference)
         assert (by_id.reference, by_id.amount, by_id.status) == (
             reference,
             250_050,
@@ -130,9 +131,19 @@ class TestPayment:
         assert events[0].event_key != events[1].event_key
 
         assert (await flutterwave.verify(reference)).status == TransactionStatus.success
-        first = await flutterwave.verify_by_id(failed.params["transaction_id"])
+        first = await flutterwave.verify_by_id(failed.params["transaction_id"], reference=reference)
         assert first.status == TransactionStatus.failed
         assert first.paid_at is None
+
+    async def test_verify_by_id_refuses_a_transaction_of_another_reference(
+        self, flutterwave: FlutterwaveClient
+    ) -> None:
+        ours, _ = await start_checkout(flutterwave)
+        theirs, their_checkout = await start_checkout(flutterwave)
+        paid = httpx.URL((await choose(their_checkout, "pay")).headers["location"])
+
+        with pytest.raises(WrongTransaction, match=theirs):
+            await flutterwave.verify_by_id(paid.params["transaction_id"], reference=ours)
 
     async def test_cancel_redirects_with_status_cancelled_and_creates_nothing(
         self, flutterwave: FlutterwaveClient, flutterwave_sandbox: Served[FlutterwaveSandbox]
@@ -237,4 +248,4 @@ class TestApiErrors:
         self, flutterwave: FlutterwaveClient
     ) -> None:
         with pytest.raises(TransactionNotFound):
-            await flutterwave.verify_by_id("123")
+            await flutterwave.verify_by_id("123", reference="AH-1")

@@ -23,6 +23,7 @@ from authorhub.payments.providers.base import (
     TransactionStatus,
     VerifiedTransaction,
     WebhookEvent,
+    WrongTransaction,
 )
 from authorhub.payments.providers.flutterwave import FlutterwaveClient
 from authorhub.payments.providers.paystack import PaystackClient
@@ -46,6 +47,7 @@ __all__ = [
     "TransactionStatus",
     "VerifiedTransaction",
     "WebhookEvent",
+    "WrongTransaction",
     "configured_providers",
     "get_provider",
     "redact",

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from authorhub.kit.money import MINOR_UNITS, to_minor
+
+T = TypeVar("T")
 
 
 class ProviderName(StrEnum):
@@ -155,6 +157,11 @@ class TransactionNotFound(ProviderRejected):
     """The provider has no transaction with this reference or id."""
 
 
+class WrongTransaction(ProviderRejected):
+    """The provider answered about another transaction than the one asked for (another
+    reference or id): it must never count for the payment we asked about."""
+
+
 class InvalidWebhookPayload(ValueError):
     """The body is not an event we can read (not JSON, no event name, no data)."""
 
@@ -263,6 +270,35 @@ def major_to_minor(value: object, currency: str) -> int:
     if currency not in MINOR_UNITS:
         raise ValueError(f"unsupported currency {currency!r}")
     return to_minor(decimal_amount(value), currency)
+
+
+def read_answer(
+    provider: ProviderName, mapper: Callable[[dict[str, Any]], T], body: dict[str, Any]
+) -> T:
+    """Map an accepted answer; one missing or malformed field makes it unusable (retry later)."""
+    try:
+        return mapper(body)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ProviderUnavailable(provider, f"unreadable answer: {exc!r}") from exc
+
+
+def expect_transaction(
+    transaction: VerifiedTransaction,
+    *,
+    reference: str,
+    transaction_id: str | None = None,
+) -> VerifiedTransaction:
+    """The verified transaction, if it is the one asked about: our reference (and the
+    provider's id, when we asked by id). Anything else is WrongTransaction."""
+    if transaction_id is not None and transaction.provider_transaction_id != transaction_id:
+        raise WrongTransaction(transaction.provider, "verify answered for another transaction id")
+    if transaction.reference != reference:
+        raise WrongTransaction(
+            transaction.provider,
+            f"transaction {transaction.provider_transaction_id} has reference "
+            f"{transaction.reference!r}, not {reference!r}",
+        )
+    return transaction
 
 
 def optional_str(value: object) -> str | None:

@@ -17,8 +17,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 from authorhub.config import FlutterwaveSettings
@@ -30,7 +30,6 @@ from authorhub.payments.providers.base import (
     InvalidWebhookPayload,
     ProviderName,
     ProviderRejected,
-    ProviderUnavailable,
     RefundResult,
     RefundStatus,
     TransactionNotFound,
@@ -38,11 +37,13 @@ from authorhub.payments.providers.base import (
     VerifiedTransaction,
     WebhookEvent,
     check_initialize_arguments,
+    expect_transaction,
     header_value,
     load_event_body,
     major_to_minor,
     optional_str,
     parse_timestamp,
+    read_answer,
 )
 from authorhub.payments.providers.http import ProviderAnswer, ProviderHttp
 
@@ -67,8 +68,6 @@ _REFUND_STATUS = {
     "pending": RefundStatus.pending,
     "failed": RefundStatus.failed,
 }
-
-T = TypeVar("T")
 
 
 def signature(body: bytes, secret_hash: str) -> str:
@@ -123,7 +122,8 @@ class FlutterwaveClient:
         if metadata:
             payload["meta"] = dict(metadata)
         answer = await self._http.request("initialize", "POST", "/v3/payments", json_body=payload)
-        return _read(lambda b: checkout_from_response(b, reference), _accepted(answer))
+        body = _accepted(answer)
+        return read_answer(PROVIDER, lambda b: checkout_from_response(b, reference), body)
 
     async def verify(self, reference: str) -> VerifiedTransaction:
         """Verify by our reference (tx_ref)."""
@@ -133,23 +133,23 @@ class FlutterwaveClient:
             "/v3/transactions/verify_by_reference",
             params={"tx_ref": reference},
         )
-        body = _accepted(answer, missing_is_not_found=True)
-        transaction = _read(lambda b: transaction_from_data(b["data"]), body)
-        if transaction.reference != reference:
-            raise ProviderRejected(PROVIDER, "verify answered for another tx_ref")
-        return transaction
+        return self._transaction(answer, reference=reference)
 
-    async def verify_by_id(self, transaction_id: str) -> VerifiedTransaction:
-        """Verify by Flutterwave's transaction id (the redirect's and the webhook's `id`).
-        The caller must still check that the answer's reference is its own."""
+    async def verify_by_id(self, transaction_id: str, *, reference: str) -> VerifiedTransaction:
+        """Verify Flutterwave's transaction `transaction_id` (the redirect's and the webhook's
+        `id`), which must carry our `reference` as its tx_ref: a transaction of someone else's
+        payment is WrongTransaction, never an answer about ours."""
         answer = await self._http.request(
             "verify", "GET", f"/v3/transactions/{quote(transaction_id, safe='')}/verify"
         )
+        return self._transaction(answer, reference=reference, transaction_id=transaction_id)
+
+    def _transaction(
+        self, answer: ProviderAnswer, *, reference: str, transaction_id: str | None = None
+    ) -> VerifiedTransaction:
         body = _accepted(answer, missing_is_not_found=True)
-        transaction = _read(lambda b: transaction_from_data(b["data"]), body)
-        if transaction.provider_transaction_id != transaction_id:
-            raise ProviderRejected(PROVIDER, "verify answered for another transaction id")
-        return transaction
+        transaction = read_answer(PROVIDER, lambda b: transaction_from_data(b["data"]), body)
+        return expect_transaction(transaction, reference=reference, transaction_id=transaction_id)
 
     async def refund(
         self,
@@ -175,7 +175,7 @@ class FlutterwaveClient:
             json_body=payload,
         )
         body = _accepted(answer, missing_is_not_found=True)
-        return _read(lambda b: refund_from_response(b, currency), body)
+        return read_answer(PROVIDER, lambda b: refund_from_response(b, currency), body)
 
     def verify_signature(self, body: bytes, headers: Mapping[str, str]) -> bool:
         if not self._secret_hash:
@@ -331,10 +331,3 @@ def _accepted(answer: ProviderAnswer, *, missing_is_not_found: bool = False) -> 
         status_code=answer.status_code,
         provider_message=message,
     )
-
-
-def _read(mapper: Callable[[dict[str, Any]], T], body: dict[str, Any]) -> T:
-    try:
-        return mapper(body)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ProviderUnavailable(PROVIDER, f"unreadable answer: {exc!r}") from exc

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 from authorhub.config import PaystackSettings
@@ -21,7 +21,6 @@ from authorhub.payments.providers.base import (
     InvalidWebhookPayload,
     ProviderName,
     ProviderRejected,
-    ProviderUnavailable,
     RefundResult,
     RefundStatus,
     TransactionNotFound,
@@ -29,11 +28,13 @@ from authorhub.payments.providers.base import (
     VerifiedTransaction,
     WebhookEvent,
     check_initialize_arguments,
+    expect_transaction,
     header_value,
     load_event_body,
     minor_amount,
     optional_str,
     parse_timestamp,
+    read_answer,
 )
 from authorhub.payments.providers.http import ProviderAnswer, ProviderHttp
 
@@ -64,8 +65,6 @@ _REFUND_EVENTS = {
     "refund.failed": EventKind.refund_failed,
     "refund.needs-attention": EventKind.refund_needs_attention,
 }
-
-T = TypeVar("T")
 
 
 def sign(body: bytes, secret_key: str) -> str:
@@ -111,7 +110,7 @@ class PaystackClient:
         answer = await self._http.request(
             "initialize", "POST", "/transaction/initialize", json_body=payload
         )
-        session = _read(checkout_from_response, _accepted(answer))
+        session = read_answer(PROVIDER, checkout_from_response, _accepted(answer))
         if session.reference != reference:
             raise ProviderRejected(PROVIDER, "initialize answered with another reference")
         return session
@@ -121,10 +120,8 @@ class PaystackClient:
             "verify", "GET", f"/transaction/verify/{quote(reference, safe='')}"
         )
         body = _accepted(answer, missing_is_not_found=True)
-        transaction = _read(lambda b: transaction_from_data(b["data"]), body)
-        if transaction.reference != reference:
-            raise ProviderRejected(PROVIDER, "verify answered for another reference")
-        return transaction
+        transaction = read_answer(PROVIDER, lambda b: transaction_from_data(b["data"]), body)
+        return expect_transaction(transaction, reference=reference)
 
     async def refund(
         self,
@@ -144,7 +141,8 @@ class PaystackClient:
         if reason:
             payload["merchant_note"] = reason
         answer = await self._http.request("refund", "POST", "/refund", json_body=payload)
-        return _read(refund_from_response, _accepted(answer, missing_is_not_found=True))
+        body = _accepted(answer, missing_is_not_found=True)
+        return read_answer(PROVIDER, refund_from_response, body)
 
     def verify_signature(self, body: bytes, headers: Mapping[str, str]) -> bool:
         received = header_value(headers, SIGNATURE_HEADER)
@@ -289,10 +287,3 @@ def _accepted(answer: ProviderAnswer, *, missing_is_not_found: bool = False) -> 
         provider_message=message,
         code=code,
     )
-
-
-def _read(mapper: Callable[[dict[str, Any]], T], body: dict[str, Any]) -> T:
-    try:
-        return mapper(body)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ProviderUnavailable(PROVIDER, f"unreadable answer: {exc!r}") from exc
