@@ -34,6 +34,7 @@ from authorhub.payments.sandbox import FlutterwaveSandbox, PaystackSandbox
 from tests.fixtures.auth import bearer, make_user
 from tests.fixtures.commerce import LAGOS, ShopBook, item, make_shop_book
 from tests.payments.conftest import (
+    FAST,
     FLUTTERWAVE_HASH,
     FLUTTERWAVE_SECRET,
     PAYSTACK_SECRET,
@@ -304,3 +305,41 @@ async def open_shop(
             )
     finally:
         get_settings.cache_clear()
+
+
+@contextlib.asynccontextmanager
+async def open_captured_shop(
+    *,
+    monkeypatch: pytest.MonkeyPatch,
+    base: Settings,
+    database: Database,
+    paystack: type[PaystackSandbox] = PaystackSandbox,
+    flutterwave: type[FlutterwaveSandbox] = FlutterwaveSandbox,
+) -> AsyncIterator[Shop]:
+    """As the `captured_shop` fixture, with sandboxes of the given classes: a provider that
+    behaves otherwise than the default sandbox, still over real HTTP in its wire format."""
+    receiver = WebhookReceiver()
+    async with serve_app(receiver.app()) as receiver_url:
+        receiver.url = receiver_url
+        paystack_sandbox = paystack(
+            secret_key=PAYSTACK_SECRET, webhook_url=f"{receiver_url}/paystack", options=FAST
+        )
+        flutterwave_sandbox = flutterwave(
+            secret_key=FLUTTERWAVE_SECRET,
+            secret_hash=FLUTTERWAVE_HASH,
+            webhook_url=f"{receiver_url}/flutterwave",
+            options=FAST,
+        )
+        async with (
+            serve_app(paystack_sandbox.app) as paystack_url,
+            serve_app(flutterwave_sandbox.app) as flutterwave_url,
+            open_shop(
+                monkeypatch=monkeypatch,
+                base=base,
+                database=database,
+                external=(paystack_sandbox, flutterwave_sandbox, receiver),
+                paystack_url=paystack_url,
+                flutterwave_url=flutterwave_url,
+            ) as shop,
+        ):
+            yield shop

@@ -25,14 +25,8 @@ from authorhub.jobs import defer
 from authorhub.models import LibraryEntry, MailMessage, PaymentRefund
 from authorhub.payments.sandbox import FlutterwaveSandbox, PaystackSandbox
 from authorhub.payments.tasks import RefundNotSent, reconcile_payments, submit_refund
-from tests.payments.conftest import (
-    FAST,
-    FLUTTERWAVE_HASH,
-    FLUTTERWAVE_SECRET,
-    PAYSTACK_SECRET,
-    WebhookReceiver,
-)
-from tests.payments.shop import Shop, open_shop
+from tests.payments.conftest import PAYSTACK_SECRET
+from tests.payments.shop import Shop, open_captured_shop
 from tests.support import free_port, serve_app
 
 
@@ -347,31 +341,14 @@ class FlutterwaveRefundingAll(_ForgetsRefundAmounts, FlutterwaveSandbox):
 async def refunding_all_shop(
     committed: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Shop]:
-    receiver = WebhookReceiver()
-    async with serve_app(receiver.app()) as receiver_url:
-        receiver.url = receiver_url
-        paystack = PaystackRefundingAll(
-            secret_key=PAYSTACK_SECRET, webhook_url=f"{receiver_url}/paystack", options=FAST
-        )
-        flutterwave = FlutterwaveRefundingAll(
-            secret_key=FLUTTERWAVE_SECRET,
-            secret_hash=FLUTTERWAVE_HASH,
-            webhook_url=f"{receiver_url}/flutterwave",
-            options=FAST,
-        )
-        async with (
-            serve_app(paystack.app) as paystack_url,
-            serve_app(flutterwave.app) as flutterwave_url,
-            open_shop(
-                monkeypatch=monkeypatch,
-                base=settings,
-                database=committed,
-                external=(paystack, flutterwave, receiver),
-                paystack_url=paystack_url,
-                flutterwave_url=flutterwave_url,
-            ) as shop,
-        ):
-            yield shop
+    async with open_captured_shop(
+        monkeypatch=monkeypatch,
+        base=settings,
+        database=committed,
+        paystack=PaystackRefundingAll,
+        flutterwave=FlutterwaveRefundingAll,
+    ) as shop:
+        yield shop
 
 
 class TestProviderRefundsAnotherAmount:

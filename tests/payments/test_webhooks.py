@@ -8,10 +8,15 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func, select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
+from authorhub.config import Settings
+from authorhub.db import Database
 from authorhub.models import (
     Book,
     LibraryEntry,
@@ -20,8 +25,9 @@ from authorhub.models import (
     PaymentEvent,
     ProviderCallRecord,
 )
+from authorhub.payments.sandbox import FlutterwaveSandbox
 from tests.payments.conftest import PAYSTACK_SECRET
-from tests.payments.shop import Shop
+from tests.payments.shop import Shop, open_captured_shop
 
 
 async def _paid_at_provider(shop: Shop, provider: str, amount: str | None = None):  # type: ignore[no-untyped-def]
@@ -156,6 +162,81 @@ class TestIdempotency:
         assert again.json()["data"]["duplicate"] is True
         assert "payments.process_event" not in await shop.run_jobs()
         assert (await shop.order_row(order["id"])).status.value == "paid"
+
+
+class FlutterwaveFirstAttempt(FlutterwaveSandbox):
+    """A Flutterwave whose verify-by-reference answers with the first attempt made on a tx_ref
+    (the facts file does not say which of several it returns)."""
+
+    async def verify_by_reference(self, request: Request) -> Response:
+        link = self.links.get(request.query_params.get("tx_ref", ""))
+        if link is None or not link.transactions:
+            return await super().verify_by_reference(request)
+        first = link.transactions[0]
+        return JSONResponse(
+            {"status": "success", "message": "ok", "data": self._transaction_data(first)}
+        )
+
+
+@pytest.fixture
+async def first_attempt_shop(
+    committed: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Shop]:
+    async with open_captured_shop(
+        monkeypatch=monkeypatch,
+        base=settings,
+        database=committed,
+        flutterwave=FlutterwaveFirstAttempt,
+    ) as shop:
+        yield shop
+
+
+class TestFlutterwaveTransactions:
+    async def test_a_success_after_a_failed_attempt_is_verified_by_its_own_id(
+        self, first_attempt_shop: Shop
+    ) -> None:
+        shop = first_attempt_shop
+        book = await shop.book()
+        _, headers = await shop.customer()
+        order = await shop.order(headers, book)
+        started = await shop.initialize("flutterwave", order, headers)
+        await shop.checkout(started, "fail")  # the card is declined; the customer retries
+        await shop.checkout(started, "pay")
+        failed, paid = await shop.captured("flutterwave", count=2)
+
+        for delivery in (failed, paid):
+            assert (await shop.forward("flutterwave", delivery)).status_code == 200
+            await shop.run_jobs()
+
+        payment = await shop.payment_row(started["reference"])
+        assert payment.status.value == "succeeded"
+        assert payment.provider_transaction_id == str(json.loads(paid.body)["data"]["id"])
+        assert (await shop.order_row(order["id"])).status.value == "paid"
+
+    async def test_an_event_naming_another_payments_transaction_settles_nothing(
+        self, captured_shop: Shop
+    ) -> None:
+        """The verif-hash does not cover the body: an event may carry our tx_ref with the id of
+        a successful transaction of someone else's payment. That transaction is not ours."""
+        shop = captured_shop
+        book = await shop.book()
+        _, headers = await shop.customer()
+        ours = await shop.order(headers, book)
+        theirs = await shop.order(headers, book)
+        our_payment = await shop.initialize("flutterwave", ours, headers)
+        their_payment = await shop.initialize("flutterwave", theirs, headers)
+        await shop.checkout(their_payment, "pay")
+        [delivery] = await shop.captured("flutterwave")
+        forged = json.loads(delivery.body)
+        forged["data"]["tx_ref"] = our_payment["reference"]
+        delivery.body = json.dumps(forged).encode()
+
+        assert (await shop.forward("flutterwave", delivery)).status_code == 200
+        await shop.run_jobs()
+
+        assert (await shop.payment_row(our_payment["reference"])).status.value == "pending"
+        assert (await shop.order_row(ours["id"])).status.value == "pending_payment"
+        assert (await shop.payment_row(their_payment["reference"])).status.value == "pending"
 
 
 class TestVerification:

@@ -50,6 +50,7 @@ from authorhub.payments import notifications, refunds, repository
 from authorhub.payments.gateway import Providers, webhook_record
 from authorhub.payments.providers import (
     EventKind,
+    FlutterwaveClient,
     InvalidWebhookPayload,
     ProviderName,
     ProviderRejected,
@@ -57,6 +58,7 @@ from authorhub.payments.providers import (
     TransactionNotFound,
     TransactionStatus,
     VerifiedTransaction,
+    WrongTransaction,
     redact,
 )
 from authorhub.payments.schemas import (
@@ -346,7 +348,11 @@ async def process_event(
     if event.kind in CHARGE_EVENTS:
         payment = (
             await reconcile_payment(
-                session, reference=event.reference, providers=providers, settings=settings
+                session,
+                reference=event.reference,
+                providers=providers,
+                settings=settings,
+                transaction_id=event.provider_transaction_id,
             )
             if event.reference
             else None
@@ -378,24 +384,48 @@ async def record_event_failure(session: AsyncSession, *, event_id: uuid.UUID, er
 
 
 async def reconcile_payment(
-    session: AsyncSession, *, reference: str, providers: Providers, settings: Settings
+    session: AsyncSession,
+    *,
+    reference: str,
+    providers: Providers,
+    settings: Settings,
+    transaction_id: str | None = None,
 ) -> Payment | None:
     """Ask the provider about a payment now and apply the answer (idempotent). None when we
-    have no payment with this reference. Raises ProviderUnavailable when the provider is down
-    (nothing is changed then)."""
+    have no payment with this reference. `transaction_id`: the provider transaction a webhook
+    announced. Raises ProviderUnavailable when the provider is down (nothing is changed then)."""
     payment = await repository.by_reference(session, reference)
     if payment is None:
         return None
     if payment.status not in AWAITING_MONEY:
         return payment  # settled, refunded or with a person: nothing a provider says changes it
-    client = providers.client(payment.provider, reference=payment.reference)
-    try:
-        transaction: VerifiedTransaction | None = await client.verify(payment.reference)
-    except TransactionNotFound:
-        transaction = None  # Flutterwave: no attempt was made on this reference yet
+    transaction = await _verify(providers, payment, transaction_id)
     return await apply_verification(
         session, payment_id=payment.id, transaction=transaction, settings=settings
     )
+
+
+async def _verify(
+    providers: Providers, payment: Payment, transaction_id: str | None
+) -> VerifiedTransaction | None:
+    """What the provider says about the payment now; None when it knows no transaction yet.
+
+    Flutterwave keeps every attempt made on one tx_ref (a declined card, then a good one) and
+    its verify-by-reference answers about one of them, which one is not documented. A webhook
+    names its own transaction: that one is verified by id, and counts only if it carries our
+    reference (else it is someone else's, and our reference is asked instead)."""
+    client = providers.client(payment.provider, reference=payment.reference)
+    if isinstance(client, FlutterwaveClient) and transaction_id and transaction_id.isdigit():
+        try:
+            return await client.verify_by_id(transaction_id, reference=payment.reference)
+        except (TransactionNotFound, WrongTransaction) as exc:
+            log.warning(
+                "webhook_names_another_transaction", reference=payment.reference, error=str(exc)
+            )
+    try:
+        return await client.verify(payment.reference)
+    except TransactionNotFound:
+        return None  # Flutterwave: no attempt was made on this reference yet
 
 
 def _mismatch(payment: Payment, transaction: VerifiedTransaction) -> str | None:
