@@ -261,6 +261,25 @@ class TestProviderTrouble:
         assert (await shop.order_row(order["id"])).status.value == "refunded"
         assert len(shop.sandbox("flutterwave").refunds) == 1
 
+    async def test_a_refund_waits_while_its_provider_has_no_keys(self, captured_shop: Shop) -> None:
+        shop = captured_shop
+        _, admin = await shop.admin()
+        _, _, order, _ = await _paid_order(shop, "flutterwave")
+        await _refund(shop, order, admin)
+        secret_key = shop.settings.flutterwave.secret_key
+        shop.settings.flutterwave.secret_key = None
+
+        with pytest.raises(RefundNotSent):
+            await shop.run_jobs()
+        [refund] = await _refund_rows(shop)
+        assert refund.status.value == "requested"  # nothing was sent: safe to send later
+
+        shop.settings.flutterwave.secret_key = secret_key
+        await _requeue_and_run(shop, refund.id)
+        [refund] = await _refund_rows(shop)
+        assert refund.status.value == "processed"
+        assert len(shop.sandbox("flutterwave").refunds) == 1
+
     async def test_a_provider_that_never_answers_is_not_asked_twice(
         self, captured_shop: Shop
     ) -> None:

@@ -330,6 +330,30 @@ class TestReconciliation:
 
         assert (await shop.payment_row(started["reference"])).status.value == "abandoned"
 
+    async def test_a_provider_whose_keys_were_removed_does_not_stop_the_others(
+        self, captured_shop: Shop
+    ) -> None:
+        shop = captured_shop
+        book = await shop.book()
+        _, headers = await shop.customer()
+        stranded = await shop.initialize("flutterwave", await shop.order(headers, book), headers)
+        order = await shop.order(headers, book)
+        started = await shop.initialize("paystack", order, headers)
+        await shop.checkout(started, "pay")  # its webhook is lost
+        for reference in (stranded["reference"], started["reference"]):
+            await _age(shop, reference, timedelta(minutes=5))
+        shop.settings.flutterwave.secret_key = None  # an operator removed Flutterwave's keys
+
+        await _reconcile(shop)
+        verified = await shop.payment(stranded["reference"], headers, verify=True)
+
+        assert (await shop.order_row(order["id"])).status.value == "paid"
+        assert (await shop.payment_row(stranded["reference"])).status.value == "pending"
+        assert (verified.status_code, verified.json()["code"]) == (
+            503,
+            "payment_provider_unavailable",
+        )
+
     async def test_checks_are_spaced_out(self, captured_shop: Shop) -> None:
         shop = captured_shop
         book = await shop.book()

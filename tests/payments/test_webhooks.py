@@ -92,6 +92,21 @@ class TestAuthentication:
         assert accepted.status_code == 200
         assert await shop.count(PaymentEvent) == 1
 
+    async def test_a_webhook_for_a_provider_without_keys_is_refused_cleanly(
+        self, captured_shop: Shop
+    ) -> None:
+        shop = captured_shop
+        *_, delivery = await _paid_at_provider(shop, "flutterwave")
+        shop.settings.flutterwave.secret_key = None
+
+        refused = await shop.forward("flutterwave", delivery)
+
+        assert (refused.status_code, refused.json()["code"]) == (
+            404,
+            "payment_provider_not_configured",
+        )
+        assert await shop.count(PaymentEvent) == 0
+
     async def test_a_signed_but_unreadable_body_is_refused_and_kept_for_a_person(
         self, captured_shop: Shop
     ) -> None:

@@ -20,6 +20,7 @@ from authorhub.payments.providers import (
     PaystackClient,
     ProviderCall,
     ProviderName,
+    ProviderNotConfigured,
     configured_providers,
     get_provider,
     redact,
@@ -42,7 +43,10 @@ class Providers:
         return configured_providers(self.settings)
 
     def client(self, name: ProviderName, *, reference: str | None) -> Client:
-        """A client whose calls are recorded against the payment `reference`."""
+        """A client whose calls are recorded against the payment `reference`.
+        ProviderNotConfigured when the provider has no keys (any more)."""
+        if name not in self.configured():
+            raise ProviderNotConfigured(name, "no keys are configured")
 
         async def record(call: ProviderCall) -> None:
             async with self._database.session() as session:

@@ -45,6 +45,7 @@ from authorhub.payments.gateway import Providers
 from authorhub.payments.providers import (
     EventKind,
     ProviderName,
+    ProviderNotConfigured,
     ProviderRejected,
     ProviderUnavailable,
     RefundResult,
@@ -219,6 +220,8 @@ async def claim_for_submission(
 
 
 def _never_sent(exc: BaseException) -> bool:
+    if isinstance(exc, ProviderNotConfigured):
+        return True
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout):
@@ -229,8 +232,8 @@ def _never_sent(exc: BaseException) -> bool:
 
 async def send_to_provider(providers: Providers, claim: RefundClaim) -> Submission:
     """Step 2: the provider call (no database work, no locks held)."""
-    client = providers.client(claim.provider, reference=claim.reference)
     try:
+        client = providers.client(claim.provider, reference=claim.reference)
         result = await client.refund(
             transaction_id=claim.transaction_id,
             currency=claim.currency,

@@ -273,6 +273,11 @@ async def receive_webhook(
     Every authentic delivery, duplicates included, is kept in the provider-call audit trail."""
     started_at = utcnow()
     clock = time.perf_counter()
+    if provider not in providers.configured():
+        raise NotFound(
+            f"Payments with {provider.value} are not available.",
+            code="payment_provider_not_configured",
+        )
     allowed_ips = settings.paystack.webhook_ips
     if provider == ProviderName.paystack and allowed_ips and client_ip not in allowed_ips:
         log.warning("webhook_from_unknown_address", provider=provider.value, ip=client_ip)

@@ -149,6 +149,11 @@ class ProviderUnavailable(ProviderError):
     """Timeout, connection failure, 5xx, 429 or an unreadable answer: try again later (503)."""
 
 
+class ProviderNotConfigured(ProviderUnavailable):
+    """No keys for this provider (they were removed after payments were made with it): nothing
+    was sent; it can work again once they are set."""
+
+
 class ProviderRejected(ProviderError):
     """The provider understood the request and refused it (4xx): retrying will not help."""
 
