@@ -64,6 +64,12 @@ class TestAmounts:
         with pytest.raises(ValueError):
             major_to_minor(100, "XYZ")
 
+    def test_a_fraction_of_a_kobo_is_never_rounded_up_into_a_match(self) -> None:
+        # ₦99.995 did not pay a ₦100 (10,000 kobo) order: it must not read as 10,000.
+        assert major_to_minor("99.995", "NGN") == 9_999
+        assert major_to_minor(99.999, "NGN") == 9_999
+        assert major_to_minor("100.00", "NGN") == 10_000
+
 
 class TestPayment:
     async def test_paying_sends_charge_completed_with_verif_hash_redirects_and_verifies(

@@ -13,11 +13,11 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
-from authorhub.kit.money import MINOR_UNITS, to_minor
+from authorhub.kit.money import MINOR_UNITS
 
 T = TypeVar("T")
 
@@ -272,9 +272,12 @@ def minor_amount(value: object) -> int:
 
 
 def major_to_minor(value: object, currency: str) -> int:
+    """A provider's major-unit amount in minor units. A fraction of a minor unit (₦99.995) is
+    cut, never rounded up: what was received must never read as more than it was."""
     if currency not in MINOR_UNITS:
         raise ValueError(f"unsupported currency {currency!r}")
-    return to_minor(decimal_amount(value), currency)
+    minor = decimal_amount(value) * MINOR_UNITS[currency]
+    return int(minor.to_integral_value(rounding=ROUND_DOWN))
 
 
 def read_answer(
