@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -22,7 +23,10 @@ from starlette.types import Message
 from authorhub.config import Settings
 from authorhub.db import Database
 from authorhub.jobs import defer
+from authorhub.kit.time import utcnow
 from authorhub.models import LibraryEntry, MailMessage, PaymentRefund
+from authorhub.payments import refunds
+from authorhub.payments.gateway import Providers
 from authorhub.payments.sandbox import FlutterwaveSandbox, PaystackSandbox
 from authorhub.payments.tasks import RefundNotSent, reconcile_payments, submit_refund
 from tests.payments.conftest import PAYSTACK_SECRET
@@ -133,6 +137,27 @@ class TestAdminRefunds:
             409,
             "order_not_refundable",
         )
+
+    async def test_concurrent_partial_refunds_never_ask_back_more_than_was_paid(
+        self, captured_shop: Shop
+    ) -> None:
+        shop = captured_shop
+        _, admin = await shop.admin()
+        _, _, order, reference = await _paid_order(shop, "flutterwave")
+        share = order["total"] * 3 // 10
+
+        answers = await asyncio.gather(
+            *(_refund(shop, order, admin, amount=share) for _ in range(10))
+        )
+
+        codes = sorted(answer.status_code for answer in answers)
+        assert codes == [202] * 3 + [422] * 7
+        rows = await _refund_rows(shop)
+        assert [row.amount for row in rows] == [share] * 3
+        await shop.run_jobs()
+        assert (await shop.payment_row(reference)).refunded_amount == 3 * share
+        naira = sum(r.amount for r in shop.sandbox("flutterwave").refunds.values())
+        assert naira * 100 == 3 * share
 
     async def test_only_admins_refund_and_only_paid_orders(self, captured_shop: Shop) -> None:
         shop = captured_shop
@@ -306,6 +331,35 @@ class TestProviderTrouble:
 
         [refund] = await _refund_rows(shop)
         assert refund.status.value == "needs_attention"
+        assert (await shop.order_row(order["id"])).status.value == "paid"
+        assert await shop.count(MailMessage, MailMessage.template == "payment_alert") == 1
+
+    async def test_a_job_that_died_after_the_provider_call_is_flagged_and_never_resent(
+        self, captured_shop: Shop
+    ) -> None:
+        shop = captured_shop
+        _, admin = await shop.admin()
+        _, _, order, _ = await _paid_order(shop, "flutterwave")
+        asked = await _refund(shop, order, admin)
+        refund_id = uuid.UUID(asked.json()["data"]["id"])
+        providers = Providers(shop.settings, shop.database)
+        # The job's first two steps, then a crash before it records the provider's answer.
+        async with shop.database.session() as session:
+            claim = await refunds.claim_for_submission(session, refund_id=refund_id)
+        assert claim is not None
+        sent = await refunds.send_to_provider(providers, claim)
+        assert sent.result is not None
+        async with shop.database.session() as session:
+            await session.execute(
+                update(PaymentRefund).values(submitted_at=utcnow() - timedelta(minutes=11))
+            )
+
+        await reconcile_payments.func(timestamp=0)
+        await shop.run_jobs()  # the job's retry finds it claimed already: nothing is sent
+
+        [refund] = await _refund_rows(shop)
+        assert refund.status.value == "needs_attention"
+        assert len(shop.sandbox("flutterwave").refunds) == 1
         assert (await shop.order_row(order["id"])).status.value == "paid"
         assert await shop.count(MailMessage, MailMessage.template == "payment_alert") == 1
 
