@@ -19,6 +19,7 @@ from authorhub.config import (
     SANDBOX_PAYSTACK_SECRET_KEY,
     AppEnv,
     FlutterwaveSettings,
+    MailSettings,
     PaystackSettings,
     Settings,
 )
@@ -131,6 +132,24 @@ class TestMounting:
                 await client.post("/sandbox/paystack/transaction/initialize")
             ).status_code == 404
             assert (await client.post("/sandbox/flutterwave/v3/payments")).status_code == 401
+
+    async def test_production_mounts_no_sandbox_even_for_a_provider_without_keys(self) -> None:
+        settings = make_settings(app_env=AppEnv.production, paystack_key="sk_live_real")
+        settings = settings.model_copy(
+            update={
+                "database_url": settings.database_url or "postgresql://localhost/authorhub",
+                "mail": MailSettings(backend="smtp", smtp_host="mail.example"),
+            }
+        )
+        app = create_app(settings)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as client:
+            for path in ("/sandbox/", "/sandbox/flutterwave/v3/payments"):
+                assert (await client.get(path)).status_code == 404
+        assert not any(
+            isinstance(route, Mount) and route.path == "/sandbox" for route in app.routes
+        )
 
     async def test_no_sandbox_at_all_when_every_provider_has_keys(self) -> None:
         app = create_app(
