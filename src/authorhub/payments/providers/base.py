@@ -211,10 +211,14 @@ def check_initialize_arguments(reference: str, amount: int, currency: str) -> No
     """Programming errors on our side, caught before anything leaves the building."""
     if not REFERENCE_PATTERN.match(reference):
         raise ValueError("reference: 1-100 characters, letters, digits, '-', '.' or '=' only")
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise ValueError("amount must be a positive integer number of minor units")
+    check_minor_amount(amount)
     if currency not in MINOR_UNITS:
         raise ValueError(f"unsupported currency {currency!r}")
+
+
+def check_minor_amount(amount: int) -> None:
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise ValueError("amount must be a positive integer number of minor units")
 
 
 def header_value(headers: Mapping[str, str], name: str) -> str | None:

@@ -29,14 +29,13 @@ from authorhub.payments.providers.base import (
     EventKind,
     InvalidWebhookPayload,
     ProviderName,
-    ProviderRejected,
     RefundResult,
     RefundStatus,
-    TransactionNotFound,
     TransactionStatus,
     VerifiedTransaction,
     WebhookEvent,
     check_initialize_arguments,
+    check_minor_amount,
     expect_transaction,
     header_value,
     load_event_body,
@@ -45,7 +44,7 @@ from authorhub.payments.providers.base import (
     parse_timestamp,
     read_answer,
 )
-from authorhub.payments.providers.http import ProviderAnswer, ProviderHttp
+from authorhub.payments.providers.http import ProviderAnswer, ProviderHttp, accepted_body
 
 HASH_HEADER = "verif-hash"
 SIGNATURE_HEADER = "flutterwave-signature"
@@ -163,8 +162,7 @@ class FlutterwaveClient:
         even for a full refund: the official SDK requires it (facts 2.7)."""
         payload: dict[str, Any] = {}
         if amount is not None:
-            if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-                raise ValueError("amount must be a positive integer number of minor units")
+            check_minor_amount(amount)
             payload["amount"] = major_units_text(amount, currency)
         if reason:
             payload["comments"] = reason
@@ -259,34 +257,41 @@ def event_from_payload(payload: Mapping[str, Any]) -> WebhookEvent:
 
 
 def _v3_event(event_type: str, data: Mapping[str, Any], payload: Mapping[str, Any]) -> WebhookEvent:
-    provider_status = optional_str(data.get("status"))
     transaction_id = optional_str(data.get("id"))
-    kind = EventKind.other
-    amount: int | None = None
-    currency = optional_str(data.get("currency"))
-    if event_type == "charge.completed":
-        status = _TRANSACTION_STATUS.get(provider_status or "", TransactionStatus.pending)
-        kind = _CHARGE_EVENTS.get(status, EventKind.other)
-        if transaction_id is None or currency is None:
-            raise ValueError("charge.completed without data.id or data.currency")
-        amount = major_to_minor(data["amount"], currency)
-    return WebhookEvent(
-        provider=PROVIDER,
-        kind=kind,
-        event_type=event_type,
+    if event_type == "charge.completed" and transaction_id is None:
+        raise ValueError("charge.completed without data.id")
+    status = optional_str(data.get("status")) or "-"
+    return _event(
+        event_type,
+        data,
+        payload,
         # v3 events carry no id of their own. The same transaction is announced once per
         # status (a pending charge may later succeed), hence id and status (facts 2.4).
-        event_key=f"{event_type}:{transaction_id or data.get('tx_ref') or '-'}:{provider_status or '-'}",
+        event_key=f"{event_type}:{transaction_id or data.get('tx_ref') or '-'}:{status}",
         reference=optional_str(data.get("tx_ref")),
-        provider_transaction_id=transaction_id,
-        amount=amount,
-        currency=currency,
-        provider_status=provider_status,
-        raw=dict(payload),
     )
 
 
 def _v4_event(event_type: str, data: Mapping[str, Any], payload: Mapping[str, Any]) -> WebhookEvent:
+    return _event(
+        event_type,
+        data,
+        payload,
+        event_key=str(payload["id"]),  # v4 events have their own id (wbk_...)
+        reference=optional_str(data.get("reference")),
+    )
+
+
+def _event(
+    event_type: str,
+    data: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    *,
+    event_key: str,
+    reference: str | None,
+) -> WebhookEvent:
+    """What v3 and v4 events share: `charge.completed` is a charge in the state `data.status`
+    says, with its amount in major units; any other event is kept as `other`."""
     provider_status = optional_str(data.get("status"))
     kind = EventKind.other
     amount: int | None = None
@@ -301,8 +306,8 @@ def _v4_event(event_type: str, data: Mapping[str, Any], payload: Mapping[str, An
         provider=PROVIDER,
         kind=kind,
         event_type=event_type,
-        event_key=str(payload["id"]),  # v4 events have their own id (wbk_...)
-        reference=optional_str(data.get("reference")),
+        event_key=event_key,
+        reference=reference,
         provider_transaction_id=optional_str(data.get("id")),
         amount=amount,
         currency=currency,
@@ -315,19 +320,11 @@ def _v4_event(event_type: str, data: Mapping[str, Any], payload: Mapping[str, An
 
 
 def _accepted(answer: ProviderAnswer, *, missing_is_not_found: bool = False) -> dict[str, Any]:
-    """The body of a successful answer (`"status": "success"`); anything else is a rejection."""
-    body = answer.body if isinstance(answer.body, dict) else {}
-    if answer.status_code < 300 and body.get("status") == "success" and body.get("data"):
-        return body
-    message = optional_str(body.get("message")) or answer.text[:200] or None
-    lowered = (message or "").lower()
-    not_found = (
-        answer.status_code == 404 or "no transaction was found" in lowered or "not found" in lowered
-    )
-    error = TransactionNotFound if missing_is_not_found and not_found else ProviderRejected
-    raise error(
+    """The body of a successful answer (`"status": "success"` and data); anything else is a
+    rejection."""
+    return accepted_body(
+        answer,
         PROVIDER,
-        f"answered {answer.status_code}: {message}",
-        status_code=answer.status_code,
-        provider_message=message,
+        succeeded=lambda body: body.get("status") == "success" and bool(body.get("data")),
+        missing_is_not_found=missing_is_not_found,
     )

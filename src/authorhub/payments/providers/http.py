@@ -7,6 +7,7 @@ import asyncio
 import inspect
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,11 +23,20 @@ from authorhub.payments.providers.audit import (
     redact,
     redact_headers,
 )
-from authorhub.payments.providers.base import ProviderName, ProviderUnavailable
+from authorhub.payments.providers.base import (
+    ProviderName,
+    ProviderRejected,
+    ProviderUnavailable,
+    TransactionNotFound,
+    optional_str,
+)
 
 log = structlog.get_logger("authorhub.payments.providers")
 
 _TEXT_LIMIT = 2000  # how much of a non-JSON answer the audit keeps
+# How the providers say they have no such transaction: Paystack "Transaction reference not
+# found" (404), Flutterwave "No transaction was found for this id" (400).
+_NOT_FOUND = ("not found", "no transaction was found")
 
 
 @dataclass(frozen=True)
@@ -164,6 +174,32 @@ class ProviderHttp:
             log.error(
                 "provider_audit_failed", provider=self.provider.value, error=type(exc).__name__
             )
+
+
+def accepted_body(
+    answer: ProviderAnswer,
+    provider: ProviderName,
+    *,
+    succeeded: Callable[[dict[str, Any]], bool],
+    missing_is_not_found: bool = False,
+) -> dict[str, Any]:
+    """The body of an answer the provider marks as a success (`succeeded`: its own envelope);
+    anything else is ProviderRejected, or TransactionNotFound for a lookup of something the
+    provider does not have."""
+    body = answer.body if isinstance(answer.body, dict) else {}
+    if answer.status_code < 300 and succeeded(body):
+        return body
+    message = optional_str(body.get("message")) or answer.text[:200] or None
+    lowered = (message or "").lower()
+    not_found = answer.status_code == 404 or any(phrase in lowered for phrase in _NOT_FOUND)
+    error = TransactionNotFound if missing_is_not_found and not_found else ProviderRejected
+    raise error(
+        provider,
+        f"answered {answer.status_code}: {message}",
+        status_code=answer.status_code,
+        provider_message=message,
+        code=optional_str(body.get("code")),  # Paystack's, e.g. duplicate_reference
+    )
 
 
 def _read(status_code: int, content: bytes, secrets: tuple[str, ...]) -> ProviderAnswer:

@@ -23,11 +23,11 @@ from authorhub.payments.providers.base import (
     ProviderRejected,
     RefundResult,
     RefundStatus,
-    TransactionNotFound,
     TransactionStatus,
     VerifiedTransaction,
     WebhookEvent,
     check_initialize_arguments,
+    check_minor_amount,
     expect_transaction,
     header_value,
     load_event_body,
@@ -36,7 +36,7 @@ from authorhub.payments.providers.base import (
     parse_timestamp,
     read_answer,
 )
-from authorhub.payments.providers.http import ProviderAnswer, ProviderHttp
+from authorhub.payments.providers.http import ProviderAnswer, ProviderHttp, accepted_body
 
 SIGNATURE_HEADER = "x-paystack-signature"
 PROVIDER = ProviderName.paystack
@@ -135,8 +135,7 @@ class PaystackClient:
         Paystack's transaction id (or its reference: Paystack accepts both)."""
         payload: dict[str, Any] = {"transaction": transaction_id, "currency": currency}
         if amount is not None:
-            if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-                raise ValueError("amount must be a positive integer number of minor units")
+            check_minor_amount(amount)
             payload["amount"] = amount
         if reason:
             payload["merchant_note"] = reason
@@ -272,18 +271,11 @@ def _refund_event(
 
 
 def _accepted(answer: ProviderAnswer, *, missing_is_not_found: bool = False) -> dict[str, Any]:
-    """The body of a successful answer; a 4xx (or `status: false`) becomes ProviderRejected."""
-    body = answer.body if isinstance(answer.body, dict) else {}
-    if answer.status_code < 300 and body.get("status") is True and "data" in body:
-        return body
-    message = optional_str(body.get("message")) or answer.text[:200] or None
-    code = optional_str(body.get("code"))
-    not_found = answer.status_code == 404 or "not found" in (message or "").lower()
-    error = TransactionNotFound if missing_is_not_found and not_found else ProviderRejected
-    raise error(
+    """The body of a successful answer (`"status": true` and data); a 4xx or `status: false`
+    becomes ProviderRejected."""
+    return accepted_body(
+        answer,
         PROVIDER,
-        f"answered {answer.status_code}: {message}",
-        status_code=answer.status_code,
-        provider_message=message,
-        code=code,
+        succeeded=lambda body: body.get("status") is True and "data" in body,
+        missing_is_not_found=missing_is_not_found,
     )
