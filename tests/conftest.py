@@ -102,7 +102,7 @@ def test_database_url(base_database_url: str) -> Iterator[str]:
     )
     url = _with_database(base_database_url, name)
     config = alembic_config(url)
-    _in_thread(lambda: command.upgrade(config, "heads"))
+    _in_thread(lambda: command.upgrade(config, "head"))
     yield url
     asyncio.run(_run_admin_sql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 

@@ -9,7 +9,7 @@ Besides the tables, this migration installs what PostgreSQL keeps current by its
   web process listens to in order to drop its cached catalog responses.
 
 Revision ID: 0004_catalog
-Revises: 0002_users
+Revises: 0003_accounts
 Create Date: 2026-11-25
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0004_catalog"
-down_revision: str | Sequence[str] | None = "0002_users"
+down_revision: str | Sequence[str] | None = "0003_accounts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -128,7 +128,7 @@ def dev(
     get_settings.cache_clear()
     settings = _settings()
     _check_database(settings)
-    upgrade("heads")
+    upgrade("head")
     seed_demo()
     base = f"http://{host}:{port}"
     if "public_url" not in settings.model_fields_set:
@@ -184,8 +184,8 @@ def worker(
 
 
 @db_app.command()
-def upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "heads") -> None:
-    """Apply migrations up to REVISION (default: heads)."""
+def upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Apply migrations up to REVISION (default: head)."""
     from alembic import command
 
     command.upgrade(_alembic_config(_settings()), revision)

@@ -245,7 +245,7 @@ class TestMigration:
 
     async def test_downgrade_removes_the_trigger_functions_too(self, scratch_url: str) -> None:
         config = alembic_config(scratch_url)
-        _in_thread(lambda: command.upgrade(config, "heads"))
+        _in_thread(lambda: command.upgrade(config, "head"))
         _in_thread(lambda: command.downgrade(config, "base"))
         engine = create_async_engine(scratch_url, poolclass=NullPool)
         async with engine.connect() as conn:
@@ -261,4 +261,4 @@ class TestMigration:
             )
         await engine.dispose()
         assert not {f for f in functions if "book" in f or "catalog" in f or "tags" in f}, functions
-        _in_thread(lambda: command.upgrade(config, "heads"))
+        _in_thread(lambda: command.upgrade(config, "head"))

@@ -58,7 +58,7 @@ async def _types(url: str) -> set[str]:
 class TestMigrations:
     async def test_upgrade_downgrade_upgrade_round_trip(self, scratch_url: str) -> None:
         config = alembic_config(scratch_url)
-        _in_thread(lambda: command.upgrade(config, "heads"))
+        _in_thread(lambda: command.upgrade(config, "head"))
         assert {"mail_messages", "procrastinate_jobs", "users", "books"} <= await _tables(
             scratch_url
         )
@@ -69,7 +69,7 @@ class TestMigrations:
             "a downgrade left an enum or composite type behind"
         )
 
-        _in_thread(lambda: command.upgrade(config, "heads"))
+        _in_thread(lambda: command.upgrade(config, "head"))
         assert {"mail_messages", "users", "books"} <= await _tables(scratch_url)
 
     async def test_models_and_migrations_agree(self, test_database_url: str) -> None:
@@ -90,3 +90,16 @@ class TestMigrations:
             )
         await engine.dispose()
         assert diff == [], f"autogenerate would change the schema: {diff}"
+
+
+class TestHistory:
+    def test_the_migrations_form_one_line(self) -> None:
+        from alembic.script import ScriptDirectory
+
+        from authorhub.config import PROJECT_ROOT
+
+        script = ScriptDirectory.from_config(alembic_config("postgresql://unused/x"))
+        assert len(script.get_heads()) == 1, (
+            f"several heads: {script.get_heads()} — set down_revision"
+        )
+        assert (PROJECT_ROOT / "migrations" / "versions").is_dir()
