@@ -125,15 +125,17 @@ def dev(
     """What `make run` does: migrate, seed the demo data, serve with the worker in-process."""
     os.environ.setdefault("LOG_JSON", "false")
     os.environ["RUN_WORKER_IN_PROCESS"] = "true"
+    base = f"http://{host}:{port}"
     get_settings.cache_clear()
+    if "public_url" not in get_settings().model_fields_set:
+        # Links, seeded image URLs and the payment sandbox (its API base and webhook target)
+        # follow `make run PORT=`.
+        os.environ["PUBLIC_URL"] = base
+        get_settings.cache_clear()
     settings = _settings()
     _check_database(settings)
     upgrade("head")
     seed_demo()
-    base = f"http://{host}:{port}"
-    if "public_url" not in settings.model_fields_set:
-        # Links and the payment sandbox (its API base and webhook target) follow `make run PORT=`.
-        os.environ["PUBLIC_URL"] = base
     console.print(f"[green]authorhub[/green] serving on {base}")
     console.print(f"  API docs     {base}/docs")
     console.print(f"  Health       {base}/api/health")
