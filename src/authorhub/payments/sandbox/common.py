@@ -8,6 +8,7 @@ import json
 import secrets
 import string
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -16,9 +17,10 @@ from typing import Any
 import httpx
 import structlog
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import NoMatchFound
+from starlette.routing import NoMatchFound, Route
 
 from authorhub.kit.time import utcnow
 
@@ -94,6 +96,40 @@ class WebhookSender:
             error=delivery.error,
         )
         return delivery
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+class ProviderSandbox:
+    """What both sandboxes are: a secret key every API call must bear (without it the provider's
+    own 401), a webhook sender, and a Starlette app of the provider's routes."""
+
+    def __init__(
+        self, *, secret_key: str, webhook_url: str, options: SandboxOptions | None
+    ) -> None:
+        self.secret_key = secret_key
+        self.options = options or SandboxOptions()
+        self.webhooks = WebhookSender(webhook_url, self.options)
+        self.app = Starlette(routes=self.routes())
+        self.app.state.sandbox = self
+
+    def routes(self) -> list[Route]:
+        raise NotImplementedError
+
+    def invalid_key(self) -> Response:
+        """The provider's answer to a missing or wrong secret key."""
+        raise NotImplementedError
+
+    def api(self, path: str, endpoint: Endpoint, method: str) -> Route:
+        """An API route: it answers only a caller bearing the secret key, as the provider."""
+
+        async def authenticated(request: Request) -> Response:
+            if not bearer_matches(request, self.secret_key):
+                return self.invalid_key()
+            return await endpoint(request)
+
+        return Route(path, authenticated, methods=[method])
 
 
 def encode(payload: dict[str, Any]) -> bytes:

@@ -26,7 +26,6 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -36,9 +35,8 @@ from authorhub.kit.money import MINOR_UNITS, format_amount, to_minor
 from authorhub.kit.time import utcnow
 from authorhub.payments.providers.flutterwave import HASH_HEADER
 from authorhub.payments.sandbox.common import (
+    ProviderSandbox,
     SandboxOptions,
-    WebhookSender,
-    bearer_matches,
     iso,
     read_body,
     render,
@@ -97,7 +95,7 @@ class Refund:
     )
 
 
-class FlutterwaveSandbox:
+class FlutterwaveSandbox(ProviderSandbox):
     name = "flutterwave"
 
     def __init__(
@@ -108,41 +106,35 @@ class FlutterwaveSandbox:
         webhook_url: str,
         options: SandboxOptions | None = None,
     ) -> None:
-        self.secret_key = secret_key
         self.secret_hash = secret_hash
-        self.options = options or SandboxOptions()
-        self.webhooks = WebhookSender(webhook_url, self.options)
         self.links: dict[str, PaymentLink] = {}  # by tx_ref
         self.transactions: dict[int, Transaction] = {}
         self.refunds: dict[int, Refund] = {}
         self._by_link_id: dict[str, PaymentLink] = {}
         self._ids = itertools.count(8_400_000 + secrets.randbelow(1_000_000))
         self._refund_ids = itertools.count(8_600 + secrets.randbelow(1_000))
-        self.app = Starlette(
-            routes=[
-                Route("/v3/payments", self.create_payment, methods=["POST"]),
-                Route(
-                    "/v3/transactions/verify_by_reference",
-                    self.verify_by_reference,
-                    methods=["GET"],
-                ),
-                Route("/v3/transactions/{id}/verify", self.verify, methods=["GET"]),
-                Route("/v3/transactions/{id}/refund", self.refund, methods=["POST"]),
-                Route(
-                    "/v3/hosted/pay/{link_id}",
-                    self.checkout,
-                    methods=["GET", "POST"],
-                    name="flutterwave_sandbox_checkout",
-                ),
-            ]
-        )
-        self.app.state.sandbox = self
+        super().__init__(secret_key=secret_key, webhook_url=webhook_url, options=options)
+
+    def routes(self) -> list[Route]:
+        return [
+            self.api("/v3/payments", self.create_payment, "POST"),
+            self.api("/v3/transactions/verify_by_reference", self.verify_by_reference, "GET"),
+            self.api("/v3/transactions/{id}/verify", self.verify, "GET"),
+            self.api("/v3/transactions/{id}/refund", self.refund, "POST"),
+            Route(
+                "/v3/hosted/pay/{link_id}",
+                self.checkout,
+                methods=["GET", "POST"],
+                name="flutterwave_sandbox_checkout",
+            ),
+        ]
+
+    def invalid_key(self) -> Response:
+        return _error(401, "Invalid authorization key")
 
     # --- the API ----------------------------------------------------------------------------
 
     async def create_payment(self, request: Request) -> Response:
-        if not bearer_matches(request, self.secret_key):
-            return _error(401, "Invalid authorization key")
         body = await read_body(request)
         if body is None:
             return _error(400, "Invalid request body")
@@ -181,17 +173,12 @@ class FlutterwaveSandbox:
         )
 
     async def verify(self, request: Request) -> Response:
-        if not bearer_matches(request, self.secret_key):
-            return _error(401, "Invalid authorization key")
-        raw_id = request.path_params["id"]
-        transaction = self.transactions.get(int(raw_id)) if raw_id.isdigit() else None
+        transaction = self._transaction_in_path(request)
         if transaction is None:
             return _error(400, _NOT_FOUND)
         return _fetched(self._transaction_data(transaction))
 
     async def verify_by_reference(self, request: Request) -> Response:
-        if not bearer_matches(request, self.secret_key):
-            return _error(401, "Invalid authorization key")
         link = self.links.get(request.query_params.get("tx_ref", ""))
         if link is None or not link.transactions:
             return _error(400, _NOT_FOUND)
@@ -200,10 +187,7 @@ class FlutterwaveSandbox:
         return _fetched(self._transaction_data(transaction))
 
     async def refund(self, request: Request) -> Response:
-        if not bearer_matches(request, self.secret_key):
-            return _error(401, "Invalid authorization key")
-        raw_id = request.path_params["id"]
-        transaction = self.transactions.get(int(raw_id)) if raw_id.isdigit() else None
+        transaction = self._transaction_in_path(request)
         if transaction is None:
             return _error(400, _NOT_FOUND)
         if transaction.status != "successful":
@@ -324,6 +308,10 @@ class FlutterwaveSandbox:
         )
 
     # --- wire shapes ------------------------------------------------------------------------
+
+    def _transaction_in_path(self, request: Request) -> Transaction | None:
+        raw_id = request.path_params["id"]
+        return self.transactions.get(int(raw_id)) if raw_id.isdigit() else None
 
     def _transaction_data(self, tx: Transaction) -> dict[str, Any]:
         link = tx.link

@@ -23,7 +23,6 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -33,10 +32,9 @@ from authorhub.kit.money import MINOR_UNITS, format_amount, to_minor
 from authorhub.kit.time import utcnow
 from authorhub.payments.providers.paystack import SIGNATURE_HEADER, sign
 from authorhub.payments.sandbox.common import (
+    ProviderSandbox,
     SandboxOptions,
-    WebhookSender,
     back_to_index,
-    bearer_matches,
     encode,
     iso,
     read_body,
@@ -92,47 +90,45 @@ class Refund:
     refund_reference: str | None = None
 
 
-class PaystackSandbox:
+class PaystackSandbox(ProviderSandbox):
     name = "paystack"
 
     def __init__(
         self, *, secret_key: str, webhook_url: str, options: SandboxOptions | None = None
     ) -> None:
-        self.secret_key = secret_key
-        self.options = options or SandboxOptions()
-        self.webhooks = WebhookSender(webhook_url, self.options)
         self.transactions: dict[str, Transaction] = {}  # by reference
         self.refunds: dict[int, Refund] = {}
         self._by_access_code: dict[str, Transaction] = {}
         self._by_id: dict[int, Transaction] = {}
         self._ids = itertools.count(4_100_000_000 + secrets.randbelow(10_000_000))
         self._refund_ids = itertools.count(3_000_000 + secrets.randbelow(1_000_000))
-        self.app = Starlette(
-            routes=[
-                Route("/transaction/initialize", self.initialize, methods=["POST"]),
-                Route("/transaction/verify/{reference}", self.verify, methods=["GET"]),
-                Route("/refund", self.refund, methods=["POST"]),
-                Route(
-                    "/checkout/{access_code}",
-                    self.checkout,
-                    methods=["GET", "POST"],
-                    name="paystack_sandbox_checkout",
-                ),
-                Route(
-                    "/_sandbox/refunds/{refund_id:int}",
-                    self.settle_refund_by_hand,
-                    methods=["POST"],
-                    name="paystack_sandbox_settle_refund",
-                ),
-            ]
-        )
-        self.app.state.sandbox = self
+        super().__init__(secret_key=secret_key, webhook_url=webhook_url, options=options)
+
+    def routes(self) -> list[Route]:
+        return [
+            self.api("/transaction/initialize", self.initialize, "POST"),
+            self.api("/transaction/verify/{reference}", self.verify, "GET"),
+            self.api("/refund", self.refund, "POST"),
+            Route(
+                "/checkout/{access_code}",
+                self.checkout,
+                methods=["GET", "POST"],
+                name="paystack_sandbox_checkout",
+            ),
+            Route(
+                "/_sandbox/refunds/{refund_id:int}",
+                self.settle_refund_by_hand,
+                methods=["POST"],
+                name="paystack_sandbox_settle_refund",
+            ),
+        ]
+
+    def invalid_key(self) -> Response:
+        return _error(401, "Invalid key")
 
     # --- the API ----------------------------------------------------------------------------
 
     async def initialize(self, request: Request) -> Response:
-        if not bearer_matches(request, self.secret_key):
-            return _error(401, "Invalid key")
         body = await read_body(request)
         if body is None:
             return _error(400, "Invalid request body", code="invalid_params")
@@ -191,8 +187,6 @@ class PaystackSandbox:
         )
 
     async def verify(self, request: Request) -> Response:
-        if not bearer_matches(request, self.secret_key):
-            return _error(401, "Invalid key")
         transaction = self.transactions.get(request.path_params["reference"])
         if transaction is None:
             return _error(404, "Transaction reference not found")
@@ -205,8 +199,6 @@ class PaystackSandbox:
         )
 
     async def refund(self, request: Request) -> Response:
-        if not bearer_matches(request, self.secret_key):
-            return _error(401, "Invalid key")
         body = await read_body(request)
         if body is None or body.get("transaction") in (None, ""):
             return _error(400, "Transaction is required", code="invalid_params")
