@@ -7,11 +7,13 @@ Paystack or Flutterwave."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+import httpx
 import pytest
 from pydantic import SecretStr
 from starlette.applications import Starlette
@@ -115,6 +117,32 @@ async def flutterwave_sandbox(
     )
     async with serve_app(sandbox.app) as url:
         yield Served(sandbox, url)
+
+
+def new_reference() -> str:
+    return f"AH-{uuid.uuid4().hex[:20]}"
+
+
+async def start_checkout(
+    client: PaystackClient | FlutterwaveClient, amount: int = 250_000, **extra: object
+) -> tuple[str, str]:
+    """A new payment of `amount` kobo at the provider: its reference and checkout page."""
+    reference = new_reference()
+    fields: dict[str, Any] = {
+        "callback_url": "http://frontend.test/checkout/return",
+        "metadata": {"orderId": "42"},
+        **extra,
+    }
+    session = await client.initialize(
+        reference=reference, amount=amount, currency="NGN", email="reader@example.com", **fields
+    )
+    return reference, session.authorization_url
+
+
+async def choose(checkout_url: str, outcome: str, **fields: str) -> httpx.Response:
+    """What the customer does on the hosted checkout page: pay, fail or cancel."""
+    async with httpx.AsyncClient() as browser:
+        return await browser.post(checkout_url, data={"outcome": outcome, **fields})
 
 
 @pytest.fixture

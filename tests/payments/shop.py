@@ -29,7 +29,7 @@ from authorhub.app import create_app
 from authorhub.config import Settings, get_settings
 from authorhub.db import Database
 from authorhub.jobs import job_app
-from authorhub.models import Order, Payment, Role, User
+from authorhub.models import MailMessage, Order, Payment, Role, User
 from authorhub.payments.sandbox import FlutterwaveSandbox, PaystackSandbox
 from tests.fixtures.auth import bearer, make_user
 from tests.fixtures.commerce import LAGOS, ShopBook, item, make_shop_book
@@ -139,6 +139,13 @@ class Shop:
         order: dict[str, Any] = response.json()["data"]
         return order
 
+    async def new_order(self) -> tuple[ShopBook, dict[str, str], dict[str, Any]]:
+        """A new customer's order of a new book (ebook and paperback), awaiting payment: the
+        book, the customer's headers and the order."""
+        book = await self.book()
+        _, headers = await self.customer()
+        return book, headers, await self.order(headers, book)
+
     # --- paying --------------------------------------------------------------------------
 
     async def initialize(
@@ -223,6 +230,17 @@ class Shop:
             return int(
                 await session.scalar(select(func.count()).select_from(model).where(*conditions))
                 or 0
+            )
+
+    async def mails(self, template: str) -> list[MailMessage]:
+        """The emails of one template, oldest first."""
+        async with self.database.session() as session:
+            return list(
+                await session.scalars(
+                    select(MailMessage)
+                    .where(MailMessage.template == template)
+                    .order_by(MailMessage.created_at)
+                )
             )
 
     async def payment_row(self, reference: str) -> Payment:

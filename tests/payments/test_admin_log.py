@@ -90,9 +90,7 @@ async def test_members_cannot_read_the_log(shop: Shop) -> None:
 async def test_the_call_log_keeps_calls_no_payment_owns(captured_shop: Shop) -> None:
     shop = captured_shop
     _, admin = await shop.admin()
-    book = await shop.book()
-    _, headers = await shop.customer()
-    order = await shop.order(headers, book)
+    _, headers, order = await shop.new_order()
     shop.settings.paystack.base_url = shop.url + "/nowhere"  # a 404 from a wrong URL
 
     failed = await shop.http.post(

@@ -6,7 +6,6 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -28,6 +27,7 @@ from tests.payments.conftest import (
     FLUTTERWAVE_SECRET,
     PAYSTACK_SECRET,
     Served,
+    choose,
     flutterwave_settings,
     paystack_settings,
 )
@@ -42,11 +42,6 @@ def leaked(calls: list[ProviderCall], secrets: tuple[str, ...] = SECRETS) -> lis
     return [secret for secret in secrets if secret in dumped]
 
 
-async def pay(checkout_url: str) -> None:
-    async with httpx.AsyncClient() as browser:
-        await browser.post(checkout_url, data={"outcome": "pay"})
-
-
 async def test_paystack_calls_are_recorded_without_secrets(
     paystack: PaystackClient, audit_calls: list[ProviderCall]
 ) -> None:
@@ -57,7 +52,7 @@ async def test_paystack_calls_are_recorded_without_secrets(
         email="reader@example.com",
         callback_url="http://frontend.test/",
     )
-    await pay(session.authorization_url)
+    await choose(session.authorization_url, "pay")
     tx = await paystack.verify("AH-audit-1")
     await paystack.refund(transaction_id=tx.provider_transaction_id, currency="NGN")
 
@@ -92,7 +87,7 @@ async def test_flutterwave_calls_are_recorded_without_secrets_or_card_tokens(
         email="reader@example.com",
         callback_url="http://frontend.test/",
     )
-    await pay(session.authorization_url)
+    await choose(session.authorization_url, "pay")
     tx = await flutterwave.verify("AH-audit-2")
     assert tx.status == TransactionStatus.success
     assert [c.operation for c in audit_calls] == ["initialize", "verify"]

@@ -4,7 +4,6 @@ Amounts cross the wire in naira and come back as exact kobo."""
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 import httpx
@@ -27,30 +26,11 @@ from tests.payments.conftest import (
     FLUTTERWAVE_HASH,
     Served,
     WebhookReceiver,
+    choose,
     flutterwave_settings,
+    new_reference,
+    start_checkout,
 )
-
-
-def new_reference() -> str:
-    return f"AH-{uuid.uuid4().hex[:20]}"
-
-
-async def start_checkout(flutterwave: FlutterwaveClient, amount: int = 250_050) -> tuple[str, str]:
-    reference = new_reference()
-    session = await flutterwave.initialize(
-        reference=reference,
-        amount=amount,
-        currency="NGN",
-        email="reader@example.com",
-        callback_url="http://frontend.test/checkout/return",
-        metadata={"orderId": "42"},
-    )
-    return reference, session.authorization_url
-
-
-async def choose(checkout_url: str, outcome: str, **fields: str) -> httpx.Response:
-    async with httpx.AsyncClient() as browser:
-        return await browser.post(checkout_url, data={"outcome": outcome, **fields})
 
 
 class TestAmounts:

@@ -62,9 +62,7 @@ class TestWhoAndWhat:
     async def test_each_attempt_has_its_own_reference_and_retries_may_switch_provider(
         self, shop: Shop
     ) -> None:
-        book = await shop.book()
-        _, headers = await shop.customer()
-        order = await shop.order(headers, book)
+        _, headers, order = await shop.new_order()
 
         first = await _start(shop, "paystack", order["id"], headers)
         second = await _start(shop, "flutterwave", order["id"], headers)
@@ -100,9 +98,7 @@ class TestWhoAndWhat:
 
     async def test_a_paid_order_cannot_be_paid_again(self, captured_shop: Shop) -> None:
         shop = captured_shop
-        book = await shop.book()
-        _, headers = await shop.customer()
-        order = await shop.order(headers, book)
+        _, headers, order = await shop.new_order()
         started = await shop.initialize("paystack", order, headers)
         await shop.checkout(started)
         await shop.payment(started["reference"], headers, verify=True)
@@ -133,9 +129,7 @@ class TestWhoAndWhat:
     async def test_a_callback_outside_our_frontend_is_refused(
         self, shop: Shop, callback: str
     ) -> None:
-        book = await shop.book()
-        _, headers = await shop.customer()
-        order = await shop.order(headers, book)
+        _, headers, order = await shop.new_order()
 
         response = await _start(shop, "paystack", order["id"], headers, callbackUrl=callback)
 
@@ -144,9 +138,7 @@ class TestWhoAndWhat:
         assert await shop.count(ProviderCallRecord) == 0
 
     async def test_bad_input_is_a_clear_422(self, shop: Shop) -> None:
-        book = await shop.book()
-        _, headers = await shop.customer()
-        order = await shop.order(headers, book)
+        _, headers, order = await shop.new_order()
 
         unknown_provider = await _start(shop, "stripe", order["id"], headers)
         extra_field = await _start(shop, "paystack", order["id"], headers, amount=1)
@@ -157,9 +149,7 @@ class TestWhoAndWhat:
 
     async def test_attempts_per_order_are_capped(self, shop: Shop) -> None:
         shop.settings.payments.max_attempts_per_order = 2
-        book = await shop.book()
-        _, headers = await shop.customer()
-        order = await shop.order(headers, book)
+        _, headers, order = await shop.new_order()
 
         answers = [await _start(shop, "paystack", order["id"], headers) for _ in range(3)]
 
@@ -167,9 +157,7 @@ class TestWhoAndWhat:
         assert answers[2].json()["code"] == "too_many_payment_attempts"
 
     async def test_the_provider_call_is_audited_without_secrets(self, shop: Shop) -> None:
-        book = await shop.book()
-        _, headers = await shop.customer()
-        order = await shop.order(headers, book)
+        _, headers, order = await shop.new_order()
 
         started = (await _start(shop, "paystack", order["id"], headers)).json()["data"]
 
@@ -222,9 +210,7 @@ class TestProviderDownOrSlow:
             PAYSTACK_PUBLIC_KEY="pk_test_x",
             PAYSTACK_BASE_URL=f"http://127.0.0.1:{free_port()}",  # nothing listens there
         ) as shop:
-            book = await shop.book()
-            _, headers = await shop.customer()
-            order = await shop.order(headers, book)
+            _, headers, order = await shop.new_order()
 
             down = await _start(shop, "paystack", order["id"], headers)
             other = await _start(shop, "flutterwave", order["id"], headers)
@@ -259,9 +245,7 @@ class TestProviderDownOrSlow:
             PAYSTACK_BASE_URL=url,
             PAYSTACK_TIMEOUT_SECONDS="0.5",
         ) as shop:
-            book = await shop.book()
-            _, headers = await shop.customer()
-            order = await shop.order(headers, book)
+            _, headers, order = await shop.new_order()
 
             started = time.monotonic()
             slow = await _start(shop, "paystack", order["id"], headers)

@@ -3,8 +3,6 @@ hosted checkout, the signed webhook, the redirect, verify, refunds."""
 
 from __future__ import annotations
 
-import uuid
-
 import httpx
 import pytest
 from pydantic import SecretStr
@@ -22,33 +20,12 @@ from tests.payments.conftest import (
     PAYSTACK_SECRET,
     Served,
     WebhookReceiver,
+    choose,
+    new_reference,
     paystack_settings,
+    start_checkout,
 )
 from tests.support import serve_app
-
-
-def new_reference() -> str:
-    return f"AH-{uuid.uuid4().hex[:20]}"
-
-
-async def start_checkout(
-    paystack: PaystackClient, amount: int = 250_000, **extra: object
-) -> tuple[str, str]:
-    reference = new_reference()
-    session = await paystack.initialize(
-        reference=reference,
-        amount=amount,
-        currency="NGN",
-        email="reader@example.com",
-        callback_url="http://frontend.test/checkout/return?order=42",
-        **extra,  # type: ignore[arg-type]
-    )
-    return reference, session.authorization_url
-
-
-async def choose(checkout_url: str, outcome: str, **fields: str) -> httpx.Response:
-    async with httpx.AsyncClient() as browser:
-        return await browser.post(checkout_url, data={"outcome": outcome, **fields})
 
 
 class TestPayment:

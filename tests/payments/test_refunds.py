@@ -24,7 +24,7 @@ from authorhub.config import Settings
 from authorhub.db import Database
 from authorhub.jobs import defer
 from authorhub.kit.time import utcnow
-from authorhub.models import LibraryEntry, MailMessage, PaymentRefund
+from authorhub.models import LibraryEntry, PaymentRefund
 from authorhub.payments import refunds
 from authorhub.payments.gateway import Providers
 from authorhub.payments.sandbox import FlutterwaveSandbox, PaystackSandbox
@@ -35,9 +35,7 @@ from tests.support import free_port, serve_app
 
 
 async def _paid_order(shop: Shop, provider: str) -> tuple[Any, dict[str, str], dict[str, Any], str]:
-    book = await shop.book()
-    _, headers = await shop.customer()
-    order = await shop.order(headers, book)
+    book, headers, order = await shop.new_order()
     started = await shop.initialize(provider, order, headers)
     await shop.checkout(started, "pay")
     [charge] = await shop.captured(provider)
@@ -97,11 +95,9 @@ class TestAdminRefunds:
         assert await _download_status(shop, book, customer) == 404
         async with shop.database.session() as session:
             entry = await session.scalar(select(LibraryEntry))
-            mail = await session.scalar(
-                select(MailMessage).where(MailMessage.template == "order_refunded")
-            )
         assert entry is not None and entry.revoked_at is not None
-        assert mail is not None and book.book.title in mail.text_body
+        [mail] = await shop.mails("order_refunded")
+        assert book.book.title in mail.text_body
 
     async def test_partial_refunds_with_flutterwave_take_back_only_the_named_lines(
         self, captured_shop: Shop
@@ -221,11 +217,8 @@ class TestProviderTrouble:
         [refund] = await _refund_rows(shop)
         assert refund.status.value == "failed" and refund.last_error
         assert (await shop.order_row(order["id"])).status.value == "paid"
-        async with shop.database.session() as session:
-            alert = await session.scalar(
-                select(MailMessage).where(MailMessage.template == "payment_alert")
-            )
-        assert alert is not None and admin_user.email in alert.to_addresses
+        [alert] = await shop.mails("payment_alert")
+        assert admin_user.email in alert.to_addresses
         assert reference in alert.text_body
 
     async def test_a_provider_echoing_our_key_in_its_refusal_leaks_it_nowhere(
@@ -251,11 +244,8 @@ class TestProviderTrouble:
 
         [refund] = await _refund_rows(shop)
         assert refund.status.value == "failed" and "Invalid key" in (refund.last_error or "")
-        async with shop.database.session() as session:
-            alert = await session.scalar(
-                select(MailMessage).where(MailMessage.template == "payment_alert")
-            )
-        assert alert is not None and "Invalid key" in alert.text_body
+        [alert] = await shop.mails("payment_alert")
+        assert "Invalid key" in alert.text_body
         log = await shop.http.get(
             "/api/admin/payments", params={"reference": reference}, headers=admin
         )
@@ -332,7 +322,7 @@ class TestProviderTrouble:
         [refund] = await _refund_rows(shop)
         assert refund.status.value == "needs_attention"
         assert (await shop.order_row(order["id"])).status.value == "paid"
-        assert await shop.count(MailMessage, MailMessage.template == "payment_alert") == 1
+        assert len(await shop.mails("payment_alert")) == 1
 
     async def test_a_job_that_died_after_the_provider_call_is_flagged_and_never_resent(
         self, captured_shop: Shop
@@ -361,7 +351,7 @@ class TestProviderTrouble:
         assert refund.status.value == "needs_attention"
         assert len(shop.sandbox("flutterwave").refunds) == 1
         assert (await shop.order_row(order["id"])).status.value == "paid"
-        assert await shop.count(MailMessage, MailMessage.template == "payment_alert") == 1
+        assert len(await shop.mails("payment_alert")) == 1
 
     async def test_a_paystack_refund_whose_webhook_never_came_is_confirmed_by_verifying(
         self, captured_shop: Shop
@@ -452,7 +442,7 @@ class TestProviderRefundsAnotherAmount:
         payment = await shop.payment_row(reference)
         assert (payment.status.value, payment.refunded_amount) == ("succeeded", 0)
         assert await _download_status(shop, book, customer) == 200
-        assert await shop.count(MailMessage, MailMessage.template == "payment_alert") == 1
+        assert len(await shop.mails("payment_alert")) == 1
 
 
 class TestEventsOutOfOrder:

@@ -14,7 +14,6 @@ from sqlalchemy import func, select, update
 from authorhub.kit.time import utcnow
 from authorhub.models import (
     LibraryEntry,
-    MailMessage,
     Order,
     Payment,
     PaymentRefund,
@@ -23,10 +22,6 @@ from authorhub.models import (
 from authorhub.orders.service import expire_unpaid_orders
 from authorhub.payments.tasks import reconcile_payments
 from tests.payments.shop import Shop
-
-
-async def _count_mail(shop: Shop, template: str) -> int:
-    return await shop.count(MailMessage, MailMessage.template == template)
 
 
 async def _age(shop: Shop, reference: str, by: timedelta) -> None:
@@ -51,9 +46,7 @@ class TestCustomerReturn:
         self, captured_shop: Shop
     ) -> None:
         shop = captured_shop
-        book = await shop.book()
-        _, headers = await shop.customer()
-        order = await shop.order(headers, book)
+        _, headers, order = await shop.new_order()
         started = await shop.initialize("paystack", order, headers)
         await shop.checkout(started, "pay")
 
@@ -70,7 +63,7 @@ class TestCustomerReturn:
 
         assert again.json()["data"]["status"] == "succeeded"
         assert await shop.count(LibraryEntry) == 1
-        assert await _count_mail(shop, "order_paid") == 1
+        assert len(await shop.mails("order_paid")) == 1
         # A settled payment is not verified again: one verify call (the return), no more.
         assert (
             await shop.count(
@@ -85,9 +78,7 @@ class TestCustomerReturn:
         self, captured_shop: Shop
     ) -> None:
         shop = captured_shop
-        book = await shop.book()
-        _, headers = await shop.customer()
-        order = await shop.order(headers, book)
+        _, headers, order = await shop.new_order()
         started = await shop.initialize("flutterwave", order, headers)
         await shop.checkout(started, "pay")
         [webhook] = await shop.captured("flutterwave")
@@ -102,7 +93,7 @@ class TestCustomerReturn:
         assert statuses == {"succeeded"}
         assert (await shop.order_row(order["id"])).status.value == "paid"
         assert await shop.count(LibraryEntry) == 1
-        assert await _count_mail(shop, "order_paid") == 1
+        assert len(await shop.mails("order_paid")) == 1
 
     async def test_another_members_payment_is_not_found(self, captured_shop: Shop) -> None:
         shop = captured_shop
@@ -126,9 +117,7 @@ class TestCustomerReturn:
         self, captured_shop: Shop
     ) -> None:
         shop = captured_shop
-        book = await shop.book()
-        _, headers = await shop.customer()
-        order = await shop.order(headers, book)
+        _, headers, order = await shop.new_order()
         first = await shop.initialize("paystack", order, headers)
         await shop.checkout(first, "fail")  # Paystack sends no webhook for a failure
 
@@ -156,9 +145,7 @@ class TestMoneyTheOrderCannotTake:
     ) -> None:
         shop = captured_shop
         admin, _ = await shop.admin()
-        book = await shop.book()
-        _, headers = await shop.customer()
-        order = await shop.order(headers, book)
+        _, headers, order = await shop.new_order()
         started = await shop.initialize("paystack", order, headers)
         async with shop.database.session() as session:
             await session.execute(
@@ -188,11 +175,7 @@ class TestMoneyTheOrderCannotTake:
         assert (payment.status.value, payment.refunded_amount) == ("refunded", order["total"])
         async with shop.database.session() as session:
             refund = await session.scalar(select(PaymentRefund))
-            alerts = list(
-                await session.scalars(
-                    select(MailMessage).where(MailMessage.template == "payment_alert")
-                )
-            )
+        alerts = await shop.mails("payment_alert")
         assert refund is not None
         assert (refund.automatic, refund.status.value, refund.amount) == (
             True,
@@ -211,9 +194,7 @@ class TestMoneyTheOrderCannotTake:
     ) -> None:
         shop = captured_shop
         await shop.admin()
-        book = await shop.book()
-        _, headers = await shop.customer()
-        order = await shop.order(headers, book)
+        _, headers, order = await shop.new_order()
         paystack = await shop.initialize("paystack", order, headers)
         flutterwave = await shop.initialize("flutterwave", order, headers)
         await shop.checkout(paystack, "pay")
@@ -233,15 +214,13 @@ class TestMoneyTheOrderCannotTake:
         assert duplicate.refunded_amount == order["total"]
         assert (await shop.order_row(order["id"])).payment_reference == paystack["reference"]
         assert await shop.count(LibraryEntry) == 1
-        assert await _count_mail(shop, "order_paid") == 1
+        assert len(await shop.mails("order_paid")) == 1
 
     async def test_the_database_lets_only_one_payment_settle_an_order(
         self, captured_shop: Shop
     ) -> None:
         shop = captured_shop
-        book = await shop.book()
-        _, headers = await shop.customer()
-        order = await shop.order(headers, book)
+        _, headers, order = await shop.new_order()
         refs = [(await shop.initialize("paystack", order, headers))["reference"] for _ in range(2)]
         async with shop.database.session() as session:
             await session.execute(
@@ -273,9 +252,7 @@ class TestReconciliation:
 
     async def test_a_success_whose_webhook_never_came_is_settled(self, captured_shop: Shop) -> None:
         shop = captured_shop
-        book = await shop.book()
-        _, headers = await shop.customer()
-        order = await shop.order(headers, book)
+        _, headers, order = await shop.new_order()
         started = await shop.initialize("paystack", order, headers)
         await shop.checkout(started, "pay")  # its webhook is lost (never forwarded)
 
@@ -290,9 +267,7 @@ class TestReconciliation:
 
     async def test_a_failure_paystack_never_announces_is_found(self, captured_shop: Shop) -> None:
         shop = captured_shop
-        book = await shop.book()
-        _, headers = await shop.customer()
-        order = await shop.order(headers, book)
+        _, headers, order = await shop.new_order()
         started = await shop.initialize("paystack", order, headers)
         await shop.checkout(started, "fail")
         await _age(shop, started["reference"], timedelta(minutes=5))
@@ -309,9 +284,7 @@ class TestReconciliation:
         self, captured_shop: Shop, provider: str
     ) -> None:
         shop = captured_shop
-        book = await shop.book()
-        _, headers = await shop.customer()
-        order = await shop.order(headers, book)
+        _, headers, order = await shop.new_order()
         started = await shop.initialize(provider, order, headers)
         await _age(shop, started["reference"], timedelta(minutes=5))
 
@@ -356,9 +329,7 @@ class TestReconciliation:
 
     async def test_checks_are_spaced_out(self, captured_shop: Shop) -> None:
         shop = captured_shop
-        book = await shop.book()
-        _, headers = await shop.customer()
-        order = await shop.order(headers, book)
+        _, headers, order = await shop.new_order()
         started = await shop.initialize("paystack", order, headers)
         await _age(shop, started["reference"], timedelta(minutes=5))
 

@@ -31,9 +31,7 @@ from tests.payments.shop import Shop, open_captured_shop
 
 
 async def _paid_at_provider(shop: Shop, provider: str, amount: str | None = None):  # type: ignore[no-untyped-def]
-    book = await shop.book()
-    _, headers = await shop.customer()
-    order = await shop.order(headers, book)
+    book, headers, order = await shop.new_order()
     started = await shop.initialize(provider, order, headers)
     await shop.checkout(started, "pay", amount=amount)
     [delivery] = await shop.captured(provider)
@@ -211,9 +209,7 @@ class TestFlutterwaveTransactions:
         self, first_attempt_shop: Shop
     ) -> None:
         shop = first_attempt_shop
-        book = await shop.book()
-        _, headers = await shop.customer()
-        order = await shop.order(headers, book)
+        _, headers, order = await shop.new_order()
         started = await shop.initialize("flutterwave", order, headers)
         await shop.checkout(started, "fail")  # the card is declined; the customer retries
         await shop.checkout(started, "pay")
@@ -273,11 +269,8 @@ class TestVerification:
         assert payment.settled_at is None
         assert (await shop.order_row(order["id"])).status.value == "pending_payment"
         assert await shop.count(LibraryEntry) == 0
-        async with shop.database.session() as session:
-            alert = await session.scalar(
-                select(MailMessage).where(MailMessage.template == "payment_alert")
-            )
-        assert alert is not None and admin.email in alert.to_addresses
+        [alert] = await shop.mails("payment_alert")
+        assert admin.email in alert.to_addresses
         assert started["reference"] in alert.text_body
 
     async def test_the_webhooks_claims_are_not_believed(self, captured_shop: Shop) -> None:
@@ -285,9 +278,7 @@ class TestVerification:
         Flutterwave hash does not cover the body, so such a body can be forged) settles
         nothing: the job asks the provider."""
         shop = captured_shop
-        book = await shop.book()
-        _, headers = await shop.customer()
-        order = await shop.order(headers, book)
+        _, headers, order = await shop.new_order()
         started = await shop.initialize("flutterwave", order, headers)
         await shop.checkout(started, "fail")
         [delivery] = await shop.captured("flutterwave")
