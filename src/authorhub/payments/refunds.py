@@ -54,7 +54,7 @@ from authorhub.payments.providers import (
     TransactionStatus,
     WebhookEvent,
 )
-from authorhub.payments.status import check_transition
+from authorhub.payments.status import move
 
 log = structlog.get_logger("authorhub.payments")
 
@@ -62,13 +62,6 @@ log = structlog.get_logger("authorhub.payments")
 STUCK_AFTER = timedelta(minutes=10)
 # Paystack refunds still pending after this long are checked by verifying the transaction.
 CHECK_PENDING_AFTER = timedelta(minutes=10)
-
-
-def _set_payment_status(payment: Payment, to: PaymentStatus, reason: str | None = None) -> None:
-    check_transition(payment.status, to)
-    payment.status = to
-    if reason is not None:
-        payment.status_reason = reason[:500]
 
 
 # --- asking for a refund ---------------------------------------------------------------------
@@ -314,14 +307,12 @@ async def confirm(
     fully = payment.refunded_amount >= payment.amount
     if refund.automatic:
         if fully and payment.status == PaymentStatus.refunding:
-            _set_payment_status(payment, PaymentStatus.refunded)
+            move(payment, PaymentStatus.refunded)
         refund.applied_at = now
         log.info("refund_confirmed", reference=payment.reference, automatic=True)
         return
     if payment.status in (PaymentStatus.succeeded, PaymentStatus.partially_refunded):
-        _set_payment_status(
-            payment, PaymentStatus.refunded if fully else PaymentStatus.partially_refunded
-        )
+        move(payment, PaymentStatus.refunded if fully else PaymentStatus.partially_refunded)
     result = await orders.mark_order_refunded(
         session,
         order_id=refund.order_id,
@@ -359,7 +350,7 @@ async def _failed(
     refund.status = RefundState.failed
     refund.last_error = why[:2000]
     if refund.automatic and payment.status == PaymentStatus.refunding:
-        _set_payment_status(payment, PaymentStatus.needs_review, f"automatic refund failed: {why}")
+        move(payment, PaymentStatus.needs_review, f"automatic refund failed: {why}")
     await notifications.alert_admins(
         session,
         payment=payment,

@@ -69,7 +69,7 @@ from authorhub.payments.schemas import (
     ProviderCallRead,
     RefundRead,
 )
-from authorhub.payments.status import AWAITING_MONEY, check_transition
+from authorhub.payments.status import AWAITING_MONEY, move
 
 log = structlog.get_logger("authorhub.payments")
 
@@ -111,14 +111,6 @@ def _provider_refused(provider: ProviderName) -> AppError:
         code="payment_provider_error",
         details={"provider": provider.value},
     )
-
-
-def move(payment: Payment, to: PaymentStatus, reason: str | None = None) -> None:
-    """Change a payment's status if the state machine allows it (a bug otherwise)."""
-    check_transition(payment.status, to)
-    payment.status = to
-    if reason is not None:
-        payment.status_reason = reason[:500]
 
 
 # --- starting a payment ----------------------------------------------------------------------

@@ -12,6 +12,7 @@ Every move happens with the payment row locked, so each is applied exactly once.
 
 from __future__ import annotations
 
+from authorhub.models import Payment
 from authorhub.models import PaymentStatus as S
 
 ALLOWED: dict[S, frozenset[S]] = {
@@ -36,3 +37,12 @@ class IllegalPaymentTransition(RuntimeError):
 def check_transition(current: S, wanted: S) -> None:
     if wanted not in ALLOWED[current]:
         raise IllegalPaymentTransition(f"payment {current.value} cannot become {wanted.value}")
+
+
+def move(payment: Payment, to: S, reason: str | None = None) -> None:
+    """Change a payment's status if the state machine allows it (a bug otherwise); `reason`
+    says why, for the admin log."""
+    check_transition(payment.status, to)
+    payment.status = to
+    if reason is not None:
+        payment.status_reason = reason[:500]
