@@ -11,7 +11,8 @@ The rules that move money:
 - Money that arrives for an order that cannot take it (expired, cancelled, or already paid by
   another payment) is refunded automatically and the admins are told; money that does not
   match (amount, currency) is left for a person (`needs_review`), never fulfilled.
-- Provider calls never happen while a row is locked: verify first, then lock and decide.
+- Provider calls never happen while a payment or order row is locked: verify first, then lock
+  and decide. (The webhook job holds its own event row, so one event is processed once.)
 """
 
 from __future__ import annotations
@@ -333,8 +334,9 @@ async def process_event(
     session: AsyncSession, *, event_id: uuid.UUID, providers: Providers, settings: Settings
 ) -> None:
     """The job behind a stored webhook: re-verify and settle a charge, or apply a refund's
-    news. Runs once per event (the row is locked and marked processed); a provider that is
-    down makes it raise, and the job is retried."""
+    news (after settling its charge, when that has not happened yet). Runs once per event (the
+    row is locked and marked processed); a provider that is down makes it raise, and the job
+    is retried."""
     stored = await repository.lock_event(session, event_id)
     if stored is None or stored.processed_at is not None:
         return
