@@ -265,6 +265,44 @@ class TestReconciliation:
         assert (await shop.payment_row(started["reference"])).status.value == "succeeded"
         assert (await shop.order_row(order["id"])).status.value == "paid"
 
+    async def test_a_success_after_a_failed_attempt_whose_webhook_was_lost_is_settled(
+        self, captured_shop: Shop
+    ) -> None:
+        shop = captured_shop
+        _, headers, order = await shop.new_order()
+        started = await shop.initialize("flutterwave", order, headers)
+        await shop.checkout(started, "fail")
+        [declined] = await shop.captured("flutterwave")
+        await shop.forward("flutterwave", declined)
+        await shop.run_jobs()
+        assert (await shop.payment_row(started["reference"])).status.value == "failed"
+        await shop.checkout(started, "pay")  # the customer tries another card; webhook lost
+        await _age(shop, started["reference"], timedelta(minutes=5))
+
+        await _reconcile(shop)
+
+        assert (await shop.payment_row(started["reference"])).status.value == "succeeded"
+        assert (await shop.order_row(order["id"])).status.value == "paid"
+
+    async def test_a_failed_payment_is_no_longer_checked_once_given_up(
+        self, captured_shop: Shop
+    ) -> None:
+        shop = captured_shop
+        _, headers, order = await shop.new_order()
+        started = await shop.initialize("paystack", order, headers)
+        await shop.checkout(started, "fail")
+        await shop.payment(started["reference"], headers, verify=True)
+        await _age(shop, started["reference"], timedelta(hours=49))
+
+        await _reconcile(shop)
+
+        verifies = await shop.count(
+            ProviderCallRecord,
+            ProviderCallRecord.reference == started["reference"],
+            ProviderCallRecord.operation == "verify",
+        )
+        assert verifies == 1  # the customer's return; nothing since
+
     async def test_a_failure_paystack_never_announces_is_found(self, captured_shop: Shop) -> None:
         shop = captured_shop
         _, headers, order = await shop.new_order()

@@ -98,15 +98,23 @@ async def lock_order(session: AsyncSession, order_id: uuid.UUID) -> Order | None
 
 
 async def due_for_reconciliation(
-    session: AsyncSession, *, pending_for: timedelta, limit: int
+    session: AsyncSession, *, pending_for: timedelta, failed_for: timedelta, limit: int
 ) -> list[str]:
-    """References of payments still pending after `pending_for`: checked every run during their
-    first hour, then hourly (each check is a provider call, kept in the audit trail)."""
+    """References of payments still pending after `pending_for`, and of failed ones younger
+    than `failed_for` (the customer may have paid with another card on the same checkout, and
+    that webhook may be lost): checked every run during their first hour, then hourly (each
+    check is a provider call, kept in the audit trail)."""
     now = utcnow()
     rows = await session.scalars(
         select(Payment.reference)
         .where(
-            Payment.status == PaymentStatus.pending,
+            or_(
+                Payment.status == PaymentStatus.pending,
+                and_(
+                    Payment.status == PaymentStatus.failed,
+                    Payment.created_at > now - failed_for,
+                ),
+            ),
             Payment.created_at <= now - pending_for,
             or_(
                 Payment.last_checked_at.is_(None),

@@ -583,6 +583,7 @@ async def due_for_reconciliation(
     return await repository.due_for_reconciliation(
         session,
         pending_for=timedelta(minutes=settings.payments.reconcile_after_minutes),
+        failed_for=timedelta(hours=settings.payments.abandon_after_hours),
         limit=limit,
     )
 
