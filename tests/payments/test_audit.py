@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -21,7 +22,7 @@ from authorhub.payments.providers import (
     redact,
 )
 from authorhub.payments.providers.audit import REDACTED
-from authorhub.payments.sandbox import PaystackSandbox
+from authorhub.payments.sandbox import FlutterwaveSandbox, PaystackSandbox
 from tests.payments.conftest import (
     FLUTTERWAVE_HASH,
     FLUTTERWAVE_SECRET,
@@ -30,6 +31,7 @@ from tests.payments.conftest import (
     choose,
     flutterwave_settings,
     paystack_settings,
+    start_checkout,
 )
 from tests.support import serve_app
 
@@ -140,6 +142,23 @@ async def test_secrets_echoed_back_by_a_provider_are_masked(echoing_provider: st
     # Each client masks the secrets it holds (Paystack's client never knows Flutterwave's).
     assert leaked(calls[:1], (PAYSTACK_SECRET,)) == []
     assert leaked(calls[1:]) == []
+
+
+async def test_a_secret_that_also_occurs_in_the_data_does_not_corrupt_it(
+    flutterwave_sandbox: Served[FlutterwaveSandbox],
+) -> None:
+    """Only messages are masked for callers; a (short) secret hash that happens to occur in a
+    tx_ref must not turn our own reference into someone else's."""
+    calls: list[ProviderCall] = []
+    settings = flutterwave_settings(flutterwave_sandbox.url, secret_hash=SecretStr("AH-"))
+    client = FlutterwaveClient(settings, audit=calls.append)
+    reference, checkout = await start_checkout(client)
+    await choose(checkout, "pay")
+
+    paid = await client.verify(reference)
+
+    assert (paid.reference, paid.status) == (reference, TransactionStatus.success)
+    assert leaked(calls, ("AH-",)) == []  # the audit copy is still masked
 
 
 async def test_an_async_sink_is_awaited(paystack_sandbox: Served[PaystackSandbox]) -> None:

@@ -60,28 +60,20 @@ AuditSink = Callable[[ProviderCall], Awaitable[None] | None]
 def redact(value: Any, secrets: Iterable[str] = ()) -> Any:
     """A copy of a JSON-like value with credential fields replaced and every occurrence of the
     given secret strings masked (they could hide in a URL or an echoed error message)."""
-    return _redact(value, [secret for secret in secrets if secret], credential_keys=True)
+    hidden = [secret for secret in secrets if secret]
+    return _redact(value, hidden)
 
 
-def mask_secrets_in(value: Any, secrets: Iterable[str]) -> Any:
-    """A copy of a JSON-like value with every occurrence of the secret strings masked and
-    nothing else changed: what a provider answered, safe to put in an error message."""
-    return _redact(value, [secret for secret in secrets if secret], credential_keys=False)
-
-
-def _redact(value: Any, secrets: list[str], *, credential_keys: bool) -> Any:
+def _redact(value: Any, secrets: list[str]) -> Any:
     if isinstance(value, dict):
         return {
             key: REDACTED
-            if credential_keys
-            and isinstance(key, str)
-            and key.lower() in SECRET_KEYS
-            and item not in (None, "")
-            else _redact(item, secrets, credential_keys=credential_keys)
+            if isinstance(key, str) and key.lower() in SECRET_KEYS and item not in (None, "")
+            else _redact(item, secrets)
             for key, item in value.items()
         }
     if isinstance(value, list):
-        return [_redact(item, secrets, credential_keys=credential_keys) for item in value]
+        return [_redact(item, secrets) for item in value]
     if isinstance(value, str):
         return mask_secrets(value, secrets)
     return value

@@ -19,7 +19,6 @@ from authorhub.payments.providers.audit import (
     AuditSink,
     ProviderCall,
     mask_secrets,
-    mask_secrets_in,
     redact,
     redact_headers,
 )
@@ -41,12 +40,16 @@ _NOT_FOUND = ("not found", "no transaction was found")
 
 @dataclass(frozen=True)
 class ProviderAnswer:
-    """A 2xx or 4xx answer. `body` is the parsed JSON, or None when the body was not JSON
-    (then `text` holds its start)."""
+    """A 2xx or 4xx answer. `body` is the parsed JSON, as sent, or None when the body was not
+    JSON (then `text` holds its start). `text` and `message` (the provider's own words, for
+    errors and logs) have our credentials masked: a provider may echo them ("Invalid key:
+    Bearer sk_..."). The body is left as sent: masking a short secret hash inside a reference
+    would corrupt the data."""
 
     status_code: int
     body: Any
     text: str
+    message: str | None
 
 
 class ProviderHttp:
@@ -93,8 +96,6 @@ class ProviderHttp:
                 async with httpx.AsyncClient(timeout=self._timeout) as client:
                     response = await client.request(method, url, json=json_body, headers=headers)
                     content = await response.aread()
-            # A provider may echo our credentials (an "Invalid key: Bearer sk_..." error): mask
-            # them before anything reads the answer into an exception, a log or a row.
             answer = _read(response.status_code, content, self._secrets)
             if response.status_code >= 500 or response.status_code == 429:
                 failure = self._unavailable(f"answered {response.status_code}", answer)
@@ -125,12 +126,8 @@ class ProviderHttp:
         return answer
 
     def _unavailable(self, what: str, answer: ProviderAnswer) -> ProviderUnavailable:
-        message = answer.body.get("message") if isinstance(answer.body, dict) else None
         return ProviderUnavailable(
-            self.provider,
-            what,
-            status_code=answer.status_code,
-            provider_message=str(message) if message else None,
+            self.provider, what, status_code=answer.status_code, provider_message=answer.message
         )
 
     async def _record(
@@ -189,7 +186,7 @@ def accepted_body(
     body = answer.body if isinstance(answer.body, dict) else {}
     if answer.status_code < 300 and succeeded(body):
         return body
-    message = optional_str(body.get("message")) or answer.text[:200] or None
+    message = answer.message or answer.text[:200] or None
     lowered = (message or "").lower()
     not_found = answer.status_code == 404 or any(phrase in lowered for phrase in _NOT_FOUND)
     error = TransactionNotFound if missing_is_not_found and not_found else ProviderRejected
@@ -208,4 +205,10 @@ def _read(status_code: int, content: bytes, secrets: tuple[str, ...]) -> Provide
         body = json.loads(content) if content else None
     except ValueError:
         body = None
-    return ProviderAnswer(status_code=status_code, body=mask_secrets_in(body, secrets), text=text)
+    message = optional_str(body.get("message")) if isinstance(body, dict) else None
+    return ProviderAnswer(
+        status_code=status_code,
+        body=body,
+        text=text,
+        message=mask_secrets(message, secrets) if message else None,
+    )
