@@ -31,7 +31,9 @@ from authorhub.models import Role, User
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_settings_dep(request: Request) -> Settings:
+# Cheap dependencies are `async def` on purpose: FastAPI runs a plain `def` in its threadpool,
+# a thread hop on every request for nothing.
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -108,7 +110,7 @@ async def get_moderator_user(user: Annotated[User, Depends(get_current_user)]) -
     return user
 
 
-def get_client_info(request: Request) -> ClientInfo:
+async def get_client_info(request: Request) -> ClientInfo:
     """The caller's address (uvicorn resolves X-Forwarded-For from trusted proxies only) and
     user agent, for sessions, rate limits and the audit log."""
     return ClientInfo(

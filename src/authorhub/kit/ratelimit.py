@@ -111,7 +111,7 @@ class RateLimiter:
             timer.cancel()
 
 
-def get_rate_limiter(request: Request) -> RateLimiter:
+async def get_rate_limiter(request: Request) -> RateLimiter:
     """The app's limiter, made on first use from its settings."""
     state = request.app.state
     limiter: RateLimiter | None = getattr(state, "rate_limiter", None)

@@ -10,7 +10,7 @@ from authorhub.auth.dependencies import AppSettings
 from authorhub.payments.gateway import Providers
 
 
-def get_providers(request: Request, settings: AppSettings) -> Providers:
+async def get_providers(request: Request, settings: AppSettings) -> Providers:
     return Providers(settings, request.app.state.database)
 
 
