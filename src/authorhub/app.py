@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -114,7 +115,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ],
         expose_headers=["X-Request-ID", "ETag", "Retry-After"],
     )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # The ebook upload may be larger than other bodies (its endpoint checks the exact limit).
+    ebook_upload = (
+        re.compile(r"^/api/books/[^/]+/formats/[^/]+/file$"),
+        settings.catalog.max_ebook_bytes + 64 * 1024,
+    )
+    app.add_middleware(
+        BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, larger=(ebook_upload,)
+    )
     app.add_middleware(RequestContextMiddleware, production=settings.is_production)
     return app
 

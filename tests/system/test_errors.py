@@ -139,6 +139,15 @@ class TestErrorShape:
         assert response.json()["code"] == "payload_too_large"
         assert await _mail_count(db, "big@example.com") == 0
 
+    async def test_the_ebook_upload_path_may_carry_a_larger_body(
+        self, probe: httpx.AsyncClient
+    ) -> None:
+        body = b"%PDF-" + b"x" * 5000  # over this app's 2048-byte limit, far under the ebook limit
+        path = f"/api/books/{uuid.uuid4()}/formats/{uuid.uuid4()}/file"
+        response = await probe.post(path, files={"file": ("book.pdf", body, "application/pdf")})
+        assert response.status_code != 413
+        assert response.json()["code"] == "not_authenticated"  # it reached the endpoint's checks
+
     async def test_oversize_streamed_body_without_length_is_a_413(
         self, probe: httpx.AsyncClient
     ) -> None:
