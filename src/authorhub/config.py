@@ -359,6 +359,13 @@ class Settings(BaseSettings):
             )
         if not self.paystack.secret_key and not fw.secret_key:
             problems.append("no payment provider is configured (PAYSTACK_* or FLUTTERWAVE_*)")
+        if fw.secret_hash and len(fw.secret_hash.get_secret_value()) < 16:
+            problems.append(
+                "FLUTTERWAVE_SECRET_HASH is shorter than 16 characters (webhooks trust it)"
+            )
+        for name, base_url in (("PAYSTACK", self.paystack.base_url), ("FLUTTERWAVE", fw.base_url)):
+            if "/sandbox" in base_url:
+                problems.append(f"{name}_BASE_URL points at the local payment sandbox")
         ik = self.imagekit
         ik_set = [bool(ik.private_key), bool(ik.public_key), bool(ik.url_endpoint)]
         if any(ik_set) and not all(ik_set):
