@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.app import create_app
-from authorhub.config import AppEnv, Settings
+from authorhub.config import AppEnv, FlutterwaveSettings, PaystackSettings, Settings
 from authorhub.db import Database, DbSession
 from authorhub.errors import Conflict
 from authorhub.kit.schemas import ApiInput, Envelope, ok
@@ -201,9 +201,12 @@ class TestHeaders:
                 "mail": settings.mail.model_copy(
                     update={"backend": "smtp", "smtp_host": "smtp.example.com"}
                 ),
-                "paystack": settings.paystack.model_copy(
-                    update={"secret_key": "sk_live_x", "public_key": "pk_live_x"}
+                "paystack": PaystackSettings(
+                    secret_key="sk_live_x",  # type: ignore[arg-type]
+                    public_key="pk_live_x",
+                    base_url="https://api.paystack.co",
                 ),
+                "flutterwave": FlutterwaveSettings(base_url="https://api.flutterwave.com"),
             }
         )
         app = create_app(production, database=test_database)
