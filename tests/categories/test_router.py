@@ -30,6 +30,11 @@ class TestRead:
         one = (await client.get(f"/api/categories/{second.slug}")).json()["data"]
         assert one["id"] == str(second.id)
         assert (await client.get(f"/api/categories/{second.id}")).status_code == 200
+        # Not a slug (a NUL cannot even reach PostgreSQL): not found, never a 500.
+        for odd in ("a%00b", "Not%20A%20Slug"):
+            missing = await client.get(f"/api/categories/{odd}")
+            assert missing.status_code == 404, missing.text
+            assert missing.json()["code"] == "category_not_found"
 
     async def test_inactive_categories_are_for_admins_only(
         self,

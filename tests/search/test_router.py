@@ -61,6 +61,7 @@ class TestSearch:
             ("q=" + "x" * 201, "query.q"),
             ("q=a&type=posts", "query.type"),
             ("q=a&limit=500", "query.limit"),
+            ("q=a%00b", "query.q"),
         ],
     )
     async def test_refusals(self, client: httpx.AsyncClient, query: str, field: str) -> None:
@@ -108,3 +109,6 @@ class TestSuggest:
         assert (
             await client.get("/api/search/suggest", params={"q": "e", "limit": 11})
         ).status_code == 422
+        nul = await client.get("/api/search/suggest", params={"q": "ech\x00o"})
+        assert nul.status_code == 422, nul.text
+        assert [d["field"] for d in nul.json()["details"]] == ["query.q"]

@@ -36,6 +36,9 @@ MAX_PRICE = 2_000_000_000
 Slug = Annotated[str, StringConstraints(max_length=120, pattern=SLUG_PATTERN)]
 TagName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 ImageUrl = Annotated[AnyHttpUrl, UrlConstraints(max_length=1000, allowed_schemes=["http", "https"])]
+# What a visitor types into a search box. PostgreSQL text cannot hold a NUL character: refused
+# here (422) instead of failing in the database (500).
+SearchText = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -176,8 +179,10 @@ class BookListQuery(ApiInput):
     free: bool | None = None
     featured: bool | None = None
     in_stock: bool | None = None
-    q: str | None = Field(None, max_length=200, description="full-text search")
-    search: str | None = Field(None, max_length=200, description="the original API's name for q")
+    q: SearchText | None = Field(None, max_length=200, description="full-text search")
+    search: SearchText | None = Field(
+        None, max_length=200, description="the original API's name for q"
+    )
     sort: BookSort | None = Field(None, description="default: relevance with q, else newest")
 
     @field_validator("max_price")

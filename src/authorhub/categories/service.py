@@ -3,11 +3,13 @@ categories are hidden from the public; deleting one leaves its books uncategoris
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from authorhub.books.schemas import SLUG_PATTERN
 from authorhub.books.service import conflict
 from authorhub.categories import repository
 from authorhub.categories.schemas import (
@@ -19,6 +21,8 @@ from authorhub.categories.schemas import (
 from authorhub.errors import Forbidden, NotFound, Unauthorized
 from authorhub.kit.slugs import slugify
 from authorhub.models import Category, User
+
+_SLUG = re.compile(SLUG_PATTERN)
 
 
 def category_not_found() -> NotFound:
@@ -58,11 +62,14 @@ def _parse_ref(ref: str) -> tuple[uuid.UUID | None, str | None]:
     try:
         return uuid.UUID(ref), None
     except ValueError:
-        return None, ref[:120]
+        # Only a well-formed slug is looked up (anything else, a NUL included, is not found).
+        return None, ref if _SLUG.match(ref) and len(ref) <= 120 else None
 
 
 async def get_category(session: AsyncSession, *, ref: str, viewer: User | None) -> CategoryRead:
     category_id, slug = _parse_ref(ref)
+    if category_id is None and slug is None:
+        raise category_not_found()
     found = await repository.get_category(session, category_id=category_id, slug=slug)
     if found is None or (not found[0].is_active and not (viewer and viewer.is_admin)):
         raise category_not_found()

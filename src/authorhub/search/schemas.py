@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from authorhub.books.schemas import BookSummary
+from authorhub.books.schemas import BookSummary, SearchText
 from authorhub.kit.pagination import MAX_LIMIT
 from authorhub.kit.schemas import ApiInput, ApiModel, Pagination
 
@@ -17,7 +17,7 @@ SearchType = Literal["all", "books"]
 
 
 class SearchQuery(ApiInput):
-    q: str = Field(min_length=1, max_length=200, description='words, "a phrase", -without')
+    q: SearchText = Field(min_length=1, max_length=200, description='words, "a phrase", -without')
     type: SearchType = Field("all", description="what to search (books only, for now)")
     page: int = Field(1, ge=1, le=100_000)
     limit: int = Field(20, ge=1, le=MAX_LIMIT)
@@ -53,7 +53,7 @@ class SearchPage(ApiModel):
 
 
 class SuggestQuery(ApiInput):
-    q: str = Field(min_length=1, max_length=100)
+    q: SearchText = Field(min_length=1, max_length=100)
     limit: int = Field(10, ge=1, le=10)
 
 
