@@ -56,6 +56,28 @@ class TestRead:
         ).status_code == 200
         assert (await client.get("/api/categories?limit=101")).status_code == 422
 
+    async def test_books_never_reveal_an_inactive_category_to_the_public(
+        self, client: httpx.AsyncClient, db: AsyncSession, admin_headers: dict[str, str]
+    ) -> None:
+        hidden = await make_category(db, name="Hidden Shelf", is_active=False)
+        book = await make_book(db, title="Shelved")
+        book.category_id = hidden.id
+        await db.flush()
+        detail = (await client.get(f"/api/books/{book.slug}")).json()["data"]
+        assert detail["category"] is None
+        listed = (await client.get("/api/books")).json()["data"]
+        assert [b["category"] for b in listed] == [None]
+        by_slug = await client.get(f"/api/books?category={hidden.slug}")
+        assert by_slug.status_code == 422
+        assert [d["field"] for d in by_slug.json()["details"]] == ["query.category"]
+        # Admins still see and filter by it.
+        admin_list = await client.get(
+            f"/api/books?category={hidden.slug}&status=all", headers=admin_headers
+        )
+        assert [b["category"]["slug"] for b in admin_list.json()["data"]] == [hidden.slug]
+        admin_detail = await client.get(f"/api/books/{book.id}", headers=admin_headers)
+        assert admin_detail.json()["data"]["category"]["slug"] == hidden.slug
+
 
 class TestWrite:
     async def test_admin_creates_renames_and_deletes(

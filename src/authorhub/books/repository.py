@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    and_,
     bindparam,
     cast,
     delete,
@@ -266,6 +267,17 @@ def list_statement(f: BookFilter) -> tuple[Select[Any], dict[str, Any]]:
     return statement, params | {"page_limit": f.limit, "page_offset": f.offset}
 
 
+PUBLIC_STATUSES: tuple[BookStatus, ...] = (BookStatus.published,)
+
+
+def _category_join(category_id: Any, statuses: tuple[BookStatus, ...]) -> ColumnElement[bool]:
+    """The public sees a book's category only while it is active (inactive categories are
+    hidden from the public); admins' listings show it whatever its state."""
+    if statuses == PUBLIC_STATUSES:
+        return and_(Category.id == category_id, Category.is_active)
+    return Category.id == category_id
+
+
 @lru_cache(maxsize=256)
 def _list_statement(
     statuses: tuple[BookStatus, ...],
@@ -308,7 +320,7 @@ def _list_statement(
             _tags_json(page.c.id),
             _total(f, where).label("total"),
         )
-        .select_from(page.outerjoin(Category, Category.id == page.c.category_id))
+        .select_from(page.outerjoin(Category, _category_join(page.c.category_id, statuses)))
         .order_by(*_order_by(order, page.c))
     )
 
@@ -354,7 +366,7 @@ def detail_statement(by: Literal["id", "slug"]) -> Select[Any]:
             _in_stock(Book.id),
             _tags_json(Book.id),
         )
-        .outerjoin(Category, Category.id == Book.category_id)
+        .outerjoin(Category, _category_join(Book.category_id, PUBLIC_STATUSES))
         .where(Book.id == ref if by == "id" else Book.slug == ref)
     )
 
@@ -436,8 +448,13 @@ async def category_exists(session: AsyncSession, category_id: uuid.UUID) -> bool
     return bool(await session.scalar(select(exists().where(Category.id == category_id))))
 
 
-async def category_id_by_slug(session: AsyncSession, slug: str) -> uuid.UUID | None:
-    return await session.scalar(select(Category.id).where(Category.slug == slug))
+async def category_id_by_slug(
+    session: AsyncSession, slug: str, *, active_only: bool
+) -> uuid.UUID | None:
+    query = select(Category.id).where(Category.slug == slug)
+    if active_only:
+        query = query.where(Category.is_active)
+    return await session.scalar(query)
 
 
 async def tag_id_by_slug(session: AsyncSession, slug: str) -> uuid.UUID | None:

@@ -109,7 +109,9 @@ async def book_filter(
     """The listing request in database terms (slugs resolved; an unknown one is a 422)."""
     category_id = tag_id = None
     if query.category is not None:
-        category_id = await repository.category_id_by_slug(session, query.category)
+        category_id = await repository.category_id_by_slug(
+            session, query.category, active_only=statuses == PUBLIC
+        )
         if category_id is None:
             raise invalid("query.category", "No category has this slug.", "not_found")
     if query.tag is not None:
