@@ -139,6 +139,7 @@ class TestWrite:
             ({"name": ""}, "body.name"),
             ({"name": "X", "slug": "Not A Slug"}, "body.slug"),
             ({"name": "X", "color": "#fff"}, "body.color"),
+            ({"name": "X\x00"}, "body.name"),
         ):
             response = await client.post("/api/categories", headers=admin_headers, json=body)
             assert response.status_code == 422

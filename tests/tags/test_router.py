@@ -58,6 +58,11 @@ class TestTags:
         assert (
             await client.patch(f"/api/tags/{tag['id']}", headers=member_headers, json={"name": "X"})
         ).status_code == 403
+        nul = await client.patch(
+            f"/api/tags/{tag['id']}", headers=admin_headers, json={"name": "Lagos\x00"}
+        )
+        assert nul.status_code == 422, nul.text
+        assert [d["field"] for d in nul.json()["details"]] == ["body.name"]
         renamed = await client.patch(
             f"/api/tags/{tag['id']}", headers=admin_headers, json={"name": "Lagos Island"}
         )
