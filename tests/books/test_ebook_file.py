@@ -10,7 +10,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from authorhub.app import create_app
 from authorhub.config import Settings, get_settings
+from authorhub.db import Database
 from authorhub.models import Book, BookFormat, FormatKind, Tag
 from authorhub.models.tag import book_tags
 from tests.fixtures.catalog import epub_bytes, image_bytes, make_book, make_category, pdf_bytes
@@ -170,6 +172,14 @@ class TestUpload:
             f"/media/%2e%2e/private/{fmt.file_key}",
         ):
             assert (await client.get(path)).status_code == 404, path
+
+    def test_the_app_refuses_a_private_store_inside_the_public_one(
+        self, settings: Settings, test_database: Database
+    ) -> None:
+        for private in (settings.media_dir, settings.media_dir / "private"):
+            unsafe = settings.model_copy(update={"private_media_dir": private})
+            with pytest.raises(RuntimeError, match="PRIVATE_MEDIA_DIR"):
+                create_app(unsafe, database=test_database)
 
 
 class TestNeverPublic:

@@ -69,5 +69,9 @@ def mount_public_media(app: FastAPI, settings: Settings) -> None:
     """Serve MEDIA_DIR at /media when files are stored locally (ImageKit serves its own)."""
     if settings.media.storage != "local":
         return
+    public, private = settings.media_dir.resolve(), settings.private_media_dir.resolve()
+    if private.is_relative_to(public):
+        # Everything under MEDIA_DIR is served: the ebook files would be downloadable by all.
+        raise RuntimeError("PRIVATE_MEDIA_DIR must not be MEDIA_DIR or lie inside it.")
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     app.mount("/media", PublicMediaFiles(directory=settings.media_dir), name="media")
