@@ -111,6 +111,15 @@ class TestErrorShape:
         assert response.status_code == 422
         assert [d["field"] for d in response.json()["details"]] == ["body.role"]
 
+    async def test_a_nul_character_in_any_body_string_is_a_422_not_a_500(
+        self, probe: httpx.AsyncClient
+    ) -> None:
+        response = await probe.post(
+            "/api/_probe/notes", json={"toAddress": "a\u0000@b.c", "count": 1}
+        )
+        assert response.status_code == 422
+        assert [d["field"] for d in response.json()["details"]] == ["body.toAddress"]
+
     async def test_camel_case_input_is_accepted(
         self, probe: httpx.AsyncClient, db: AsyncSession
     ) -> None:

@@ -41,19 +41,6 @@ ImageUrl = Annotated[AnyHttpUrl, UrlConstraints(max_length=1000, allowed_schemes
 SearchText = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
 
 
-class CatalogInput(ApiInput):
-    """A catalog write body. PostgreSQL text cannot hold a NUL character: a string carrying one
-    is a 422 naming its field, instead of a 500 from the database."""
-
-    @field_validator("*")
-    @classmethod
-    def _no_nul(cls, value: object, info: ValidationInfo) -> object:
-        texts = value if isinstance(value, list) else [value]
-        if any(isinstance(t, str) and "\x00" in t for t in texts):
-            raise ValueError(f"{info.field_name} must not contain a NUL character")
-        return value
-
-
 # --- reading ------------------------------------------------------------------------------------
 
 
@@ -233,7 +220,7 @@ class BookListQuery(ApiInput):
 # --- writing ------------------------------------------------------------------------------------
 
 
-class FormatInput(CatalogInput):
+class FormatInput(ApiInput):
     """One format of a book, identified by its kind (a book has one format of each kind)."""
 
     format: FormatKind
@@ -278,7 +265,7 @@ def _unique_kinds(formats: list[FormatInput] | None) -> list[FormatInput] | None
     return formats
 
 
-class BookCreate(CatalogInput):
+class BookCreate(ApiInput):
     title: str = Field(min_length=1, max_length=300)
     subtitle: str | None = Field(None, max_length=300)
     slug: Slug | None = Field(None, description="generated from the title when omitted")
@@ -312,7 +299,7 @@ class BookCreate(CatalogInput):
         return _unique_kinds(value)
 
 
-class BookUpdate(CatalogInput):
+class BookUpdate(ApiInput):
     """PUT and PATCH: only the fields sent change. `formats`, when sent, is the whole list:
     kinds not listed are removed (deactivated instead when the book has been ordered)."""
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from authorhub.books.schemas import CatalogInput, Slug
+from authorhub.books.schemas import Slug
 from authorhub.kit.pagination import MAX_LIMIT
 from authorhub.kit.schemas import ApiInput, ApiModel
 
@@ -30,7 +30,7 @@ class CategoryListQuery(ApiInput):
     include_inactive: bool = Field(False, description="admins only")
 
 
-class CategoryCreate(CatalogInput):
+class CategoryCreate(ApiInput):
     name: str = Field(min_length=1, max_length=100)
     slug: Slug | None = Field(None, description="generated from the name when omitted")
     description: str | None = Field(None, max_length=2000)
@@ -38,7 +38,7 @@ class CategoryCreate(CatalogInput):
     is_active: bool = True
 
 
-class CategoryUpdate(CatalogInput):
+class CategoryUpdate(ApiInput):
     """PUT and PATCH: only the fields sent change; the slug changes only when sent."""
 
     name: str | None = Field(None, min_length=1, max_length=100)

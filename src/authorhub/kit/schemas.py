@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
 
 T = TypeVar("T")
@@ -29,9 +29,19 @@ class ApiModel(BaseModel):
 
 class ApiInput(ApiModel):
     """Base for request bodies: unknown fields are rejected (422 names them), never ignored,
-    so a typo or an attempt to set a protected field never passes silently."""
+    so a typo or an attempt to set a protected field never passes silently. PostgreSQL text
+    cannot hold a NUL character, so a string carrying one is a 422 naming its field rather than
+    a 500 from the database."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: object, info: ValidationInfo) -> object:
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise ValueError(f"{info.field_name} must not contain a NUL character")
+        return value
 
 
 class Pagination(ApiModel):

@@ -6,7 +6,7 @@ import uuid
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from authorhub.books.schemas import CatalogInput, Slug
+from authorhub.books.schemas import Slug
 from authorhub.kit.pagination import MAX_LIMIT
 from authorhub.kit.schemas import ApiInput, ApiModel
 
@@ -24,7 +24,7 @@ class TagListQuery(ApiInput):
     include_unused: bool = Field(False, description="admins only: also tags of no published book")
 
 
-class TagUpdate(CatalogInput):
+class TagUpdate(ApiInput):
     name: str | None = Field(None, min_length=1, max_length=60)
     slug: Slug | None = None
 
