@@ -73,19 +73,12 @@ async def create_category(
     return ok(await service.create_category(session, data=body))
 
 
-@router.put("/{category_id}", summary="Update a category: only the fields sent change (admin)")
-async def put_category(
-    _: CatalogWrite,
-    admin: AdminUser,
-    session: DbSession,
-    category_id: uuid.UUID,
-    body: CategoryUpdate,
-) -> Envelope[CategoryRead]:
-    return ok(await service.update_category(session, category_id=category_id, data=body))
-
-
-@router.patch("/{category_id}", summary="Update a category: only the fields sent change (admin)")
-async def patch_category(
+@router.api_route(
+    "/{category_id}",
+    methods=["PUT", "PATCH"],
+    summary="Update a category: only the fields sent change (admin)",
+)
+async def update_category(
     _: CatalogWrite,
     admin: AdminUser,
     session: DbSession,

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def utc_midnight(day: date) -> datetime:
+    """The start of `day` in UTC: date filters compare `>= utc_midnight(from)` and
+    `< utc_midnight(to + 1 day)`, so the whole last day is included."""
+    return datetime.combine(day, time.min, tzinfo=UTC)

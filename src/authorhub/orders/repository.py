@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from authorhub.kit.time import utcnow
+from authorhub.kit.time import utc_midnight
 from authorhub.models import (
     Book,
     BookFormat,
@@ -195,9 +195,9 @@ async def list_all(
     if status is not None:
         statement = statement.where(Order.status == status)
     if date_from is not None:
-        statement = statement.where(Order.created_at >= _utc_midnight(date_from))
+        statement = statement.where(Order.created_at >= utc_midnight(date_from))
     if date_to is not None:
-        statement = statement.where(Order.created_at < _utc_midnight(date_to + timedelta(days=1)))
+        statement = statement.where(Order.created_at < utc_midnight(date_to + timedelta(days=1)))
     if email:
         statement = statement.where(Order.customer_email == email.strip().lower())
     if reference:
@@ -206,10 +206,6 @@ async def list_all(
             or_(Order.number == wanted.upper(), Order.payment_reference == wanted)
         )
     return await _page(session, statement, offset=offset, limit=limit)
-
-
-def _utc_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=utcnow().tzinfo)
 
 
 async def book_has_orders(session: AsyncSession, book_id: uuid.UUID) -> bool:

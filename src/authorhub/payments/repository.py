@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from authorhub.kit.time import utcnow
+from authorhub.kit.time import utc_midnight, utcnow
 from authorhub.models import (
     OPEN_REFUND_STATES,
     Order,
@@ -265,10 +265,6 @@ async def admin_emails(session: AsyncSession) -> list[str]:
 # --- the admin's transaction log ------------------------------------------------------------
 
 
-def _utc_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=utcnow().tzinfo)
-
-
 async def list_payments(
     session: AsyncSession,
     *,
@@ -303,9 +299,9 @@ async def list_payments(
     if email:
         statement = statement.where(Order.customer_email == email.strip().lower())
     if date_from is not None:
-        statement = statement.where(Payment.created_at >= _utc_midnight(date_from))
+        statement = statement.where(Payment.created_at >= utc_midnight(date_from))
     if date_to is not None:
-        statement = statement.where(Payment.created_at < _utc_midnight(date_to + timedelta(days=1)))
+        statement = statement.where(Payment.created_at < utc_midnight(date_to + timedelta(days=1)))
     total = int(await session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
     rows = await session.execute(
         statement.order_by(Payment.created_at.desc(), Payment.id.desc()).offset(offset).limit(limit)
