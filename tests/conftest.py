@@ -273,5 +273,5 @@ def redis_url() -> str | None:
 
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
-    """The shared provider fixtures (../shared/fixtures beside the repository)."""
-    return PROJECT_ROOT.parent / "shared" / "fixtures"
+    """Real provider payloads kept in the repository (sources in its README)."""
+    return PROJECT_ROOT / "tests" / "fixtures" / "providers"

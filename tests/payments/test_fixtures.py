@@ -1,4 +1,4 @@
-"""Every real provider payload in shared/fixtures goes through our mapping.
+"""Every real provider payload in tests/fixtures/providers goes through our mapping.
 
 API answers are replayed byte for byte by a local server and read by the real clients over a
 socket; webhook bodies go through parse_event as raw bytes. A fixture file added without a

@@ -1,5 +1,5 @@
 """A local Flutterwave v3 (Standard): the endpoints authorhub uses, in Flutterwave's wire format
-(modelled on the samples in shared/fixtures/flutterwave), with a hosted checkout page.
+(modelled on the samples in tests/fixtures/providers/flutterwave), with a hosted checkout page.
 
 - POST /v3/payments -> {"data": {"link": ...}}; GET /v3/transactions/{id}/verify;
   GET /v3/transactions/verify_by_reference?tx_ref=; POST /v3/transactions/{id}/refund

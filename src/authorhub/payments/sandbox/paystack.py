@@ -1,5 +1,5 @@
 """A local Paystack: the endpoints authorhub uses, in Paystack's wire format (modelled on the
-samples in shared/fixtures/paystack), with a hosted checkout page.
+samples in tests/fixtures/providers/paystack), with a hosted checkout page.
 
 - POST /transaction/initialize, GET /transaction/verify/{reference}, POST /refund
   (Authorization: Bearer <secret key>, like the real API; a wrong key is 401 "Invalid key").
