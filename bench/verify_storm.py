@@ -27,10 +27,11 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from authorhub.config import PROJECT_ROOT, AppEnv, Settings  # noqa: E402
-from authorhub.db import Database, asyncpg_url, set_database, start_embedded_postgres  # noqa: E402
 from tests.payments.shop import open_captured_shop  # noqa: E402
 from tests.payments.storm import CountingPaystack, verify_storm  # noqa: E402
+
+from authorhub.config import PROJECT_ROOT, AppEnv, Settings  # noqa: E402
+from authorhub.db import Database, asyncpg_url, set_database, start_embedded_postgres  # noqa: E402
 
 BENCH_DB = "authorhub_bench_storm"
 
@@ -89,7 +90,9 @@ def main() -> None:
     import os
     import tempfile
 
-    base_url = os.environ.get("DATABASE_URL") or start_embedded_postgres(Settings(database_url=None))
+    base_url = os.environ.get("DATABASE_URL") or start_embedded_postgres(
+        Settings(database_url=None)
+    )
     url = asyncio.run(_fresh_database(base_url))
     _migrate(url)
     with tempfile.TemporaryDirectory() as tmp:

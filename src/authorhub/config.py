@@ -113,6 +113,10 @@ class PaymentsSettings(BaseSettings):
     abandon_after_hours: int = Field(48, ge=1)
     # Payment attempts one order may start (each is a provider call).
     max_attempts_per_order: int = Field(10, ge=1)
+    # `?verify=1` asks the provider at most once per payment in this many seconds (other
+    # requests meanwhile get the answer just stored) and at most this often per member.
+    verify_every_seconds: int = Field(3, ge=1, le=300)
+    verify_limit_per_member: str = "20/minute;200/hour"
     # Extra addresses told about payments that need a person (besides every active admin).
     alert_emails: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
@@ -120,6 +124,14 @@ class PaymentsSettings(BaseSettings):
     @classmethod
     def _split_emails(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator("verify_limit_per_member")
+    @classmethod
+    def _check_verify_limit(cls, value: str) -> str:
+        from limits import parse_many  # a typo in a limit must stop start-up
+
+        parse_many(value)
+        return value
 
 
 class ImageKitSettings(BaseSettings):

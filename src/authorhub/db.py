@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import sqlalchemy.exc
+import structlog
 from fastapi import Depends, Request
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import (
@@ -27,6 +28,9 @@ from sqlalchemy.ext.asyncio import (
 from authorhub.config import Settings
 
 EMBEDDED_DB_NAME = "authorhub"
+log = structlog.get_logger("authorhub.db")
+# session.info key: rows to write again should the unit of work roll back (see keep_on_rollback).
+_KEPT_ON_ROLLBACK = "authorhub.kept_on_rollback"
 _embedded_server: Any = None  # keeps the pgserver handle alive for this process
 
 
@@ -115,7 +119,10 @@ class Database:
                 await session.commit()
             except BaseException:
                 await session.rollback()
+                await _write_kept_rows(session)
                 raise
+            finally:
+                session.info.pop(_KEPT_ON_ROLLBACK, None)
 
     async def ping(self) -> float:
         """Round-trip time of `SELECT 1` in milliseconds; raises when the database is down."""
@@ -138,6 +145,35 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def keep_on_rollback(session: AsyncSession, make_row: Callable[[], Any]) -> None:
+    """Add a row to this unit of work that must exist even if the unit of work rolls back (the
+    audit row of a provider call that really happened): it commits with the rest, and after a
+    rollback it is written again in a transaction of its own on the same session. One pooled
+    connection at a time, never two (issue 9: a second connection per row starved the pool)."""
+    session.add(make_row())
+    session.info.setdefault(_KEPT_ON_ROLLBACK, []).append(make_row)
+
+
+async def _write_kept_rows(session: AsyncSession) -> None:
+    makers: list[Callable[[], Any]] = session.info.pop(_KEPT_ON_ROLLBACK, [])
+    if not makers:
+        return
+    try:
+        session.add_all([make_row() for make_row in makers])
+        await session.commit()
+    except Exception as exc:  # the database is gone: nothing more can be kept
+        await session.rollback()
+        log.error("kept_rows_lost", count=len(makers), error=type(exc).__name__)
+
+
+async def end_transaction(session: AsyncSession) -> None:
+    """Commit what the unit of work did so far and give its connection back to the pool; the
+    next statement starts a new transaction. For a request about to wait (a provider call, a
+    lock another request holds) without keeping a pooled connection idle meanwhile."""
+    await session.commit()
+    session.info.pop(_KEPT_ON_ROLLBACK, None)
 
 
 # The process-wide database, set by the app's lifespan, the worker or the CLI (tests set their own).

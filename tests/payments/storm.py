@@ -77,7 +77,7 @@ async def verify_storm(shop: Shop, *, verifies: int = 50, duplicates: int = 20) 
     """A paid-at-the-provider payment whose settlement has not happened yet, then at once:
     `verifies` verify requests by its owner, `duplicates` deliveries of its webhook, the
     worker's jobs, and a second member and /api/health polling throughout."""
-    book, headers, order = await shop.new_order()
+    _, headers, order = await shop.new_order()
     started = await shop.initialize(PAYSTACK, order, headers)
     reference = started["reference"]
     await shop.checkout(started)
@@ -140,7 +140,9 @@ async def verify_storm(shop: Shop, *, verifies: int = 50, duplicates: int = 20) 
     )
     figures.stored_events = int(
         await shop.scalar(
-            select(func.count()).select_from(PaymentEvent).where(PaymentEvent.reference == reference)
+            select(func.count())
+            .select_from(PaymentEvent)
+            .where(PaymentEvent.reference == reference)
         )
         or 0
     )

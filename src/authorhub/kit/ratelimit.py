@@ -77,8 +77,19 @@ class RateLimiter:
     async def hit(self, name: str, spec: str, *identifiers: str) -> None:
         """Count one request for `name` + `identifiers` against every limit in `spec`; raise
         TooManyRequests (429, Retry-After in seconds) when one of them is exhausted."""
+        retry_after = await self._count(name, spec, identifiers)
+        if retry_after is not None:
+            raise TooManyRequests(retry_after)
+
+    async def allow(self, name: str, spec: str, *identifiers: str) -> bool:
+        """As `hit`, for work that is skipped rather than refused when over the limit (asking
+        a provider again, sending a reminder): True when it may happen now."""
+        return await self._count(name, spec, identifiers) is None
+
+    async def _count(self, name: str, spec: str, identifiers: tuple[str, ...]) -> int | None:
+        """Seconds until the exhausted limit allows again, or None when every limit allowed."""
         if not self.enabled:
-            return
+            return None
         keys = [hash_token(identifier.lower())[:32] for identifier in identifiers]
         for item in _parse(spec):
             try:
@@ -88,9 +99,9 @@ class RateLimiter:
                 stats = await self._strategy.get_window_stats(item, name, *keys)
             except Exception as exc:  # the counter store is down: fail open, loudly
                 log.warning("rate_limit_storage_unavailable", limit=name, error=type(exc).__name__)
-                return
-            retry_after = max(1, math.ceil(stats.reset_time - time.time()))
-            raise TooManyRequests(retry_after)
+                return None
+            return max(1, math.ceil(stats.reset_time - time.time()))
+        return None
 
     async def reset(self) -> None:
         """Forget every counter (tests, and an operator lifting a block)."""

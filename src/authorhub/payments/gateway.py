@@ -1,8 +1,11 @@
 """Provider clients for the payments service, each call written to the audit trail.
 
-Every HTTP exchange with a provider becomes a `provider_calls` row, written in a transaction of
-its own: the row survives when the request or job that made the call rolls back (a failed
-initialize, a crash after a refund was sent), which is exactly when it matters."""
+Every HTTP exchange with a provider becomes a `provider_calls` row. A caller with a unit of work
+open passes its session: the row joins that unit of work and, should it roll back (a failed
+initialize, a crash after a refund was sent, exactly when the row matters), is written again
+right after the rollback on the same session (db.keep_on_rollback). A caller with no unit of
+work open (the refund job between its two transactions) passes None: the row gets a short
+transaction of its own. Either way a caller never holds two pooled connections at once."""
 
 from __future__ import annotations
 
@@ -11,9 +14,10 @@ from datetime import datetime
 from typing import Any
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.config import Settings
-from authorhub.db import Database
+from authorhub.db import Database, keep_on_rollback
 from authorhub.models import ProviderCallRecord
 from authorhub.payments.providers import (
     FlutterwaveClient,
@@ -42,30 +46,37 @@ class Providers:
     def configured(self) -> list[ProviderName]:
         return configured_providers(self.settings)
 
-    def client(self, name: ProviderName, *, reference: str | None) -> Client:
-        """A client whose calls are recorded against the payment `reference`.
+    def client(
+        self, name: ProviderName, *, reference: str | None, session: AsyncSession | None
+    ) -> Client:
+        """A client whose calls are recorded against the payment `reference`, in `session`'s
+        unit of work (None: the caller has none open, each row gets its own transaction).
         ProviderNotConfigured when the provider has no keys (any more)."""
         if name not in self.configured():
             raise ProviderNotConfigured(name, "no keys are configured")
 
+        def row(call: ProviderCall) -> ProviderCallRecord:
+            return ProviderCallRecord(
+                provider=call.provider,
+                operation=call.operation,
+                reference=reference,
+                method=call.method,
+                url=call.url[:2000],
+                request_headers=call.request_headers,
+                request_body=call.request_body,
+                response_status=call.response_status,
+                response_body=call.response_body,
+                duration_ms=call.duration_ms,
+                error=call.error,
+                started_at=call.started_at,
+            )
+
         async def record(call: ProviderCall) -> None:
-            async with self._database.session() as session:
-                session.add(
-                    ProviderCallRecord(
-                        provider=call.provider,
-                        operation=call.operation,
-                        reference=reference,
-                        method=call.method,
-                        url=call.url[:2000],
-                        request_headers=call.request_headers,
-                        request_body=call.request_body,
-                        response_status=call.response_status,
-                        response_body=call.response_body,
-                        duration_ms=call.duration_ms,
-                        error=call.error,
-                        started_at=call.started_at,
-                    )
-                )
+            if session is not None:
+                keep_on_rollback(session, lambda: row(call))
+                return
+            async with self._database.session() as own:
+                own.add(row(call))
 
         return get_provider(name, self.settings, audit=record)
 

@@ -25,6 +25,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.config import Settings
+from authorhub.db import end_transaction
 from authorhub.errors import Conflict, Unprocessable
 from authorhub.jobs import defer
 from authorhub.kit.money import format_amount
@@ -226,7 +227,8 @@ def _never_sent(exc: BaseException) -> bool:
 async def send_to_provider(providers: Providers, claim: RefundClaim) -> Submission:
     """Step 2: the provider call (no database work, no locks held)."""
     try:
-        client = providers.client(claim.provider, reference=claim.reference)
+        # No unit of work is open here (the job is between its two): the audit row gets its own.
+        client = providers.client(claim.provider, reference=claim.reference, session=None)
         result = await client.refund(
             transaction_id=claim.transaction_id,
             currency=claim.currency,
@@ -507,7 +509,8 @@ async def confirm_by_verification(
     payment = await repository.by_reference(session, reference)
     if payment is None:
         return 0
-    client = providers.client(payment.provider, reference=reference)
+    await end_transaction(session)  # no connection held while the provider answers
+    client = providers.client(payment.provider, reference=reference, session=session)
     try:
         transaction = await client.verify(reference)
     except TransactionNotFound:

@@ -39,12 +39,17 @@ async def by_reference(session: AsyncSession, reference: str) -> Payment | None:
     return await session.scalar(select(Payment).where(Payment.reference == reference))
 
 
-async def with_order(session: AsyncSession, reference: str) -> tuple[Payment, Order] | None:
+async def with_order(
+    session: AsyncSession, reference: str, *, fresh: bool = False
+) -> tuple[Payment, Order] | None:
+    """The payment and its order; `fresh` re-reads rows this session already holds (another
+    transaction may have settled them since)."""
     row = (
         await session.execute(
             select(Payment, Order)
             .join(Order, Order.id == Payment.order_id)
             .where(Payment.reference == reference)
+            .execution_options(populate_existing=fresh)
         )
     ).first()
     return (row[0], row[1]) if row else None

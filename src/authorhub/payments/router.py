@@ -14,6 +14,7 @@ from authorhub.auth.dependencies import AdminUser, AppSettings, CurrentUser, Ver
 from authorhub.db import DbSession
 from authorhub.errors import error_body
 from authorhub.kit.pagination import Paging
+from authorhub.kit.ratelimit import RateLimits
 from authorhub.kit.schemas import Envelope, Page, Pagination, ok
 from authorhub.models import PaymentStatus
 from authorhub.payments import service
@@ -100,12 +101,14 @@ async def get_payment(
     session: DbSession,
     settings: AppSettings,
     providers: PaymentProviders,
+    limiter: RateLimits,
     verify: Annotated[
         bool, Query(description="ask the provider now (when the customer comes back)")
     ] = False,
 ) -> Envelope[PaymentRead]:
     """One of your payments; someone else's is 404. `?verify=1` asks the provider now and
-    settles the order if it was paid."""
+    settles the order if it was paid (at most once per payment every few seconds: verifies in
+    between answer what the last one learned)."""
     return ok(
         await service.payment_for_customer(
             session,
@@ -113,6 +116,7 @@ async def get_payment(
             user=user,
             verify=verify,
             providers=providers,
+            limiter=limiter,
             settings=settings,
         )
     )

@@ -11,8 +11,12 @@ The rules that move money:
 - Money that arrives for an order that cannot take it (expired, cancelled, or already paid by
   another payment) is refunded automatically and the admins are told; money that does not
   match (amount, currency) is left for a person (`needs_review`), never fulfilled.
-- Provider calls never happen while a payment or order row is locked: verify first, then lock
-  and decide. (The webhook job holds its own event row, so one event is processed once.)
+- Provider calls never happen while a row is locked, and the unit of work gives its pooled
+  connection back before it calls (db.end_transaction): verify first, then lock and decide. The
+  webhook job locks its event row only after the provider answered, to mark it processed once.
+- `?verify=1` asks the provider at most once per payment every PAYMENTS_VERIFY_EVERY_SECONDS
+  and within PAYMENTS_VERIFY_LIMIT_PER_MEMBER; concurrent verifies of one payment in a process
+  take turns, and the ones after the first read the answer it stored.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.config import Settings
+from authorhub.db import end_transaction
 from authorhub.errors import (
     AppError,
     BadRequest,
@@ -43,7 +48,9 @@ from authorhub.errors import (
     Unprocessable,
 )
 from authorhub.jobs import defer
+from authorhub.kit.locks import KeyedLocks
 from authorhub.kit.money import format_amount
+from authorhub.kit.ratelimit import RateLimiter
 from authorhub.kit.time import utcnow
 from authorhub.models import Order, OrderStatus, Payment, PaymentStatus, User
 from authorhub.orders import service as orders
@@ -186,7 +193,7 @@ async def start_payment(
             code="too_many_payment_attempts",
         )
     reference = _new_reference(order)
-    client = providers.client(provider, reference=reference)
+    client = providers.client(provider, reference=reference, session=session)
     try:
         checkout = await client.initialize(
             reference=reference,
@@ -275,7 +282,7 @@ async def receive_webhook(
     if provider == ProviderName.paystack and allowed_ips and client_ip not in allowed_ips:
         log.warning("webhook_from_unknown_address", provider=provider.value, ip=client_ip)
         raise Forbidden("Webhooks are not accepted from this address.", code="webhook_forbidden")
-    client = providers.client(provider, reference=None)
+    client = providers.client(provider, reference=None, session=session)
     if not client.verify_signature(body, headers):
         log.warning("webhook_bad_signature", provider=provider.value, ip=client_ip)
         raise Unauthorized("The webhook signature is missing or wrong.", code="invalid_signature")
@@ -334,37 +341,33 @@ async def process_event(
     session: AsyncSession, *, event_id: uuid.UUID, providers: Providers, settings: Settings
 ) -> None:
     """The job behind a stored webhook: re-verify and settle a charge, or apply a refund's
-    news (after settling its charge, when that has not happened yet). Runs once per event (the
-    row is locked and marked processed); a provider that is down makes it raise, and the job
-    is retried."""
-    stored = await repository.lock_event(session, event_id)
+    news (after settling its charge, when that has not happened yet). The provider is asked
+    before anything is locked; then the event row is locked and marked processed, so its news
+    is applied once. A provider that is down makes it raise, and the job is retried."""
+    stored = await repository.get_event(session, event_id)
     if stored is None or stored.processed_at is not None:
         return
-    stored.attempts += 1
-    client = providers.client(stored.provider, reference=stored.reference)
+    client = providers.client(stored.provider, reference=stored.reference, session=session)
     event = client.parse_event(json.dumps(stored.payload).encode())
-    note: str | None = None
-    if event.kind in CHARGE_EVENTS:
-        payment = (
-            await reconcile_payment(
-                session,
-                reference=event.reference,
-                providers=providers,
-                settings=settings,
-                transaction_id=event.provider_transaction_id,
-            )
-            if event.reference
-            else None
-        )
-        if payment is None:
-            note = "no payment has this reference"
-    elif event.kind in REFUND_EVENTS:
+    payment: Payment | None = None
+    if event.reference and (event.kind in CHARGE_EVENTS or event.kind in REFUND_EVENTS):
         # A refund's news may overtake its charge's (a dashboard refund, a charge webhook still
         # queued). Settle the charge first, so the refund lands on a paid order, as in order.
-        if event.reference:
-            await reconcile_payment(
-                session, reference=event.reference, providers=providers, settings=settings
-            )
+        payment = await reconcile_payment(
+            session,
+            reference=event.reference,
+            providers=providers,
+            settings=settings,
+            transaction_id=event.provider_transaction_id if event.kind in CHARGE_EVENTS else None,
+        )
+    stored = await repository.lock_event(session, event_id)
+    if stored is None or stored.processed_at is not None:
+        return  # another run of this job got here first
+    stored.attempts += 1
+    note: str | None = None
+    if event.kind in CHARGE_EVENTS and payment is None:
+        note = "no payment has this reference"
+    elif event.kind in REFUND_EVENTS:
         note = await refunds.apply_refund_event(session, event=event, settings=settings)
     stored.processed_at = utcnow()
     stored.processing_error = note
@@ -392,20 +395,25 @@ async def reconcile_payment(
 ) -> Payment | None:
     """Ask the provider about a payment now and apply the answer (idempotent). None when we
     have no payment with this reference. `transaction_id`: the provider transaction a webhook
-    announced. Raises ProviderUnavailable when the provider is down (nothing is changed then)."""
+    announced. Raises ProviderUnavailable when the provider is down (nothing is changed then).
+
+    Before the call the caller's transaction is committed (its connection goes back to the
+    pool while the provider thinks): call it with nothing pending that must stay atomic with
+    what follows."""
     payment = await repository.by_reference(session, reference)
     if payment is None:
         return None
     if payment.status not in AWAITING_MONEY:
         return payment  # settled, refunded or with a person: nothing a provider says changes it
-    transaction = await _verify(providers, payment, transaction_id)
+    await end_transaction(session)
+    transaction = await _verify(session, providers, payment, transaction_id)
     return await apply_verification(
         session, payment_id=payment.id, transaction=transaction, settings=settings
     )
 
 
 async def _verify(
-    providers: Providers, payment: Payment, transaction_id: str | None
+    session: AsyncSession, providers: Providers, payment: Payment, transaction_id: str | None
 ) -> VerifiedTransaction | None:
     """What the provider says about the payment now; None when it knows no transaction yet.
 
@@ -413,7 +421,7 @@ async def _verify(
     its verify-by-reference answers about one of them, which one is not documented. A webhook
     names its own transaction: that one is verified by id, and counts only if it carries our
     reference (else it is someone else's, and our reference is asked instead)."""
-    client = providers.client(payment.provider, reference=payment.reference)
+    client = providers.client(payment.provider, reference=payment.reference, session=session)
     if isinstance(client, FlutterwaveClient) and transaction_id and transaction_id.isdigit():
         try:
             return await client.verify_by_id(transaction_id, reference=payment.reference)
@@ -613,6 +621,10 @@ def _read(payment: Payment, order: Order) -> PaymentRead:
     )
 
 
+# Verifies of one payment take turns in this process (see _verify_for_customer).
+_verifying = KeyedLocks()
+
+
 async def payment_for_customer(
     session: AsyncSession,
     *,
@@ -620,6 +632,7 @@ async def payment_for_customer(
     user: User,
     verify: bool,
     providers: Providers,
+    limiter: RateLimiter,
     settings: Settings,
 ) -> PaymentRead:
     """The state of one of the caller's payments (admins: any); anyone else's is 404. With
@@ -630,16 +643,49 @@ async def payment_for_customer(
         raise _payment_not_found()
     payment, order = found
     if verify and payment.status in AWAITING_MONEY:
-        try:
-            await reconcile_payment(
-                session, reference=reference, providers=providers, settings=settings
-            )
-        except ProviderUnavailable as exc:
-            raise _provider_unavailable(payment.provider) from exc
-        except ProviderRejected as exc:
-            log.error("payment_verify_rejected", reference=reference, error=str(exc))
-            raise _provider_refused(payment.provider) from exc
+        # Wait for our turn holding no pooled connection; the turn ends once the answer is
+        # committed, so the next verify of this payment reads it instead of asking again.
+        await end_transaction(session)
+        async with _verifying.hold(reference):
+            await _verify_for_customer(session, payment, user, providers, limiter, settings)
+            await end_transaction(session)
+        found = await repository.with_order(session, reference, fresh=True)
+        assert found is not None, "payments are never deleted"
+        payment, order = found
     return _read(payment, order)
+
+
+async def _verify_for_customer(
+    session: AsyncSession,
+    payment: Payment,
+    user: User,
+    providers: Providers,
+    limiter: RateLimiter,
+    settings: Settings,
+) -> None:
+    """Ask the provider unless a fresh answer is stored: the payment left the awaiting states
+    meanwhile, it was asked in the last PAYMENTS_VERIFY_EVERY_SECONDS (any process: the
+    counters are in Redis when REDIS_URL is set), or the member asked too often."""
+    current = await repository.with_order(session, payment.reference, fresh=True)
+    if current is None or current[0].status not in AWAITING_MONEY:
+        return
+    every = settings.payments.verify_every_seconds
+    if not await limiter.allow("payment-verify", f"1/{every} seconds", payment.reference):
+        return
+    if not await limiter.allow(
+        "payment-verify-member", settings.payments.verify_limit_per_member, str(user.id)
+    ):
+        log.info("payment_verify_throttled", reference=payment.reference, user=str(user.id))
+        return
+    try:
+        await reconcile_payment(
+            session, reference=payment.reference, providers=providers, settings=settings
+        )
+    except ProviderUnavailable as exc:
+        raise _provider_unavailable(payment.provider) from exc
+    except ProviderRejected as exc:
+        log.error("payment_verify_rejected", reference=payment.reference, error=str(exc))
+        raise _provider_refused(payment.provider) from exc
 
 
 async def admin_payment_log(
