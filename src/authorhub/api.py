@@ -10,6 +10,7 @@ from authorhub.cart.router import router as cart_router
 from authorhub.categories.router import router as categories_router
 from authorhub.coupons.router import admin_router as admin_coupons_router
 from authorhub.coupons.router import router as coupons_router
+from authorhub.flows.router import router as flows_router
 from authorhub.library.router import router as library_router
 from authorhub.media.router import router as media_router
 from authorhub.orders.router import admin_router as admin_orders_router
@@ -38,3 +39,4 @@ api_router.include_router(admin_orders_router)
 api_router.include_router(library_router)
 api_router.include_router(payments_router)
 api_router.include_router(admin_payments_router)
+api_router.include_router(flows_router)

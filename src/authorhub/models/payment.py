@@ -15,7 +15,14 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from authorhub.models.base import Model, pg_enum
-from authorhub.payments.providers.base import ProviderName
+
+
+class ProviderName(StrEnum):
+    """The payment providers (a database enum, so it lives with the tables; the provider layer
+    in authorhub.payments.providers re-exports it)."""
+
+    paystack = "paystack"
+    flutterwave = "flutterwave"
 
 
 class PaymentStatus(StrEnum):

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from authorhub.models.base import Model, pg_enum
-from authorhub.payments.providers.base import ProviderName
+from authorhub.models.payment import ProviderName
 
 
 class ProviderCallRecord(Model):

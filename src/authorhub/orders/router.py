@@ -18,7 +18,6 @@ from authorhub.models import OrderStatus
 from authorhub.orders import service
 from authorhub.orders.schemas import (
     AdminOrderUpdate,
-    OrderCancel,
     OrderCreate,
     OrderDetailRead,
     OrderRead,
@@ -75,22 +74,6 @@ async def get_order(
 ) -> Envelope[OrderDetailRead]:
     """The caller's own order (admins: any order); anyone else's is 404."""
     return ok(await service.get_order(session, order_id=order_id, user=user))
-
-
-@router.post("/{order_id}/cancel", response_model=Envelope[OrderDetailRead])
-async def cancel_order(
-    order_id: uuid.UUID,
-    user: CurrentUser,
-    session: DbSession,
-    body: OrderCancel | None = None,
-) -> Envelope[OrderDetailRead]:
-    """Owner or admin, before shipping. An unpaid order is cancelled at once; a paid one asks
-    the payment provider for a refund."""
-    return ok(
-        await service.cancel_order(
-            session, order_id=order_id, user=user, reason=body.reason if body else None
-        )
-    )
 
 
 @admin_router.get("", response_model=Page[OrderRead])

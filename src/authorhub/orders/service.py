@@ -36,7 +36,6 @@ from authorhub.models import (
     User,
 )
 from authorhub.orders import notifications, repository
-from authorhub.orders.refunds import request_order_refund
 from authorhub.orders.schemas import (
     AdminOrderUpdate,
     CustomerRead,
@@ -46,7 +45,7 @@ from authorhub.orders.schemas import (
     ShippingAddressInput,
     StatusChangeRead,
 )
-from authorhub.orders.status import CANCELLABLE_WITH_REFUND, PAID_STATUSES, check_transition
+from authorhub.orders.status import PAID_STATUSES, check_transition
 
 CURRENCY = cart_service.CURRENCY
 
@@ -126,7 +125,7 @@ async def create_order(
                     "This Idempotency-Key was used for a different order request.",
                     code="idempotency_key_reused",
                 )
-            return await _detail(session, existing), False
+            return await order_detail(session, existing), False
 
     from_cart = data.items is None
     wanted: Counter[uuid.UUID] = Counter()
@@ -279,13 +278,13 @@ async def create_order(
         with_lines = await repository.get(session, order.id)
         assert with_lines is not None
         await notifications.order_received(session, with_lines)
-    return await _detail(session, order), True
+    return await order_detail(session, order), True
 
 
 # --- reading ---------------------------------------------------------------------------------
 
 
-async def _detail(session: AsyncSession, order: Order) -> OrderDetailRead:
+async def order_detail(session: AsyncSession, order: Order) -> OrderDetailRead:
     fresh = await repository.get(session, order.id)
     assert fresh is not None
     history = await repository.history_of(session, order.id)
@@ -307,7 +306,7 @@ async def _visible_order(session: AsyncSession, *, order_id: uuid.UUID, user: Us
 
 
 async def get_order(session: AsyncSession, *, order_id: uuid.UUID, user: User) -> OrderDetailRead:
-    return await _detail(session, await _visible_order(session, order_id=order_id, user=user))
+    return await order_detail(session, await _visible_order(session, order_id=order_id, user=user))
 
 
 async def list_my_orders(
@@ -359,29 +358,32 @@ async def _release_reservations(session: AsyncSession, orders: list[Order]) -> N
     await coupons.release_uses(session, order_ids=[o.id for o in orders if o.coupon_id])
 
 
-async def cancel_order(
-    session: AsyncSession, *, order_id: uuid.UUID, user: User, reason: str | None
-) -> OrderDetailRead:
-    """Owner or admin. Unpaid: cancelled at once, stock and coupon released. Paid and not yet
-    shipped: a refund is requested from the payment provider. Later: 409."""
+async def lock_visible_order(session: AsyncSession, *, order_id: uuid.UUID, user: User) -> Order:
+    """The order, locked, if the caller may change it (owner or admin); 404 otherwise."""
     order = await repository.get_for_update(session, order_id)
     if order is None or (not user.is_admin and order.user_id != user.id):
         raise _order_not_found()
-    if order.status == OrderStatus.pending_payment:
-        await _release_reservations(session, [order])
-        _move(session, order, OrderStatus.cancelled, actor_id=user.id, note=reason)
-        order.cancelled_at = utcnow()
-        await session.flush()
-        await notifications.order_cancelled(session, order, reason)
-    elif order.status in CANCELLABLE_WITH_REFUND:
-        await request_order_refund(session, order=order, requested_by=user, reason=reason)
-    else:
-        raise Conflict(
-            f"An order that is {order.status.value} can no longer be cancelled.",
-            code="order_not_cancellable",
-            details={"status": order.status.value},
-        )
-    return await _detail(session, order)
+    return order
+
+
+async def cancel_unpaid_order(
+    session: AsyncSession, *, order: Order, user: User, reason: str | None
+) -> None:
+    """Cancel an order awaiting payment (locked by the caller): its reservations are released
+    and the customer told. (Cancelling a paid order refunds it: flows.orders.cancel_order.)"""
+    await _release_reservations(session, [order])
+    _move(session, order, OrderStatus.cancelled, actor_id=user.id, note=reason)
+    order.cancelled_at = utcnow()
+    await session.flush()
+    await notifications.order_cancelled(session, order, reason)
+
+
+def not_cancellable(order: Order) -> Conflict:
+    return Conflict(
+        f"An order that is {order.status.value} can no longer be cancelled.",
+        code="order_not_cancellable",
+        details={"status": order.status.value},
+    )
 
 
 async def expire_unpaid_orders(session: AsyncSession, *, limit: int = 100) -> int:
@@ -434,7 +436,7 @@ async def admin_update_order(
     await session.flush()
     if data.status == OrderStatus.shipped:
         await notifications.order_shipped(session, order)
-    return await _detail(session, order)
+    return await order_detail(session, order)
 
 
 # --- called by payments ----------------------------------------------------------------------

@@ -18,13 +18,9 @@ from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
 from authorhub.kit.money import MINOR_UNITS
+from authorhub.models.payment import ProviderName
 
 T = TypeVar("T")
-
-
-class ProviderName(StrEnum):
-    paystack = "paystack"
-    flutterwave = "flutterwave"
 
 
 class TransactionStatus(StrEnum):
