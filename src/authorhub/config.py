@@ -208,6 +208,10 @@ class CommerceSettings(BaseSettings):
     shipping_lagos_kobo: int = Field(150_000, ge=0)
     shipping_nigeria_kobo: int = Field(300_000, ge=0)
     shipping_international_kobo: int = Field(1_500_000, ge=0)
+    # The same fees for orders placed in US dollars, in cents.
+    shipping_lagos_cents: int = Field(200, ge=0)
+    shipping_nigeria_cents: int = Field(400, ge=0)
+    shipping_international_cents: int = Field(2_000, ge=0)
     # Signed ebook download links live this long; each purchase allows this many downloads.
     download_link_minutes: int = Field(10, ge=1)
     download_limit: int = Field(10, ge=1)

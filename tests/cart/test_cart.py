@@ -320,7 +320,7 @@ async def test_two_logins_racing_merge_the_guest_cart_once(
         from authorhub.cart.service import CartOwner, add_item
 
         _, token = await add_item(
-            session, owner=CartOwner(user=None), format_id=shop.paperback.id, quantity=4
+            session, owner=CartOwner(user=None), key=("book_format", shop.paperback.id), quantity=4
         )
     assert token is not None
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from authorhub.books.repository import book_has_orders
 from authorhub.config import Settings
 from authorhub.errors import AppError
 from authorhub.jobs import job_app
@@ -25,7 +26,6 @@ from authorhub.models import (
     RedemptionStatus,
     User,
 )
-from authorhub.orders.repository import book_has_orders
 from authorhub.orders.service import (
     PaymentOutcome,
     RefundOutcome,

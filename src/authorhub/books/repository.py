@@ -8,7 +8,7 @@ total, read from `book_counts` when only the status filters (no count(*) per req
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
@@ -30,6 +30,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    update,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -521,3 +522,63 @@ async def get_format(
     if lock:
         query = query.with_for_update()
     return await session.scalar(query)
+
+
+# --- what commerce sells: book formats (books/sellable.py) -----------------------------------
+
+
+async def formats_with_books(
+    session: AsyncSession, format_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, tuple[BookFormat, Book]]:
+    """The formats asked for, each with its book, keyed by format id (missing ids are absent)."""
+    ids = list(set(format_ids))
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(BookFormat, Book)
+        .join(Book, Book.id == BookFormat.book_id)
+        .where(BookFormat.id.in_(ids))
+    )
+    return {fmt.id: (fmt, book) for fmt, book in rows}
+
+
+async def reserve_stock(session: AsyncSession, format_id: uuid.UUID, quantity: int) -> bool:
+    """Take `quantity` copies if that many are on hand, in one statement; False otherwise.
+
+    The row lock this UPDATE takes is held to the end of the transaction, so concurrent buyers of
+    the same format queue here and each sees the stock the previous one left. NULL stock means
+    unlimited and is left NULL."""
+    result = await session.execute(
+        update(BookFormat)
+        .where(
+            BookFormat.id == format_id,
+            or_(BookFormat.stock.is_(None), BookFormat.stock >= quantity),
+        )
+        .values(stock=BookFormat.stock - quantity)
+        .returning(BookFormat.id)
+        .execution_options(synchronize_session=False)
+    )
+    return result.first() is not None
+
+
+async def release_stock(session: AsyncSession, format_id: uuid.UUID, quantity: int) -> None:
+    await session.execute(
+        update(BookFormat)
+        .where(BookFormat.id == format_id, BookFormat.stock.is_not(None))
+        .values(stock=BookFormat.stock + quantity)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def current_stock(session: AsyncSession, format_id: uuid.UUID) -> int | None:
+    return await session.scalar(select(BookFormat.stock).where(BookFormat.id == format_id))
+
+
+async def add_sales(session: AsyncSession, book_id: uuid.UUID, copies: int) -> None:
+    """Add (or, for refunds, subtract) copies sold; never below zero."""
+    await session.execute(
+        update(Book)
+        .where(Book.id == book_id)
+        .values(sales_count=func.greatest(Book.sales_count + copies, 0))
+        .execution_options(synchronize_session=False)
+    )

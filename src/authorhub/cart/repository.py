@@ -1,48 +1,17 @@
-"""Every query the cart needs (and the catalog look-ups checkout shares)."""
+"""Every query the cart needs. What is in a line is (kind, item_id); the kinds price it."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from authorhub.models import Book, BookFormat, Cart, CartItem, LibraryEntry
-
-
-async def formats_with_books(
-    session: AsyncSession, format_ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, tuple[BookFormat, Book]]:
-    """The formats asked for, each with its book, keyed by format id (missing ids are absent)."""
-    ids = list(set(format_ids))
-    if not ids:
-        return {}
-    rows = await session.execute(
-        select(BookFormat, Book)
-        .join(Book, Book.id == BookFormat.book_id)
-        .where(BookFormat.id.in_(ids))
-    )
-    return {fmt.id: (fmt, book) for fmt, book in rows}
-
-
-async def owned_format_ids(
-    session: AsyncSession, user_id: uuid.UUID, format_ids: Iterable[uuid.UUID]
-) -> set[uuid.UUID]:
-    """Which of these formats are already in the member's library (not revoked)."""
-    ids = list(set(format_ids))
-    if not ids:
-        return set()
-    rows = await session.scalars(
-        select(LibraryEntry.book_format_id).where(
-            LibraryEntry.user_id == user_id,
-            LibraryEntry.book_format_id.in_(ids),
-            LibraryEntry.revoked_at.is_(None),
-        )
-    )
-    return set(rows)
+from authorhub.models import Cart, CartItem
 
 
 async def cart_of_user(session: AsyncSession, user_id: uuid.UUID) -> Cart | None:
@@ -86,22 +55,21 @@ async def touch(session: AsyncSession, cart_id: uuid.UUID) -> None:
     await session.execute(update(Cart).where(Cart.id == cart_id).values(updated_at=func.now()))
 
 
-async def lines(
-    session: AsyncSession, cart_id: uuid.UUID
-) -> list[tuple[CartItem, BookFormat, Book]]:
-    rows = await session.execute(
-        select(CartItem, BookFormat, Book)
-        .join(BookFormat, BookFormat.id == CartItem.book_format_id)
-        .join(Book, Book.id == BookFormat.book_id)
-        .where(CartItem.cart_id == cart_id)
-        .order_by(CartItem.created_at, CartItem.id)
+async def lines(session: AsyncSession, cart_id: uuid.UUID) -> list[CartItem]:
+    return list(
+        await session.scalars(
+            select(CartItem)
+            .where(CartItem.cart_id == cart_id)
+            .order_by(CartItem.created_at, CartItem.id)
+        )
     )
-    return [(item, fmt, book) for item, fmt, book in rows]
 
 
-async def format_ids_in_cart(session: AsyncSession, cart_id: uuid.UUID) -> set[uuid.UUID]:
-    rows = await session.scalars(select(CartItem.book_format_id).where(CartItem.cart_id == cart_id))
-    return set(rows)
+async def keys_in_cart(session: AsyncSession, cart_id: uuid.UUID) -> set[tuple[str, uuid.UUID]]:
+    rows = await session.execute(
+        select(CartItem.kind, CartItem.item_id).where(CartItem.cart_id == cart_id)
+    )
+    return {(kind, item_id) for kind, item_id in rows}
 
 
 async def count_lines(session: AsyncSession, cart_id: uuid.UUID) -> int:
@@ -117,21 +85,26 @@ async def add_quantity(
     session: AsyncSession,
     *,
     cart_id: uuid.UUID,
-    format_id: uuid.UUID,
+    kind: str,
+    item_id: uuid.UUID,
+    columns: dict[str, Any],
     quantity: int,
     max_quantity: int,
     unit_price: int,
 ) -> None:
-    """Add to a line in one statement (no lost update when two adds race), capped at max."""
+    """Add to a line in one statement (no lost update when two adds race), capped at max.
+    `columns`: the kind's foreign-key column(s) for the item."""
     statement = insert(CartItem).values(
         cart_id=cart_id,
-        book_format_id=format_id,
+        kind=kind,
+        item_id=item_id,
         quantity=min(quantity, max_quantity),
         unit_price_when_added=unit_price,
+        **columns,
     )
     await session.execute(
         statement.on_conflict_do_update(
-            index_elements=["cart_id", "book_format_id"],
+            index_elements=["cart_id", "kind", "item_id"],
             set_={
                 "quantity": func.least(
                     CartItem.quantity + statement.excluded.quantity, max_quantity
@@ -159,14 +132,17 @@ async def delete_line(session: AsyncSession, cart_id: uuid.UUID, item_id: uuid.U
     return result.first() is not None
 
 
-async def delete_lines_for_formats(
-    session: AsyncSession, cart_id: uuid.UUID, format_ids: Iterable[uuid.UUID]
+async def delete_lines_for_items(
+    session: AsyncSession, cart_id: uuid.UUID, keys: Iterable[tuple[str, uuid.UUID]]
 ) -> None:
-    await session.execute(
-        delete(CartItem).where(
-            CartItem.cart_id == cart_id, CartItem.book_format_id.in_(list(format_ids))
+    wanted = list(keys)
+    if wanted:
+        await session.execute(
+            delete(CartItem).where(
+                CartItem.cart_id == cart_id,
+                tuple_(CartItem.kind, CartItem.item_id).in_(wanted),
+            )
         )
-    )
 
 
 async def clear(session: AsyncSession, cart_id: uuid.UUID) -> None:
@@ -184,9 +160,11 @@ async def delete_stale_guest_carts(session: AsyncSession, *, before: datetime) -
     return len(result.all())
 
 
-async def get_line_for_format(
-    session: AsyncSession, cart_id: uuid.UUID, format_id: uuid.UUID
+async def get_line_for_item(
+    session: AsyncSession, cart_id: uuid.UUID, kind: str, item_id: uuid.UUID
 ) -> CartItem | None:
     return await session.scalar(
-        select(CartItem).where(CartItem.cart_id == cart_id, CartItem.book_format_id == format_id)
+        select(CartItem).where(
+            CartItem.cart_id == cart_id, CartItem.kind == kind, CartItem.item_id == item_id
+        )
     )

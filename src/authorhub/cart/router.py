@@ -30,7 +30,7 @@ async def add_cart_item(
     response: Response,
 ) -> Envelope[CartRead]:
     cart, issued_token = await service.add_item(
-        session, owner=owner, format_id=body.format_id, quantity=body.quantity
+        session, owner=owner, key=body.key, quantity=body.quantity
     )
     if issued_token is not None:
         set_cart_cookie(response, settings, issued_token)

@@ -3,15 +3,42 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated, Self
 
-from pydantic import Field
+from pydantic import Field, StringConstraints, model_validator
 
 from authorhub.kit.schemas import ApiInput, ApiModel
 from authorhub.models import FormatKind
 
+Kind = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]{0,31}$")]
+BOOK_FORMAT = "book_format"  # what a bare formatId names (the original API)
 
-class CartItemAdd(ApiInput):
-    format_id: uuid.UUID
+
+class ItemRef(ApiInput):
+    """What to buy: `{formatId}` for a book format (the original API), or `{kind, itemId}` for
+    any sellable kind (`book_format`, and the kinds the academy and events add)."""
+
+    format_id: uuid.UUID | None = None
+    kind: Kind | None = None
+    item_id: uuid.UUID | None = None
+
+    @model_validator(mode="after")
+    def _one_reference(self) -> Self:
+        if self.format_id is not None:
+            if self.item_id is not None or self.kind not in (None, BOOK_FORMAT):
+                raise ValueError("give formatId, or kind and itemId, not both")
+            self.kind, self.item_id = BOOK_FORMAT, self.format_id
+        elif self.kind is None or self.item_id is None:
+            raise ValueError("formatId, or kind and itemId, is required")
+        return self
+
+    @property
+    def key(self) -> tuple[str, uuid.UUID]:
+        assert self.kind is not None and self.item_id is not None
+        return self.kind, self.item_id
+
+
+class CartItemAdd(ItemRef):
     quantity: int = Field(1, ge=1, le=100)
 
 
@@ -28,14 +55,18 @@ class CartWarning(ApiModel):
 
 class CartLineRead(ApiModel):
     id: uuid.UUID
-    format_id: uuid.UUID
-    book_id: uuid.UUID
+    kind: str
+    item_id: uuid.UUID
+    category: str  # books | courses | events
     title: str
-    author_name: str
-    slug: str
-    cover_image_url: str | None
-    format: FormatKind
-    is_print: bool
+    # Book formats (null for other kinds).
+    format_id: uuid.UUID | None = None
+    book_id: uuid.UUID | None = None
+    author_name: str | None = None
+    slug: str | None = None
+    cover_image_url: str | None = None
+    format: FormatKind | None = None
+    is_print: bool  # needs shipping
     quantity: int
     unit_price: int  # live price, minor units
     currency: str

@@ -6,18 +6,20 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.cart import repository
 from authorhub.cart.schemas import CartLineRead, CartRead, CartWarning
+from authorhub.commerce import sellable
+from authorhub.commerce.sellable import Offer, Problem
 from authorhub.errors import Conflict, NotFound, Unprocessable
 from authorhub.kit.crypto import hash_token, new_token
 from authorhub.kit.time import utcnow
-from authorhub.models import Book, BookFormat, BookStatus, Cart, User
+from authorhub.models import Cart, CartItem, User
 
-CURRENCY = "NGN"  # prices are charged in naira (BookFormat.price_ngn, kobo)
-MAX_PRINT_QUANTITY = 20  # copies of one print format per order
+CURRENCY = "NGN"  # the cart shows naira prices; checkout may charge USD (orders.service)
 MAX_CART_LINES = 50
 
 
@@ -29,35 +31,39 @@ class CartOwner:
     guest_token: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    code: str
-    message: str
+Key = tuple[str, uuid.UUID]
 
 
-def max_quantity(fmt: BookFormat) -> int:
-    """An ebook (or audiobook) is bought once; print copies up to a per-order cap."""
-    return MAX_PRINT_QUANTITY if fmt.format.is_print else 1
-
-
-def purchase_problem(fmt: BookFormat, book: Book, quantity: int) -> Problem | None:
-    """Why `quantity` of this format cannot be bought right now, or None when it can."""
-    if book.status != BookStatus.published or not fmt.is_active:
-        return Problem("unavailable", f"“{book.title}” ({fmt.format.value}) is no longer sold.")
-    if not fmt.format.is_print and not fmt.file_key:
-        # Never sell an ebook whose file is not there to download.
-        return Problem("unavailable", f"“{book.title}” ({fmt.format.value}) is not ready yet.")
-    if not fmt.format.is_print and fmt.is_free:
-        return Problem("free_ebook", f"“{book.title}” is free: claim it from its page instead.")
-    if fmt.format.is_print and fmt.stock is not None:
-        if fmt.stock <= 0:
-            return Problem("out_of_stock", f"“{book.title}” ({fmt.format.value}) is sold out.")
-        if fmt.stock < quantity:
-            return Problem(
-                "insufficient_stock",
-                f"Only {fmt.stock} of “{book.title}” ({fmt.format.value}) left.",
-            )
+def _problem(offer: Offer, *, quantity: int) -> Problem | None:
+    """Why a line cannot be bought now (the kind's reason first, then ownership)."""
+    if offer.problem is not None:
+        return offer.problem
+    if offer.owned:
+        return Problem("already_owned", f"“{offer.title}” is already in your library.")
+    if offer.unit_price is None:
+        return Problem("unavailable", f"“{offer.title}” has no price in {offer.currency}.")
     return None
+
+
+async def _offer(session: AsyncSession, key: Key, user: User | None, quantity: int) -> Offer:
+    kind, item_id = key
+    seller = sellable.get(kind)
+    if seller is None:
+        raise NotFound(f"Nothing of kind {kind!r} is sold here.", code="unknown_kind")
+    found = await seller.offers(
+        session, [item_id], currency=CURRENCY, user=user, quantities={item_id: quantity}
+    )
+    if item_id not in found:
+        raise seller.not_found([item_id])
+    return found[item_id]
+
+
+def _too_many(offer: Offer) -> Unprocessable:
+    return Unprocessable(
+        f"At most {offer.max_quantity} of this item can be ordered at once.",
+        code="quantity_too_large",
+        details=[{"field": "quantity", "message": f"at most {offer.max_quantity}"}],
+    )
 
 
 def guest_token_hash(token: str) -> str:
@@ -76,57 +82,57 @@ async def view_cart(
     session: AsyncSession, *, owner: CartOwner, issued_token: str | None = None
 ) -> CartRead:
     """The cart with live prices and availability; lines that cannot be bought carry a warning
-    and are left out of the subtotal."""
+    and are left out of the subtotal. One query per kind in the cart, whatever its size."""
     cart = await _find_cart(session, owner)
     rows = await repository.lines(session, cart.id) if cart else []
-    owned: set[uuid.UUID] = set()
-    if owner.user is not None and rows:
-        owned = await repository.owned_format_ids(
-            session, owner.user.id, (fmt.id for _, fmt, _ in rows)
-        )
+    offers = await sellable.offers_for(
+        session,
+        [(item.kind, item.item_id) for item in rows],
+        currency=CURRENCY,
+        user=owner.user,
+        quantities={(item.kind, item.item_id): item.quantity for item in rows},
+    )
     items: list[CartLineRead] = []
     warnings: list[CartWarning] = []
     subtotal = 0
     count = 0
-    for item, fmt, book in rows:
-        problem = purchase_problem(fmt, book, item.quantity)
-        if problem is None and fmt.id in owned:
-            problem = Problem("already_owned", f"“{book.title}” is already in your library.")
-        if problem is None and fmt.price_ngn != item.unit_price_when_added:
+    for item in rows:
+        offer = offers.get((item.kind, item.item_id))
+        if offer is None:
+            continue  # a kind no longer registered, or an item gone since
+        problem = _problem(offer, quantity=item.quantity)
+        price = offer.unit_price or 0
+        warning: CartWarning | None = None
+        if problem is None and price != item.unit_price_when_added:
             # Still buyable: the reader is told the price moved since it went into the cart.
             warning = CartWarning(
                 item_id=item.id,
                 code="price_changed",
-                message=f"The price of “{book.title}” has changed since you added it.",
+                message=f"The price of “{offer.title}” has changed since you added it.",
             )
         elif problem is not None:
             warning = CartWarning(item_id=item.id, code=problem.code, message=problem.message)
-        else:
-            warning = None
         available = problem is None
         if warning is not None:
             warnings.append(warning)
         if available:
-            subtotal += fmt.price_ngn * item.quantity
+            subtotal += price * item.quantity
             count += item.quantity
         items.append(
             CartLineRead(
                 id=item.id,
-                format_id=fmt.id,
-                book_id=book.id,
-                title=book.title,
-                author_name=book.author_name,
-                slug=book.slug,
-                cover_image_url=book.cover_image_url,
-                format=fmt.format,
-                is_print=fmt.format.is_print,
+                kind=item.kind,
+                item_id=item.item_id,
+                category=offer.category,
+                title=offer.title,
+                is_print=offer.needs_shipping,
                 quantity=item.quantity,
-                unit_price=fmt.price_ngn,
+                unit_price=price,
                 currency=CURRENCY,
-                line_total=fmt.price_ngn * item.quantity,
+                line_total=price * item.quantity,
                 available=available,
-                stock=fmt.stock if fmt.format.is_print else None,
                 warning=warning,
+                **offer.display,
             )
         )
     return CartRead(
@@ -140,29 +146,23 @@ async def view_cart(
     )
 
 
+def _item_columns(offer: Offer) -> dict[str, Any]:
+    """The kind's foreign-key column(s) a cart item carries (those of the order-line columns
+    the cart_items table has)."""
+    names = CartItem.__table__.columns.keys()
+    return {name: value for name, value in offer.columns.items() if name in names}
+
+
 async def add_item(
-    session: AsyncSession, *, owner: CartOwner, format_id: uuid.UUID, quantity: int
+    session: AsyncSession, *, owner: CartOwner, key: Key, quantity: int
 ) -> tuple[CartRead, str | None]:
-    """Add copies of a format. A guest without a cart gets one, and its new token is returned."""
-    found = await repository.formats_with_books(session, [format_id])
-    if format_id not in found:
-        raise NotFound("This book format does not exist.", code="format_not_found")
-    fmt, book = found[format_id]
-    if quantity > max_quantity(fmt):
-        raise Unprocessable(
-            f"At most {max_quantity(fmt)} of this format can be ordered at once.",
-            code="quantity_too_large",
-            details=[{"field": "quantity", "message": f"at most {max_quantity(fmt)}"}],
-        )
-    problem = purchase_problem(fmt, book, quantity)
+    """Add copies of an item. A guest without a cart gets one, and its new token is returned."""
+    offer = await _offer(session, key, owner.user, quantity)
+    if quantity > offer.max_quantity:
+        raise _too_many(offer)
+    problem = _problem(offer, quantity=quantity)
     if problem is not None:
-        raise Conflict(problem.message, code=problem.code, details={"formatId": str(fmt.id)})
-    if (
-        owner.user is not None
-        and not fmt.format.is_print
-        and await repository.owned_format_ids(session, owner.user.id, [fmt.id])
-    ):
-        raise Conflict(f"“{book.title}” is already in your library.", code="already_owned")
+        raise Conflict(problem.message, code=problem.code, details=offer.ref or None)
 
     issued_token: str | None = None
     cart = await _find_cart(session, owner)
@@ -172,16 +172,18 @@ async def add_item(
         else:
             issued_token = new_token(24)
             cart = await repository.create_guest_cart(session, guest_token_hash(issued_token))
-    is_new_line = await repository.get_line_for_format(session, cart.id, fmt.id) is None
+    is_new_line = await repository.get_line_for_item(session, cart.id, *key) is None
     if is_new_line and await repository.count_lines(session, cart.id) >= MAX_CART_LINES:
         raise Conflict(f"A cart holds at most {MAX_CART_LINES} items.", code="cart_full")
     await repository.add_quantity(
         session,
         cart_id=cart.id,
-        format_id=fmt.id,
+        kind=offer.kind,
+        item_id=offer.item_id,
+        columns=_item_columns(offer),
         quantity=quantity,
-        max_quantity=max_quantity(fmt),
-        unit_price=fmt.price_ngn,
+        max_quantity=offer.max_quantity,
+        unit_price=offer.unit_price or 0,
     )
     await repository.touch(session, cart.id)
     owner = owner if issued_token is None else CartOwner(user=None, guest_token=issued_token)
@@ -198,17 +200,12 @@ async def update_item(
     if quantity == 0:
         await repository.delete_line(session, cart.id, item_id)
     else:
-        found = await repository.formats_with_books(session, [line.book_format_id])
-        fmt, _book = found[line.book_format_id]
-        if quantity > max_quantity(fmt):
-            raise Unprocessable(
-                f"At most {max_quantity(fmt)} of this format can be ordered at once.",
-                code="quantity_too_large",
-                details=[{"field": "quantity", "message": f"at most {max_quantity(fmt)}"}],
-            )
+        offer = await _offer(session, (line.kind, line.item_id), owner.user, quantity)
+        if quantity > offer.max_quantity:
+            raise _too_many(offer)
         # An absolute quantity the reader chose (not an increment), so plain assignment is right.
         line.quantity = quantity
-        line.unit_price_when_added = fmt.price_ngn
+        line.unit_price_when_added = offer.unit_price or 0
     await repository.touch(session, cart.id)
     await session.flush()
     return await view_cart(session, owner=owner)
@@ -243,42 +240,47 @@ async def merge_guest_cart(session: AsyncSession, *, user: User, cart_token: str
     merged = 0
     if rows:
         cart = await repository.ensure_user_cart(session, user.id)
-        held = await repository.format_ids_in_cart(session, cart.id)  # one read, not one a line
-        for item, fmt, _book in rows:
-            if fmt.id not in held and len(held) >= MAX_CART_LINES:
+        held = await repository.keys_in_cart(session, cart.id)  # one read, not one a line
+        offers = await sellable.offers_for(
+            session, [(item.kind, item.item_id) for item in rows], currency=CURRENCY, user=None
+        )
+        for item in rows:
+            key = (item.kind, item.item_id)
+            offer = offers.get(key)
+            if offer is None or (key not in held and len(held) >= MAX_CART_LINES):
                 continue
             await repository.add_quantity(
                 session,
                 cart_id=cart.id,
-                format_id=fmt.id,
+                kind=item.kind,
+                item_id=item.item_id,
+                columns=_item_columns(offer),
                 quantity=item.quantity,
-                max_quantity=max_quantity(fmt),
+                max_quantity=offer.max_quantity,
                 unit_price=item.unit_price_when_added,
             )
-            held.add(fmt.id)
+            held.add(key)
             merged += 1
         await repository.touch(session, cart.id)
     await repository.delete_cart(session, guest.id)
     return merged
 
 
-async def checkout_lines(session: AsyncSession, *, user: User) -> list[tuple[uuid.UUID, int]]:
-    """The member's cart as (format id, quantity) pairs, for placing an order from it."""
+async def checkout_lines(session: AsyncSession, *, user: User) -> list[tuple[Key, int]]:
+    """The member's cart as ((kind, item id), quantity) pairs, for placing an order from it."""
     cart = await repository.cart_of_user(session, user.id)
     if cart is None:
         return []
     return [
-        (item.book_format_id, item.quantity)
-        for item, _, _ in await repository.lines(session, cart.id)
+        ((item.kind, item.item_id), item.quantity)
+        for item in await repository.lines(session, cart.id)
     ]
 
 
-async def remove_ordered_lines(
-    session: AsyncSession, *, user: User, format_ids: list[uuid.UUID]
-) -> None:
+async def remove_ordered_lines(session: AsyncSession, *, user: User, keys: list[Key]) -> None:
     cart = await repository.cart_of_user(session, user.id)
     if cart is not None:
-        await repository.delete_lines_for_formats(session, cart.id, format_ids)
+        await repository.delete_lines_for_items(session, cart.id, keys)
         await repository.touch(session, cart.id)
 
 

@@ -41,12 +41,19 @@ async def validate_coupon(
     client_ip = request.client.host if request.client else "unknown"
     await limiter.hit("coupon-validate", settings.commerce.coupon_validate_limit, client_ip)
     if body.items is not None:
+        currency = body.currency
         lines = await service.lines_for_items(
-            session, [(item.format_id, item.quantity) for item in body.items]
+            session,
+            [(item.key, item.quantity) for item in body.items],
+            currency=currency,
+            user=user,
         )
     else:
+        currency = "NGN"
         lines = await service.lines_for_cart(session, owner=owner)
-    return ok(await service.quote(session, code=body.code, lines=lines, user=user))
+    return ok(
+        await service.quote(session, code=body.code, lines=lines, user=user, currency=currency)
+    )
 
 
 @admin_router.get("", response_model=Page[CouponRead])

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import AwareDatetime, Field, StringConstraints, field_validator, model_validator
 
+from authorhub.cart.schemas import ItemRef
 from authorhub.kit.schemas import ApiInput, ApiModel
 from authorhub.models import CouponKind, CouponScope
 
@@ -16,17 +17,17 @@ CouponCode = Annotated[
 ]
 
 
-class ItemInput(ApiInput):
-    format_id: uuid.UUID
+class ItemInput(ItemRef):
     quantity: int = Field(1, ge=1, le=100)
 
 
 class CouponValidate(ApiInput):
-    """Price `items`, or the caller's cart when `cart` is true."""
+    """Price `items` (in `currency`), or the caller's cart (in naira) when `cart` is true."""
 
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
     items: list[ItemInput] | None = Field(None, min_length=1, max_length=50)
     cart: bool = False
+    currency: Literal["NGN", "USD"] = "NGN"
 
     @model_validator(mode="after")
     def _items_or_cart(self) -> Self:
@@ -51,6 +52,11 @@ class _CouponRules(ApiInput):
     description: str | None = Field(None, max_length=300)
     min_order_amount: int | None = Field(None, ge=0)
     max_discount_amount: int | None = Field(None, ge=1)
+    # For orders in US dollars, in cents (a coupon with a naira amount and no dollar one is
+    # not for USD orders).
+    value_usd: int | None = Field(None, ge=1, description="fixed coupons: the amount in cents")
+    min_order_amount_usd: int | None = Field(None, ge=0)
+    max_discount_amount_usd: int | None = Field(None, ge=1)
     usage_limit: int | None = Field(None, ge=1)
     per_customer_limit: int | None = Field(None, ge=1)
     starts_at: AwareDatetime | None = None
@@ -127,6 +133,9 @@ class CouponRead(ApiModel):
     value: int
     min_order_amount: int | None
     max_discount_amount: int | None
+    value_usd: int | None
+    min_order_amount_usd: int | None
+    max_discount_amount_usd: int | None
     usage_limit: int | None
     per_customer_limit: int | None
     uses_count: int  # held by unpaid orders plus used by paid ones

@@ -15,8 +15,9 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from authorhub.cart.repository import formats_with_books
-from authorhub.cart.service import CartOwner, purchase_problem, view_cart
+from authorhub.books.sellable import BOOK_FORMAT
+from authorhub.cart.service import CartOwner, view_cart
+from authorhub.commerce import sellable
 from authorhub.config import Settings
 from authorhub.coupons import repository
 from authorhub.coupons.schemas import (
@@ -41,11 +42,42 @@ class CouponRejected(AppError):
 
 @dataclass(frozen=True, slots=True)
 class CouponLine:
-    """What a coupon needs to know about one order line."""
+    """What a coupon needs to know about one order line (line_total in the order's currency)."""
 
-    format_id: uuid.UUID
+    kind: str
+    item_id: uuid.UUID
+    category: str  # books | courses | events (the sellable kind's group)
     line_total: int
-    is_book: bool = True  # courses and events join later
+
+
+@dataclass(frozen=True, slots=True)
+class Amounts:
+    """A coupon's money rules in one currency's minor unit."""
+
+    fixed: int | None
+    min_order: int | None
+    max_discount: int | None
+
+
+def amounts_in(coupon: Coupon, currency: str) -> Amounts:
+    """The coupon's amounts for an order in `currency`. A coupon with an amount in naira but
+    none in dollars is not for USD orders (kobo are never charged as cents)."""
+    if currency == "NGN":
+        fixed = coupon.value if coupon.kind == CouponKind.fixed else None
+        return Amounts(fixed, coupon.min_order_kobo, coupon.max_discount_kobo)
+    missing = (
+        (coupon.kind == CouponKind.fixed and coupon.value_usd is None)
+        or (coupon.min_order_kobo is not None and coupon.min_order_usd is None)
+        or (coupon.max_discount_kobo is not None and coupon.max_discount_usd is None)
+    )
+    if currency != "USD" or missing:
+        raise CouponRejected(
+            f"This coupon cannot be used on an order in {currency}.",
+            code="coupon_currency_not_supported",
+            details={"currency": currency},
+        )
+    fixed = coupon.value_usd if coupon.kind == CouponKind.fixed else None
+    return Amounts(fixed, coupon.min_order_usd, coupon.max_discount_usd)
 
 
 def normalise_code(code: str) -> str:
@@ -67,12 +99,14 @@ def coupon_status(coupon: Coupon, now: datetime) -> str:
 def _applies(coupon: Coupon, line: CouponLine) -> bool:
     if coupon.applies_to == CouponScope.all:
         return True
-    if coupon.applies_to == CouponScope.books:
-        return line.is_book
-    return line.format_id in {fmt.id for fmt in coupon.formats}
+    if coupon.applies_to == CouponScope.formats:  # specific items: the listed book formats
+        return line.kind == BOOK_FORMAT and line.item_id in {fmt.id for fmt in coupon.formats}
+    return line.category == coupon.applies_to.value  # books | courses | events
 
 
-def discount_for(coupon: Coupon, lines: list[CouponLine], *, now: datetime) -> tuple[int, int]:
+def discount_for(
+    coupon: Coupon, lines: list[CouponLine], *, now: datetime, currency: str = "NGN"
+) -> tuple[int, int]:
     """(eligible subtotal, discount) if the coupon's own rules allow it; raises CouponRejected.
 
     Usage limits are not checked here: they need the database (see reserve_use)."""
@@ -82,24 +116,23 @@ def discount_for(coupon: Coupon, lines: list[CouponLine], *, now: datetime) -> t
         raise CouponRejected("This coupon cannot be used yet.", code="coupon_not_started")
     if coupon.ends_at is not None and now >= coupon.ends_at:
         raise CouponRejected("This coupon has expired.", code="coupon_expired")
+    amounts = amounts_in(coupon, currency)
     subtotal = sum(line.line_total for line in lines)
-    if coupon.min_order_kobo is not None and subtotal < coupon.min_order_kobo:
+    if amounts.min_order is not None and subtotal < amounts.min_order:
         raise CouponRejected(
-            f"This coupon needs an order of at least {format_amount(coupon.min_order_kobo)}.",
+            f"This coupon needs an order of at least {format_amount(amounts.min_order, currency)}.",
             code="coupon_minimum_not_met",
-            details={"minimumOrder": coupon.min_order_kobo, "subtotal": subtotal},
+            details={"minimumOrder": amounts.min_order, "subtotal": subtotal},
         )
     eligible = sum(line.line_total for line in lines if _applies(coupon, line))
     if eligible <= 0:
         raise CouponRejected(
             "This coupon does not apply to anything in this order.", code="coupon_not_applicable"
         )
-    if coupon.kind == CouponKind.percentage:
-        discount = eligible * coupon.value // 100  # whole kobo, rounded down
-    else:
-        discount = coupon.value
-    if coupon.max_discount_kobo is not None:
-        discount = min(discount, coupon.max_discount_kobo)
+    # A percentage is taken in whole minor units, rounded down.
+    discount = eligible * coupon.value // 100 if amounts.fixed is None else amounts.fixed
+    if amounts.max_discount is not None:
+        discount = min(discount, amounts.max_discount)
     return eligible, min(discount, eligible)
 
 
@@ -124,13 +157,18 @@ def _unknown_code() -> CouponRejected:
 
 
 async def quote(
-    session: AsyncSession, *, code: str, lines: list[CouponLine], user: User | None
+    session: AsyncSession,
+    *,
+    code: str,
+    lines: list[CouponLine],
+    user: User | None,
+    currency: str = "NGN",
 ) -> CouponQuote:
     """What the coupon would take off these lines now (nothing is reserved)."""
     coupon = await repository.by_code(session, normalise_code(code))
     if coupon is None:
         raise _unknown_code()
-    eligible, discount = discount_for(coupon, lines, now=utcnow())
+    eligible, discount = discount_for(coupon, lines, now=utcnow(), currency=currency)
     if coupon.usage_limit is not None and coupon.uses_count >= coupon.usage_limit:
         raise _limit_reached()
     if user is not None and coupon.per_customer_limit is not None:
@@ -147,18 +185,24 @@ async def quote(
         eligible_subtotal=eligible,
         discount=discount,
         total_after_discount=subtotal - discount,
+        currency=currency,
     )
 
 
 async def reserve_use(
-    session: AsyncSession, *, code: str, lines: list[CouponLine], user: User
+    session: AsyncSession,
+    *,
+    code: str,
+    lines: list[CouponLine],
+    user: User,
+    currency: str = "NGN",
 ) -> tuple[Coupon, int]:
     """Check the coupon and hold one use of it for an order being placed; returns the coupon and
     the discount. Call record_reservation once the order exists (same transaction)."""
     coupon = await repository.lock_by_code(session, normalise_code(code))
     if coupon is None:
         raise _unknown_code()
-    _eligible, discount = discount_for(coupon, lines, now=utcnow())
+    _eligible, discount = discount_for(coupon, lines, now=utcnow(), currency=currency)
     if coupon.per_customer_limit is not None:
         # Read under the coupon's row lock: every earlier reservation has committed or aborted.
         used = await repository.count_customer_uses(session, coupon.id, user.id)
@@ -209,6 +253,9 @@ def to_read(coupon: Coupon, now: datetime | None = None) -> CouponRead:
         value=coupon.value,
         min_order_amount=coupon.min_order_kobo,
         max_discount_amount=coupon.max_discount_kobo,
+        value_usd=coupon.value_usd,
+        min_order_amount_usd=coupon.min_order_usd,
+        max_discount_amount_usd=coupon.max_discount_usd,
         usage_limit=coupon.usage_limit,
         per_customer_limit=coupon.per_customer_limit,
         uses_count=coupon.uses_count,
@@ -253,6 +300,9 @@ async def create_coupon(session: AsyncSession, *, data: CouponCreate) -> CouponR
         value=data.value,
         min_order_kobo=data.min_order_amount,
         max_discount_kobo=data.max_discount_amount,
+        value_usd=data.value_usd,
+        min_order_usd=data.min_order_amount_usd,
+        max_discount_usd=data.max_discount_amount_usd,
         usage_limit=data.usage_limit,
         per_customer_limit=data.per_customer_limit,
         starts_at=data.starts_at,
@@ -284,6 +334,9 @@ _COLUMN_OF = {
     "value": "value",
     "min_order_amount": "min_order_kobo",
     "max_discount_amount": "max_discount_kobo",
+    "value_usd": "value_usd",
+    "min_order_amount_usd": "min_order_usd",
+    "max_discount_amount_usd": "max_discount_usd",
     "usage_limit": "usage_limit",
     "per_customer_limit": "per_customer_limit",
     "starts_at": "starts_at",
@@ -354,20 +407,45 @@ async def list_coupons(
 
 
 async def lines_for_items(
-    session: AsyncSession, items: list[tuple[uuid.UUID, int]]
+    session: AsyncSession,
+    items: list[tuple[tuple[str, uuid.UUID], int]],
+    *,
+    currency: str = "NGN",
+    user: User | None = None,
 ) -> list[CouponLine]:
-    """Price (format id, quantity) pairs at today's prices; unknown formats are a 404, and
+    """Price ((kind, item id), quantity) pairs at today's prices; unknown items are a 404, and
     what could not be ordered now is a 409 saying why (as checkout would)."""
-    found = await formats_with_books(session, [format_id for format_id, _ in items])
+    offers = await sellable.offers_for(
+        session,
+        [key for key, _ in items],
+        currency=currency,
+        user=user,
+        quantities=dict(items),
+    )
     lines: list[CouponLine] = []
-    for format_id, quantity in items:
-        if format_id not in found:
-            raise NotFound("This book format does not exist.", code="format_not_found")
-        fmt, book = found[format_id]
-        problem = purchase_problem(fmt, book, quantity)
-        if problem is not None:
-            raise Conflict(problem.message, code=problem.code, details={"formatId": str(fmt.id)})
-        lines.append(CouponLine(format_id=fmt.id, line_total=fmt.price_ngn * quantity))
+    for key, quantity in items:
+        offer = offers.get(key)
+        seller = sellable.get(key[0])
+        if offer is None or seller is None:
+            if seller is None:
+                raise NotFound(f"Nothing of kind {key[0]!r} is sold here.", code="unknown_kind")
+            raise seller.not_found([key[1]])
+        if offer.problem is not None:
+            raise Conflict(offer.problem.message, code=offer.problem.code, details=offer.ref)
+        if offer.unit_price is None:
+            raise Conflict(
+                f"“{offer.title}” has no price in {currency}.",
+                code="currency_not_available",
+                details={"currency": currency, **offer.ref},
+            )
+        lines.append(
+            CouponLine(
+                kind=offer.kind,
+                item_id=offer.item_id,
+                category=offer.category,
+                line_total=offer.unit_price * quantity,
+            )
+        )
     return lines
 
 
@@ -375,7 +453,12 @@ async def lines_for_cart(session: AsyncSession, *, owner: CartOwner) -> list[Cou
     """The buyable lines of the caller's cart (what an order from the cart would contain)."""
     cart = await view_cart(session, owner=owner)
     lines = [
-        CouponLine(format_id=line.format_id, line_total=line.line_total)
+        CouponLine(
+            kind=line.kind,
+            item_id=line.item_id,
+            category=line.category,
+            line_total=line.line_total,
+        )
         for line in cart.items
         if line.available
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -190,3 +190,20 @@ async def log_download(
         )
     )
     await session.flush()
+
+
+async def owned_format_ids(
+    session: AsyncSession, user_id: uuid.UUID, format_ids: Iterable[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of these formats are already in the member's library (not revoked)."""
+    ids = list(set(format_ids))
+    if not ids:
+        return set()
+    rows = await session.scalars(
+        select(LibraryEntry.book_format_id).where(
+            LibraryEntry.user_id == user_id,
+            LibraryEntry.book_format_id.in_(ids),
+            LibraryEntry.revoked_at.is_(None),
+        )
+    )
+    return set(rows)

@@ -88,6 +88,7 @@ async def grant_order_lines(
     for line in lines:
         if line.is_print:
             continue
+        assert line.book_id is not None and line.book_format_id is not None, "a book line"
         await repository.grant(
             session,
             user_id=user_id,

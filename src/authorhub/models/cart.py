@@ -33,13 +33,23 @@ class Cart(Model):
 class CartItem(Model):
     __tablename__ = "cart_items"
     __table_args__ = (
-        UniqueConstraint("cart_id", "book_format_id"),
+        UniqueConstraint("cart_id", "kind", "item_id"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
+        # (kind, item_id) names what is in the cart; a kind with a table of its own also
+        # fills its foreign-key column with the same id (see commerce/sellable.py).
+        CheckConstraint(
+            "(kind = 'book_format') = (book_format_id IS NOT NULL)", name="book_format_columns"
+        ),
+        CheckConstraint(
+            "book_format_id IS NULL OR book_format_id = item_id", name="book_format_is_item"
+        ),
         Index("ix_cart_items_book_format_id", "book_format_id"),
     )
 
     cart_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("carts.id", ondelete="CASCADE"))
-    book_format_id: Mapped[uuid.UUID] = mapped_column(
+    kind: Mapped[str] = mapped_column(String(32))
+    item_id: Mapped[uuid.UUID]
+    book_format_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("book_formats.id", ondelete="CASCADE")
     )
     quantity: Mapped[int]

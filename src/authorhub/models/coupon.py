@@ -28,8 +28,10 @@ class CouponKind(StrEnum):
 
 class CouponScope(StrEnum):
     all = "all"  # every line of the order
-    books = "books"  # book lines (courses and events join later)
-    formats = "formats"  # only the formats listed in coupon_formats
+    books = "books"  # lines whose sellable kind is in the "books" category
+    courses = "courses"  # ... "courses" (the academy's kinds)
+    events = "events"  # ... "events" (tickets)
+    formats = "formats"  # specific items: only the book formats listed in coupon_formats
 
 
 class RedemptionStatus(StrEnum):
@@ -55,6 +57,11 @@ class Coupon(Model):
     __tablename__ = "coupons"
     __table_args__ = (
         CheckConstraint("value > 0", name="value_positive"),
+        CheckConstraint("value_usd IS NULL OR value_usd > 0", name="value_usd_positive"),
+        CheckConstraint("min_order_usd IS NULL OR min_order_usd >= 0", name="min_order_usd_valid"),
+        CheckConstraint(
+            "max_discount_usd IS NULL OR max_discount_usd > 0", name="max_discount_usd_valid"
+        ),
         CheckConstraint("kind <> 'percentage' OR value <= 100", name="percentage_at_most_100"),
         CheckConstraint("min_order_kobo IS NULL OR min_order_kobo >= 0", name="min_order_valid"),
         CheckConstraint(
@@ -77,6 +84,11 @@ class Coupon(Model):
     value: Mapped[int]
     min_order_kobo: Mapped[int | None]
     max_discount_kobo: Mapped[int | None]
+    # The same amounts for orders in US dollars, in cents. A coupon with an amount in naira
+    # (fixed value, minimum order, maximum discount) but none in dollars is not for USD orders.
+    value_usd: Mapped[int | None]
+    min_order_usd: Mapped[int | None]
+    max_discount_usd: Mapped[int | None]
     usage_limit: Mapped[int | None]  # total uses across all customers; NULL = unlimited
     per_customer_limit: Mapped[int | None]
     starts_at: Mapped[datetime | None]

@@ -125,22 +125,35 @@ class OrderLine(Model):
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
         CheckConstraint("line_total = unit_price * quantity", name="line_total_adds_up"),
+        # What is sold is (kind, item_id); each kind with a table of its own also fills its
+        # foreign-key column with the same id, and only that one (see commerce/sellable.py).
+        CheckConstraint(
+            "(kind = 'book_format') = (book_format_id IS NOT NULL AND book_id IS NOT NULL)",
+            name="book_format_columns",
+        ),
+        CheckConstraint(
+            "book_format_id IS NULL OR book_format_id = item_id", name="book_format_is_item"
+        ),
         Index("ix_order_lines_order_id", "order_id"),
+        Index("ix_order_lines_kind_item_id", "kind", "item_id"),
         Index("ix_order_lines_book_id", "book_id"),
         Index("ix_order_lines_book_format_id", "book_format_id"),
     )
 
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     position: Mapped[int]
-    # RESTRICT: a book that was ordered is archived, never deleted.
-    book_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("books.id", ondelete="RESTRICT"))
-    book_format_id: Mapped[uuid.UUID] = mapped_column(
+    # What was sold: a registered sellable kind and the item's id in it.
+    kind: Mapped[str] = mapped_column(String(32))
+    item_id: Mapped[uuid.UUID]
+    # kind book_format. RESTRICT: a book that was ordered is archived, never deleted.
+    book_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("books.id", ondelete="RESTRICT"))
+    book_format_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("book_formats.id", ondelete="RESTRICT")
     )
     # Snapshot at ordering time: later catalog edits never change what was bought.
     title: Mapped[str] = mapped_column(String(300))
-    author_name: Mapped[str] = mapped_column(String(200))
-    format: Mapped[FormatKind] = mapped_column(pg_enum(FormatKind, "book_format_kind"))
+    author_name: Mapped[str | None] = mapped_column(String(200))
+    format: Mapped[FormatKind | None] = mapped_column(pg_enum(FormatKind, "book_format_kind"))
     sku: Mapped[str] = mapped_column(String(64))
     is_print: Mapped[bool]
     unit_price: Mapped[int]

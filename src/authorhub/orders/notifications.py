@@ -28,7 +28,7 @@ def _context(order: Order, settings: Settings) -> dict[str, Any]:
         "lines": [
             {
                 "title": line.title,
-                "format": line.format.value,
+                "format": line.format.value if line.format else "",
                 "quantity": line.quantity,
                 "unit_price": money(line.unit_price),
                 "line_total": money(line.line_total),

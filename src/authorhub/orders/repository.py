@@ -1,20 +1,17 @@
-"""Every order query: row locks, the conditional stock updates, sequences and lists."""
+"""Every order query: row locks, sequences and lists (stock belongs to each sellable kind)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, func, or_, select, text, update
+from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from authorhub.kit.time import utc_midnight
 from authorhub.models import (
-    Book,
-    BookFormat,
     Order,
-    OrderLine,
     OrderRefund,
     OrderStatus,
     OrderStatusHistory,
@@ -41,48 +38,6 @@ async def by_idempotency_key(session: AsyncSession, user_id: uuid.UUID, key: str
 
 async def next_order_sequence(session: AsyncSession) -> int:
     return int(await session.scalar(select(order_number_seq.next_value())) or 0)
-
-
-async def reserve_stock(session: AsyncSession, format_id: uuid.UUID, quantity: int) -> bool:
-    """Take `quantity` copies if that many are on hand, in one statement; False otherwise.
-
-    The row lock this UPDATE takes is held to the end of the transaction, so concurrent buyers of
-    the same format queue here and each sees the stock the previous one left. NULL stock means
-    unlimited and is left NULL."""
-    result = await session.execute(
-        update(BookFormat)
-        .where(
-            BookFormat.id == format_id,
-            or_(BookFormat.stock.is_(None), BookFormat.stock >= quantity),
-        )
-        .values(stock=BookFormat.stock - quantity)
-        .returning(BookFormat.id)
-        .execution_options(synchronize_session=False)
-    )
-    return result.first() is not None
-
-
-async def release_stock(session: AsyncSession, format_id: uuid.UUID, quantity: int) -> None:
-    await session.execute(
-        update(BookFormat)
-        .where(BookFormat.id == format_id, BookFormat.stock.is_not(None))
-        .values(stock=BookFormat.stock + quantity)
-        .execution_options(synchronize_session=False)
-    )
-
-
-async def current_stock(session: AsyncSession, format_id: uuid.UUID) -> int | None:
-    return await session.scalar(select(BookFormat.stock).where(BookFormat.id == format_id))
-
-
-async def add_sales(session: AsyncSession, book_id: uuid.UUID, copies: int) -> None:
-    """Add (or, for refunds, subtract) copies sold; never below zero."""
-    await session.execute(
-        update(Book)
-        .where(Book.id == book_id)
-        .values(sales_count=func.greatest(Book.sales_count + copies, 0))
-        .execution_options(synchronize_session=False)
-    )
 
 
 def _with_lines(statement: Select[Order]) -> Select[Order]:
@@ -206,9 +161,3 @@ async def list_all(
             or_(Order.number == wanted.upper(), Order.payment_reference == wanted)
         )
     return await _page(session, statement, offset=offset, limit=limit)
-
-
-async def book_has_orders(session: AsyncSession, book_id: uuid.UUID) -> bool:
-    """Whether any order line points at this book (such a book is archived, never deleted)."""
-    found = await session.scalar(select(OrderLine.id).where(OrderLine.book_id == book_id).limit(1))
-    return found is not None

@@ -8,14 +8,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
+from authorhub.cart.schemas import ItemRef
 from authorhub.kit.schemas import ApiInput, ApiModel
 from authorhub.models import FormatKind, OrderStatus, ShippingZone
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
-class OrderItemInput(ApiInput):
-    format_id: uuid.UUID
+class OrderItemInput(ItemRef):
     quantity: int = Field(1, ge=1, le=100)
 
 
@@ -48,6 +48,9 @@ class OrderCreate(ApiInput):
         None
     )
     note: Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=500)] = None
+    # The order's one currency: totals, coupon and shipping in its minor unit (kobo, cents);
+    # USD only when every line has a price in dollars.
+    currency: Literal["NGN", "USD"] = "NGN"
 
 
 class OrderCancel(ApiInput):
@@ -78,11 +81,14 @@ class ShippingAddressRead(ApiModel):
 
 class OrderLineRead(ApiModel):
     id: uuid.UUID
-    book_id: uuid.UUID
-    format_id: uuid.UUID = Field(validation_alias="book_format_id")
+    kind: str
+    item_id: uuid.UUID
+    # Book formats (null for other kinds).
+    book_id: uuid.UUID | None
+    format_id: uuid.UUID | None = Field(validation_alias="book_format_id")
     title: str
-    author_name: str
-    format: FormatKind
+    author_name: str | None
+    format: FormatKind | None
     sku: str
     is_print: bool
     unit_price: int

@@ -19,13 +19,13 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.cart import service as cart_service
-from authorhub.cart.repository import formats_with_books, owned_format_ids
+from authorhub.commerce import sellable
+from authorhub.commerce.sellable import Offer
 from authorhub.config import Settings
 from authorhub.coupons import service as coupons
 from authorhub.coupons.service import CouponLine
 from authorhub.errors import BadRequest, Conflict, NotFound, Unprocessable
 from authorhub.kit.time import utcnow
-from authorhub.library import service as library
 from authorhub.models import (
     Coupon,
     Order,
@@ -46,8 +46,6 @@ from authorhub.orders.schemas import (
     StatusChangeRead,
 )
 from authorhub.orders.status import PAID_STATUSES, check_transition
-
-CURRENCY = cart_service.CURRENCY
 
 
 def _order_not_found() -> NotFound:
@@ -80,13 +78,74 @@ def shipping_zone(address: ShippingAddressInput) -> ShippingZone:
     return ShippingZone.lagos if state == "lagos" else ShippingZone.nigeria
 
 
-def shipping_fee(zone: ShippingZone, settings: Settings) -> int:
-    table = {
-        ShippingZone.lagos: settings.commerce.shipping_lagos_kobo,
-        ShippingZone.nigeria: settings.commerce.shipping_nigeria_kobo,
-        ShippingZone.international: settings.commerce.shipping_international_kobo,
+def shipping_fee(zone: ShippingZone, settings: Settings, currency: str = "NGN") -> int:
+    """The fee in the order currency's minor unit (COMMERCE_SHIPPING_*_KOBO / _CENTS)."""
+    commerce = settings.commerce
+    if currency == "USD":
+        cents = {
+            ShippingZone.lagos: commerce.shipping_lagos_cents,
+            ShippingZone.nigeria: commerce.shipping_nigeria_cents,
+            ShippingZone.international: commerce.shipping_international_cents,
+        }
+        return cents[zone]
+    kobo = {
+        ShippingZone.lagos: commerce.shipping_lagos_kobo,
+        ShippingZone.nigeria: commerce.shipping_nigeria_kobo,
+        ShippingZone.international: commerce.shipping_international_kobo,
     }
-    return table[zone]
+    return kobo[zone]
+
+
+Key = tuple[str, uuid.UUID]
+
+
+def _price(offer: Offer) -> int:
+    assert offer.unit_price is not None, "checked by _checked_offers"
+    return offer.unit_price
+
+
+async def _checked_offers(
+    session: AsyncSession, wanted: Counter[Key], *, currency: str, user: User
+) -> dict[Key, Offer]:
+    """Every wanted item priced in `currency`, or the error saying why it cannot be ordered:
+    404 for an unknown item, 422 for too many or no price in the currency, 409 when it is owned
+    already or cannot be bought now (stock is not judged here: reserve() does)."""
+    offers = await sellable.offers_for(
+        session, wanted, currency=currency, user=user, quantities=dict(wanted)
+    )
+    for kind, ids in sellable.group(wanted).items():
+        seller = sellable.get(kind)
+        if seller is None:
+            raise NotFound(f"Nothing of kind {kind!r} is sold here.", code="unknown_kind")
+        unknown = [item_id for item_id in ids if (kind, item_id) not in offers]
+        if unknown:
+            raise seller.not_found(unknown)
+    for key, quantity in wanted.items():
+        offer = offers[key]
+        if quantity > offer.max_quantity:
+            raise Unprocessable(
+                f"At most {offer.max_quantity} of “{offer.title}” per order.",
+                code="quantity_too_large",
+                details=offer.ref,
+            )
+        if offer.owned:
+            raise Conflict(
+                f"“{offer.title}” is already in your library.",
+                code="already_owned",
+                details=offer.ref,
+            )
+        problem = offer.problem
+        if problem is not None and problem.code not in ("out_of_stock", "insufficient_stock"):
+            raise Conflict(problem.message, code=problem.code, details=offer.ref)
+        if offer.unit_price is None:
+            raise Unprocessable(
+                f"“{offer.title}” cannot be paid in {currency}; order it in NGN.",
+                code="currency_not_available",
+                details=[
+                    {"field": "currency", "message": f"not every item has a {currency} price"}
+                ],
+            )
+    return offers
 
 
 def _fingerprint(data: OrderCreate) -> str:
@@ -128,43 +187,19 @@ async def create_order(
             return await order_detail(session, existing), False
 
     from_cart = data.items is None
-    wanted: Counter[uuid.UUID] = Counter()
+    wanted: Counter[Key] = Counter()
     if data.items is not None:
         for item in data.items:
-            wanted[item.format_id] += item.quantity
+            wanted[item.key] += item.quantity
     else:
-        for format_id, quantity in await cart_service.checkout_lines(session, user=user):
-            wanted[format_id] += quantity
+        for key, quantity in await cart_service.checkout_lines(session, user=user):
+            wanted[key] += quantity
     if not wanted:
         raise Conflict("Your cart is empty.", code="cart_empty")
+    currency = data.currency
+    offers = await _checked_offers(session, wanted, currency=currency, user=user)
 
-    catalog = await formats_with_books(session, wanted.keys())
-    unknown = [str(format_id) for format_id in wanted if format_id not in catalog]
-    if unknown:
-        raise NotFound(
-            "Some items do not exist.", code="format_not_found", details={"formatIds": unknown}
-        )
-    owned = await owned_format_ids(session, user.id, wanted.keys())
-    for format_id, quantity in wanted.items():
-        fmt, book = catalog[format_id]
-        if quantity > cart_service.max_quantity(fmt):
-            raise Unprocessable(
-                f"At most {cart_service.max_quantity(fmt)} of “{book.title}” ({fmt.format.value}) "
-                "per order.",
-                code="quantity_too_large",
-                details={"formatId": str(format_id)},
-            )
-        if format_id in owned:
-            raise Conflict(
-                f"“{book.title}” is already in your library.",
-                code="already_owned",
-                details={"formatId": str(format_id)},
-            )
-        problem = cart_service.purchase_problem(fmt, book, quantity)
-        if problem is not None and problem.code not in ("out_of_stock", "insufficient_stock"):
-            raise Conflict(problem.message, code=problem.code, details={"formatId": str(format_id)})
-
-    has_print = any(catalog[format_id][0].format.is_print for format_id in wanted)
+    has_print = any(offer.needs_shipping for offer in offers.values())
     if has_print and data.shipping_address is None:
         raise Unprocessable(
             "A shipping address is required for printed books.",
@@ -172,26 +207,14 @@ async def create_order(
             details=[{"field": "shippingAddress", "message": "required for print items"}],
         )
 
-    # Stock is settled by the database, never by the check above: one conditional UPDATE per
-    # print format, in primary-key order so that concurrent orders lock rows in the same order.
-    for format_id in sorted(wanted):
-        fmt, book = catalog[format_id]
-        if fmt.format.is_print and not await repository.reserve_stock(
-            session, format_id, wanted[format_id]
-        ):
-            available = await repository.current_stock(session, format_id)
-            raise Conflict(
-                f"Not enough copies of “{book.title}” ({fmt.format.value}) left.",
-                code="out_of_stock",
-                details={
-                    "formatId": str(format_id),
-                    "requested": wanted[format_id],
-                    "available": max(available or 0, 0),
-                },
-            )
+    # Stock, seats, quotas are settled by the database, never by the checks above: each kind
+    # reserves with conditional UPDATEs in primary-key order, kinds in name order, so that
+    # concurrent orders lock rows in the same order.
+    for kind, ids in sellable.group(wanted).items():
+        await sellable.sellable_of(kind).reserve(session, {i: wanted[(kind, i)] for i in ids})
 
-    ordered = [(format_id, wanted[format_id]) for format_id in wanted]  # keeps the request order
-    subtotal = sum(catalog[format_id][0].price_ngn * quantity for format_id, quantity in ordered)
+    ordered = list(wanted.items())  # keeps the request order
+    subtotal = sum(_price(offers[key]) * quantity for key, quantity in ordered)
     coupon: Coupon | None = None
     discount = 0
     if data.coupon_code:
@@ -199,13 +222,19 @@ async def create_order(
             session,
             code=data.coupon_code,
             lines=[
-                CouponLine(format_id=format_id, line_total=catalog[format_id][0].price_ngn * qty)
-                for format_id, qty in ordered
+                CouponLine(
+                    kind=offers[key].kind,
+                    item_id=offers[key].item_id,
+                    category=offers[key].category,
+                    line_total=_price(offers[key]) * quantity,
+                )
+                for key, quantity in ordered
             ],
             user=user,
+            currency=currency,
         )
     zone = shipping_zone(data.shipping_address) if data.shipping_address else None
-    shipping = shipping_fee(zone, settings) if (has_print and zone) else 0
+    shipping = shipping_fee(zone, settings, currency) if (has_print and zone) else 0
     now = utcnow()
     sequence = await repository.next_order_sequence(session)
     order = Order(
@@ -214,7 +243,7 @@ async def create_order(
         customer_email=user.email,
         customer_name=user.name,
         status=OrderStatus.pending_payment,
-        currency=CURRENCY,
+        currency=currency,
         subtotal=subtotal,
         discount=discount,
         shipping=shipping,
@@ -230,23 +259,22 @@ async def create_order(
     )
     session.add(order)
     await session.flush()
-    for position, (format_id, quantity) in enumerate(ordered):
-        fmt, book = catalog[format_id]
+    for position, (key, quantity) in enumerate(ordered):
+        offer = offers[key]
         session.add(
             OrderLine(
                 order_id=order.id,
                 position=position,
-                book_id=book.id,
-                book_format_id=fmt.id,
-                title=book.title,
-                author_name=book.author_name,
-                format=fmt.format,
-                sku=fmt.sku,
-                is_print=fmt.format.is_print,
-                unit_price=fmt.price_ngn,
+                kind=offer.kind,
+                item_id=offer.item_id,
+                title=offer.title,
+                sku=offer.sku,
+                is_print=offer.needs_shipping,
+                unit_price=_price(offer),
                 quantity=quantity,
-                line_total=fmt.price_ngn * quantity,
-                currency=CURRENCY,
+                line_total=_price(offer) * quantity,
+                currency=currency,
+                **offer.columns,
             )
         )
     repository.add_history(
@@ -263,7 +291,7 @@ async def create_order(
             session, coupon=coupon, order_id=order.id, user_id=user.id, discount=discount
         )
     if from_cart:
-        await cart_service.remove_ordered_lines(session, user=user, format_ids=list(wanted))
+        await cart_service.remove_ordered_lines(session, user=user, keys=list(wanted))
 
     if order.total == 0:
         # Nothing to pay (a 100% coupon on ebooks): fulfilled at once, no payment involved.
@@ -272,7 +300,7 @@ async def create_order(
             order_id=order.id,
             payment_reference=f"free:{order.number}",
             amount=0,
-            currency=CURRENCY,
+            currency=currency,
         )
     else:
         with_lines = await repository.get(session, order.id)
@@ -346,15 +374,11 @@ async def list_all_orders(
 
 
 async def _release_reservations(session: AsyncSession, orders: list[Order]) -> None:
-    """Give back the stock and coupon uses that unpaid orders held (formats and coupons each
-    locked in primary-key order, so this never deadlocks with checkout)."""
-    copies: Counter[uuid.UUID] = Counter()
-    for order in orders:
-        for line in order.lines:
-            if line.is_print:
-                copies[line.book_format_id] += line.quantity
-    for format_id in sorted(copies):
-        await repository.release_stock(session, format_id, copies[format_id])
+    """Give back what unpaid orders held: each kind's stock (kinds in name order, rows in
+    primary-key order) and coupon uses, so this never deadlocks with checkout."""
+    lines = [line for order in orders for line in order.lines]
+    for kind, kind_lines in sellable.by_kind(lines).items():
+        await sellable.sellable_of(kind).release(session, kind_lines)
     await coupons.release_uses(session, order_ids=[o.id for o in orders if o.coupon_id])
 
 
@@ -527,15 +551,8 @@ async def mark_order_paid(
     order.payment_reference = payment_reference
     order.amount_paid = amount
     await session.flush()
-    if order.user_id is not None:
-        await library.grant_order_lines(
-            session, user_id=order.user_id, order_id=order.id, lines=list(order.lines)
-        )
-    copies: Counter[uuid.UUID] = Counter()
-    for line in order.lines:
-        copies[line.book_id] += line.quantity
-    for book_id in sorted(copies):
-        await repository.add_sales(session, book_id, copies[book_id])
+    for kind, lines in sellable.by_kind(order.lines).items():
+        await sellable.sellable_of(kind).fulfil(session, order, lines)
     if order.coupon_id is not None:
         await coupons.commit_use(session, order_id=order.id)
     await notifications.order_paid(session, order)
@@ -613,24 +630,14 @@ async def mark_order_refunded(
     taken_back = [
         line for line in order.lines if line.refunded_at is None and (fully or line.id in wanted)
     ]
-    shipped = order.shipped_at is not None
     now = utcnow()
     for line in taken_back:
         line.refunded_at = now
-    restock: Counter[uuid.UUID] = Counter()
-    unsold: Counter[uuid.UUID] = Counter()
-    for line in taken_back:
-        unsold[line.book_id] += line.quantity
-        if line.is_print and not shipped:
-            restock[line.book_format_id] += line.quantity
-    for format_id in sorted(restock):
-        await repository.release_stock(session, format_id, restock[format_id])
-    for book_id in sorted(unsold):
-        await repository.add_sales(session, book_id, -unsold[book_id])
-    digital = [line for line in taken_back if not line.is_print]
-    await library.revoke_order_lines(session, line_ids=[line.id for line in digital])
+    access_ended: list[str] = []
+    for kind, lines in sellable.by_kind(taken_back).items():
+        access_ended += await sellable.sellable_of(kind).revoke(session, order, lines)
     target = OrderStatus.refunded if fully else OrderStatus.partially_refunded
     _move(session, order, target, actor_id=None, note=reason or f"refund {refund_reference}")
     await session.flush()
-    await notifications.order_refunded(session, order, refund, [line.title for line in digital])
+    await notifications.order_refunded(session, order, refund, access_ended)
     return result(RefundOutcome.refunded if fully else RefundOutcome.partially_refunded)

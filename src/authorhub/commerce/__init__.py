@@ -1,0 +1,1 @@
+"""What commerce (cart, orders, coupons, library) shares: the sellable-item port."""
