@@ -72,7 +72,7 @@ class CartLineRead(ApiModel):
     currency: str
     line_total: int
     available: bool
-    stock: int | None  # copies on hand for print formats; null = unlimited
+    stock: int | None = None  # copies on hand for print formats; null = unlimited
     warning: CartWarning | None = None
 
 

@@ -208,6 +208,14 @@ async def start_payment(
         raise _provider_unavailable(provider) from exc
     except ProviderRejected as exc:
         log.error("payment_initialize_rejected", provider=provider.value, error=str(exc))
+        if order.currency != "NGN" and "currency" in (exc.provider_message or "").lower():
+            # Paystack takes dollars only where the merchant enabled them: it says so.
+            raise Unprocessable(
+                f"{provider.value.capitalize()} does not take payments in {order.currency} "
+                "here. Pay with the other provider.",
+                code="currency_not_supported_by_provider",
+                details=[{"field": "provider", "message": f"no {order.currency} payments"}],
+            ) from exc
         raise _provider_refused(provider) from exc
     payment = Payment(
         reference=reference,
