@@ -11,6 +11,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from authorhub.kit import listing
+from authorhub.kit.pagination import PageParams
 from authorhub.models import BookFormat, Coupon, CouponRedemption, RedemptionStatus
 
 _HOLDING = (RedemptionStatus.reserved, RedemptionStatus.committed)
@@ -176,18 +178,16 @@ async def list_coupons(
     status: str | None,
     query: str | None,
     now: datetime,
-    offset: int,
-    limit: int,
+    paging: PageParams,
 ) -> tuple[list[Coupon], int]:
-    statement = _filtered(status, query, now)
-    total = int(await session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
-    rows = await session.scalars(
-        statement.options(selectinload(Coupon.formats))
-        .order_by(Coupon.created_at.desc(), Coupon.id)
-        .offset(offset)
-        .limit(limit)
+    return await listing.page_of(
+        session,
+        _filtered(status, query, now),
+        paging,
+        Coupon.created_at.desc(),
+        Coupon.id,
+        options=(selectinload(Coupon.formats),),
     )
-    return list(rows), total
 
 
 async def insert_if_absent(session: AsyncSession, *, code: str, **values: object) -> bool:

@@ -66,9 +66,7 @@ async def list_coupons(
     ] = None,
     q: Annotated[str | None, Query(max_length=40, description="code prefix")] = None,
 ) -> Page[CouponRead]:
-    rows, total = await service.list_coupons(
-        session, status=coupon_status, query=q, offset=paging.offset, limit=paging.limit
-    )
+    rows, total = await service.list_coupons(session, status=coupon_status, query=q, paging=paging)
     return Page[CouponRead](
         data=rows, pagination=Pagination.of(page=paging.page, limit=paging.limit, total=total)
     )

@@ -29,6 +29,7 @@ from authorhub.coupons.schemas import (
 )
 from authorhub.errors import AppError, Conflict, NotFound, Unprocessable
 from authorhub.kit.money import format_amount
+from authorhub.kit.pagination import PageParams
 from authorhub.kit.time import utcnow
 from authorhub.models import BookFormat, Coupon, CouponKind, CouponScope, User
 
@@ -394,11 +395,11 @@ async def delete_coupon(session: AsyncSession, *, coupon_id: uuid.UUID) -> None:
 
 
 async def list_coupons(
-    session: AsyncSession, *, status: str | None, query: str | None, offset: int, limit: int
+    session: AsyncSession, *, status: str | None, query: str | None, paging: PageParams
 ) -> tuple[list[CouponRead], int]:
     now = utcnow()
     rows, total = await repository.list_coupons(
-        session, status=status, query=query, now=now, offset=offset, limit=limit
+        session, status=status, query=query, now=now, paging=paging
     )
     return [to_read(row, now) for row in rows], total
 

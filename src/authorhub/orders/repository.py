@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select, text
+from sqlalchemy import Select, false, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from authorhub.kit.time import utc_midnight
+from authorhub.kit import listing
+from authorhub.kit.pagination import PageParams
 from authorhub.models import (
     Order,
     OrderRefund,
     OrderStatus,
     OrderStatusHistory,
+    User,
     order_number_seq,
 )
+from authorhub.orders.dependencies import OrderFilters
 
 
 async def lock_idempotency_key(session: AsyncSession, user_id: uuid.UUID, key: str) -> None:
@@ -44,18 +47,35 @@ def _with_lines(statement: Select[Order]) -> Select[Order]:
     return statement.options(selectinload(Order.lines))
 
 
-async def get(session: AsyncSession, order_id: uuid.UUID) -> Order | None:
-    return await session.scalar(_with_lines(select(Order).where(Order.id == order_id)))
+def readable(user: User | None) -> Select[Order]:
+    """Orders the caller may read: all of them for an admin, a member's own otherwise (and
+    none for nobody). Every look-up on a caller's behalf starts from this statement."""
+    statement = select(Order)
+    if user is None:
+        return statement.where(false())
+    if not user.is_admin:
+        statement = statement.where(Order.user_id == user.id)
+    return statement
 
 
-async def get_for_update(session: AsyncSession, order_id: uuid.UUID) -> Order | None:
+async def get(
+    session: AsyncSession, order_id: uuid.UUID, *, readable_by: User | None = None
+) -> Order | None:
+    statement = readable(readable_by) if readable_by is not None else select(Order)
+    return await session.scalar(_with_lines(statement.where(Order.id == order_id)))
+
+
+async def get_for_update(
+    session: AsyncSession, order_id: uuid.UUID, *, readable_by: User | None = None
+) -> Order | None:
     """The order, locked until the transaction ends, with its lines; every status change goes
     through this lock, so two of them can never interleave."""
-    return await session.scalar(
-        _with_lines(select(Order).where(Order.id == order_id))
-        .with_for_update(of=Order)
-        .execution_options(populate_existing=True)
+    order = await listing.get_for_update(
+        session, Order, order_id, options=(selectinload(Order.lines),)
     )
+    if order is None or readable_by is None or readable_by.is_admin:
+        return order
+    return order if order.user_id == readable_by.id else None
 
 
 async def lock_due_for_expiry(session: AsyncSession, *, now: datetime, limit: int) -> list[Order]:
@@ -109,55 +129,35 @@ async def history_of(session: AsyncSession, order_id: uuid.UUID) -> list[OrderSt
     )
 
 
-async def _page(
-    session: AsyncSession, statement: Select[Order], *, offset: int, limit: int
-) -> tuple[list[Order], int]:
-    total = int(await session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
-    rows = await session.scalars(
-        _with_lines(statement.order_by(Order.created_at.desc(), Order.id.desc()))
-        .offset(offset)
-        .limit(limit)
-    )
-    return list(rows), total
+_NEWEST_FIRST = (Order.created_at.desc(), Order.id.desc())
 
 
 async def list_for_user(
-    session: AsyncSession,
-    *,
-    user_id: uuid.UUID,
-    status: OrderStatus | None,
-    offset: int,
-    limit: int,
+    session: AsyncSession, *, user_id: uuid.UUID, status: OrderStatus | None, paging: PageParams
 ) -> tuple[list[Order], int]:
     statement = select(Order).where(Order.user_id == user_id)
     if status is not None:
         statement = statement.where(Order.status == status)
-    return await _page(session, statement, offset=offset, limit=limit)
+    return await listing.page_of(
+        session, statement, paging, *_NEWEST_FIRST, options=(selectinload(Order.lines),)
+    )
 
 
 async def list_all(
-    session: AsyncSession,
-    *,
-    status: OrderStatus | None,
-    date_from: date | None,
-    date_to: date | None,
-    email: str | None,
-    reference: str | None,
-    offset: int,
-    limit: int,
+    session: AsyncSession, *, filters: OrderFilters, paging: PageParams
 ) -> tuple[list[Order], int]:
-    statement = select(Order)
-    if status is not None:
-        statement = statement.where(Order.status == status)
-    if date_from is not None:
-        statement = statement.where(Order.created_at >= utc_midnight(date_from))
-    if date_to is not None:
-        statement = statement.where(Order.created_at < utc_midnight(date_to + timedelta(days=1)))
-    if email:
-        statement = statement.where(Order.customer_email == email.strip().lower())
-    if reference:
-        wanted = reference.strip()
+    statement = select(Order).where(
+        *listing.created_between(Order.created_at, filters.date_from, filters.date_to)
+    )
+    if filters.status is not None:
+        statement = statement.where(Order.status == filters.status)
+    if filters.email:
+        statement = statement.where(Order.customer_email == filters.email.strip().lower())
+    if filters.reference:
+        wanted = filters.reference.strip()
         statement = statement.where(
             or_(Order.number == wanted.upper(), Order.payment_reference == wanted)
         )
-    return await _page(session, statement, offset=offset, limit=limit)
+    return await listing.page_of(
+        session, statement, paging, *_NEWEST_FIRST, options=(selectinload(Order.lines),)
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
@@ -16,6 +15,7 @@ from authorhub.kit.ratelimit import RateLimits
 from authorhub.kit.schemas import Envelope, Page, Pagination, ok
 from authorhub.models import OrderStatus
 from authorhub.orders import service
+from authorhub.orders.dependencies import OrderFilterParams
 from authorhub.orders.schemas import (
     AdminOrderUpdate,
     OrderCreate,
@@ -61,7 +61,7 @@ async def my_orders(
     order_status: Annotated[OrderStatus | None, Query(alias="status")] = None,
 ) -> Page[OrderRead]:
     rows, total = await service.list_my_orders(
-        session, user=user, status=order_status, offset=paging.offset, limit=paging.limit
+        session, user=user, status=order_status, paging=paging
     )
     return Page[OrderRead](
         data=rows, pagination=Pagination.of(page=paging.page, limit=paging.limit, total=total)
@@ -78,31 +78,9 @@ async def get_order(
 
 @admin_router.get("", response_model=Page[OrderRead])
 async def all_orders(
-    _admin: AdminUser,
-    session: DbSession,
-    paging: Paging,
-    order_status: Annotated[OrderStatus | None, Query(alias="status")] = None,
-    date_from: Annotated[
-        date | None, Query(alias="from", description="created on or after (UTC)")
-    ] = None,
-    date_to: Annotated[
-        date | None, Query(alias="to", description="created on or before (UTC)")
-    ] = None,
-    email: Annotated[str | None, Query(max_length=320, description="customer email")] = None,
-    reference: Annotated[
-        str | None, Query(max_length=200, description="order number or payment reference")
-    ] = None,
+    _admin: AdminUser, session: DbSession, paging: Paging, filters: OrderFilterParams
 ) -> Page[OrderRead]:
-    rows, total = await service.list_all_orders(
-        session,
-        status=order_status,
-        date_from=date_from,
-        date_to=date_to,
-        email=email,
-        reference=reference,
-        offset=paging.offset,
-        limit=paging.limit,
-    )
+    rows, total = await service.list_all_orders(session, filters=filters, paging=paging)
     return Page[OrderRead](
         data=rows, pagination=Pagination.of(page=paging.page, limit=paging.limit, total=total)
     )

@@ -13,7 +13,7 @@ import hashlib
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +25,7 @@ from authorhub.config import Settings
 from authorhub.coupons import service as coupons
 from authorhub.coupons.service import CouponLine
 from authorhub.errors import BadRequest, Conflict, NotFound, Unprocessable
+from authorhub.kit.pagination import PageParams
 from authorhub.kit.time import utcnow
 from authorhub.models import (
     Coupon,
@@ -36,6 +37,7 @@ from authorhub.models import (
     User,
 )
 from authorhub.orders import notifications, repository
+from authorhub.orders.dependencies import OrderFilters
 from authorhub.orders.schemas import (
     AdminOrderUpdate,
     CustomerRead,
@@ -327,8 +329,8 @@ async def order_detail(session: AsyncSession, order: Order) -> OrderDetailRead:
 
 
 async def _visible_order(session: AsyncSession, *, order_id: uuid.UUID, user: User) -> Order:
-    order = await repository.get(session, order_id)
-    if order is None or (not user.is_admin and order.user_id != user.id):
+    order = await repository.get(session, order_id, readable_by=user)
+    if order is None:
         raise _order_not_found()  # someone else's order is "not found", never "forbidden"
     return order
 
@@ -338,35 +340,18 @@ async def get_order(session: AsyncSession, *, order_id: uuid.UUID, user: User) -
 
 
 async def list_my_orders(
-    session: AsyncSession, *, user: User, status: OrderStatus | None, offset: int, limit: int
+    session: AsyncSession, *, user: User, status: OrderStatus | None, paging: PageParams
 ) -> tuple[list[OrderRead], int]:
     rows, total = await repository.list_for_user(
-        session, user_id=user.id, status=status, offset=offset, limit=limit
+        session, user_id=user.id, status=status, paging=paging
     )
     return [OrderRead.model_validate(row) for row in rows], total
 
 
 async def list_all_orders(
-    session: AsyncSession,
-    *,
-    status: OrderStatus | None,
-    date_from: date | None,
-    date_to: date | None,
-    email: str | None,
-    reference: str | None,
-    offset: int,
-    limit: int,
+    session: AsyncSession, *, filters: OrderFilters, paging: PageParams
 ) -> tuple[list[OrderRead], int]:
-    rows, total = await repository.list_all(
-        session,
-        status=status,
-        date_from=date_from,
-        date_to=date_to,
-        email=email,
-        reference=reference,
-        offset=offset,
-        limit=limit,
-    )
+    rows, total = await repository.list_all(session, filters=filters, paging=paging)
     return [OrderRead.model_validate(row) for row in rows], total
 
 
@@ -384,8 +369,8 @@ async def _release_reservations(session: AsyncSession, orders: list[Order]) -> N
 
 async def lock_visible_order(session: AsyncSession, *, order_id: uuid.UUID, user: User) -> Order:
     """The order, locked, if the caller may change it (owner or admin); 404 otherwise."""
-    order = await repository.get_for_update(session, order_id)
-    if order is None or (not user.is_admin and order.user_id != user.id):
+    order = await repository.get_for_update(session, order_id, readable_by=user)
+    if order is None:
         raise _order_not_found()
     return order
 

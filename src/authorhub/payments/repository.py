@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from authorhub.kit.time import utc_midnight, utcnow
+from authorhub.kit import listing
+from authorhub.kit.pagination import PageParams
+from authorhub.kit.time import utcnow
 from authorhub.models import (
     OPEN_REFUND_STATES,
     Order,
@@ -30,7 +32,8 @@ from authorhub.models import (
     Role,
     User,
 )
-from authorhub.payments.providers import ProviderName
+from authorhub.models.payment import ProviderName
+from authorhub.payments.dependencies import CallFilters, PaymentFilters
 
 # --- payments -------------------------------------------------------------------------------
 
@@ -58,12 +61,7 @@ async def with_order(
 async def lock_payment(session: AsyncSession, payment_id: uuid.UUID) -> Payment:
     """The payment, locked until the transaction ends and read afresh (another transaction may
     have just moved it). FOR NO KEY UPDATE: inserting a refund that points at it never waits."""
-    payment = await session.scalar(
-        select(Payment)
-        .where(Payment.id == payment_id)
-        .with_for_update(key_share=True)
-        .execution_options(populate_existing=True)
-    )
+    payment = await listing.get_for_update(session, Payment, payment_id, key_share=True)
     assert payment is not None, "payments are never deleted"
     return payment
 
@@ -93,12 +91,8 @@ async def order_of(session: AsyncSession, order_id: uuid.UUID) -> Order:
 async def lock_order(session: AsyncSession, order_id: uuid.UUID) -> Order | None:
     """The order with its lines, locked like every order change (orders.repository does the
     same): refund requests for one order queue here."""
-    return await session.scalar(
-        select(Order)
-        .where(Order.id == order_id)
-        .options(selectinload(Order.lines))
-        .with_for_update(of=Order)
-        .execution_options(populate_existing=True)
+    return await listing.get_for_update(
+        session, Order, order_id, options=(selectinload(Order.lines),)
     )
 
 
@@ -167,12 +161,7 @@ async def insert_event(
 
 
 async def lock_event(session: AsyncSession, event_id: uuid.UUID) -> PaymentEvent | None:
-    return await session.scalar(
-        select(PaymentEvent)
-        .where(PaymentEvent.id == event_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    return await listing.get_for_update(session, PaymentEvent, event_id)
 
 
 async def get_event(session: AsyncSession, event_id: uuid.UUID) -> PaymentEvent | None:
@@ -187,12 +176,7 @@ async def get_refund(session: AsyncSession, refund_id: uuid.UUID) -> PaymentRefu
 
 
 async def lock_refund(session: AsyncSession, refund_id: uuid.UUID) -> PaymentRefund | None:
-    return await session.scalar(
-        select(PaymentRefund)
-        .where(PaymentRefund.id == refund_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    return await listing.get_for_update(session, PaymentRefund, refund_id)
 
 
 async def lock_refunds_of(
@@ -271,27 +255,19 @@ async def admin_emails(session: AsyncSession) -> list[str]:
 
 
 async def list_payments(
-    session: AsyncSession,
-    *,
-    status: PaymentStatus | None,
-    provider: ProviderName | None,
-    reference: str | None,
-    order_id: uuid.UUID | None,
-    email: str | None,
-    date_from: date | None,
-    date_to: date | None,
-    offset: int,
-    limit: int,
+    session: AsyncSession, *, filters: PaymentFilters, paging: PageParams
 ) -> tuple[list[tuple[Payment, Order]], int]:
-    statement: Select[Payment, Order] = select(Payment, Order).join(
-        Order, Order.id == Payment.order_id
+    statement = (
+        select(Payment, Order)
+        .join(Order, Order.id == Payment.order_id)
+        .where(*listing.created_between(Payment.created_at, filters.date_from, filters.date_to))
     )
-    if status is not None:
-        statement = statement.where(Payment.status == status)
-    if provider is not None:
-        statement = statement.where(Payment.provider == provider)
-    if reference:
-        wanted = reference.strip()
+    if filters.status is not None:
+        statement = statement.where(Payment.status == filters.status)
+    if filters.provider is not None:
+        statement = statement.where(Payment.provider == filters.provider)
+    if filters.reference:
+        wanted = filters.reference.strip()
         statement = statement.where(
             or_(
                 Payment.reference == wanted,
@@ -299,19 +275,13 @@ async def list_payments(
                 Order.number == wanted.upper(),
             )
         )
-    if order_id is not None:
-        statement = statement.where(Payment.order_id == order_id)
-    if email:
-        statement = statement.where(Order.customer_email == email.strip().lower())
-    if date_from is not None:
-        statement = statement.where(Payment.created_at >= utc_midnight(date_from))
-    if date_to is not None:
-        statement = statement.where(Payment.created_at < utc_midnight(date_to + timedelta(days=1)))
-    total = int(await session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
-    rows = await session.execute(
-        statement.order_by(Payment.created_at.desc(), Payment.id.desc()).offset(offset).limit(limit)
+    if filters.order_id is not None:
+        statement = statement.where(Payment.order_id == filters.order_id)
+    if filters.email:
+        statement = statement.where(Order.customer_email == filters.email.strip().lower())
+    return await listing.page_of(
+        session, statement, paging, Payment.created_at.desc(), Payment.id.desc()
     )
-    return [(row[0], row[1]) for row in rows], total
 
 
 async def latest_calls_for(
@@ -381,23 +351,16 @@ async def events_for(session: AsyncSession, references: Sequence[str]) -> list[P
 
 
 async def list_calls(
-    session: AsyncSession,
-    *,
-    provider: ProviderName | None,
-    operation: str | None,
-    reference: str | None,
-    failed_only: bool,
-    offset: int,
-    limit: int,
+    session: AsyncSession, *, filters: CallFilters, paging: PageParams
 ) -> tuple[list[ProviderCallRecord], int]:
     statement = select(ProviderCallRecord)
-    if provider is not None:
-        statement = statement.where(ProviderCallRecord.provider == provider)
-    if operation:
-        statement = statement.where(ProviderCallRecord.operation == operation)
-    if reference:
-        statement = statement.where(ProviderCallRecord.reference == reference.strip())
-    if failed_only:
+    if filters.provider is not None:
+        statement = statement.where(ProviderCallRecord.provider == filters.provider)
+    if filters.operation:
+        statement = statement.where(ProviderCallRecord.operation == filters.operation)
+    if filters.reference:
+        statement = statement.where(ProviderCallRecord.reference == filters.reference.strip())
+    if filters.failed_only:
         statement = statement.where(
             or_(
                 ProviderCallRecord.error.is_not(None),
@@ -405,10 +368,10 @@ async def list_calls(
                 ProviderCallRecord.response_status >= 400,
             )
         )
-    total = int(await session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
-    rows = await session.scalars(
-        statement.order_by(ProviderCallRecord.started_at.desc(), ProviderCallRecord.id.desc())
-        .offset(offset)
-        .limit(limit)
+    return await listing.page_of(
+        session,
+        statement,
+        paging,
+        ProviderCallRecord.started_at.desc(),
+        ProviderCallRecord.id.desc(),
     )
-    return list(rows), total

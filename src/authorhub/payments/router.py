@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, status
@@ -16,9 +15,12 @@ from authorhub.errors import error_body
 from authorhub.kit.pagination import Paging
 from authorhub.kit.ratelimit import RateLimits
 from authorhub.kit.schemas import Envelope, Page, Pagination, ok
-from authorhub.models import PaymentStatus
 from authorhub.payments import service
-from authorhub.payments.dependencies import PaymentProviders
+from authorhub.payments.dependencies import (
+    CallFilterParams,
+    PaymentFilterParams,
+    PaymentProviders,
+)
 from authorhub.payments.providers import ProviderName
 from authorhub.payments.schemas import (
     AdminPaymentRead,
@@ -124,38 +126,11 @@ async def get_payment(
 
 @admin_router.get("/payments", response_model=Page[AdminPaymentRead])
 async def payment_log(
-    _admin: AdminUser,
-    session: DbSession,
-    paging: Paging,
-    payment_status: Annotated[PaymentStatus | None, Query(alias="status")] = None,
-    provider: ProviderName | None = None,
-    reference: Annotated[
-        str | None,
-        Query(
-            max_length=100, description="payment reference, provider transaction id or order number"
-        ),
-    ] = None,
-    order_id: Annotated[uuid.UUID | None, Query(alias="orderId")] = None,
-    email: Annotated[str | None, Query(max_length=320, description="customer email")] = None,
-    date_from: Annotated[
-        date | None, Query(alias="from", description="created on or after")
-    ] = None,
-    date_to: Annotated[date | None, Query(alias="to", description="created on or before")] = None,
+    _admin: AdminUser, session: DbSession, paging: Paging, filters: PaymentFilterParams
 ) -> Page[AdminPaymentRead]:
     """The transaction log: payments newest first, each with its refunds, webhooks and latest
     provider calls (request, response, status, timing; secrets redacted)."""
-    rows, total = await service.admin_payment_log(
-        session,
-        status=payment_status,
-        provider=provider,
-        reference=reference,
-        order_id=order_id,
-        email=email,
-        date_from=date_from,
-        date_to=date_to,
-        offset=paging.offset,
-        limit=paging.limit,
-    )
+    rows, total = await service.admin_payment_log(session, filters=filters, paging=paging)
     return Page[AdminPaymentRead](
         data=rows, pagination=Pagination.of(page=paging.page, limit=paging.limit, total=total)
     )
@@ -163,26 +138,10 @@ async def payment_log(
 
 @admin_router.get("/payments/calls", response_model=Page[ProviderCallRead])
 async def provider_call_log(
-    _admin: AdminUser,
-    session: DbSession,
-    paging: Paging,
-    provider: ProviderName | None = None,
-    operation: Annotated[
-        str | None, Query(max_length=32, description="initialize, verify, refund or webhook")
-    ] = None,
-    reference: Annotated[str | None, Query(max_length=100)] = None,
-    failed: Annotated[bool, Query(description="only calls without a 2xx answer")] = False,
+    _admin: AdminUser, session: DbSession, paging: Paging, filters: CallFilterParams
 ) -> Page[ProviderCallRead]:
     """Every provider call and webhook, newest first, including those no payment owns."""
-    rows, total = await service.admin_call_log(
-        session,
-        provider=provider,
-        operation=operation,
-        reference=reference,
-        failed_only=failed,
-        offset=paging.offset,
-        limit=paging.limit,
-    )
+    rows, total = await service.admin_call_log(session, filters=filters, paging=paging)
     return Page[ProviderCallRead](
         data=rows, pagination=Pagination.of(page=paging.page, limit=paging.limit, total=total)
     )

@@ -28,7 +28,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -50,11 +50,13 @@ from authorhub.errors import (
 from authorhub.jobs import defer
 from authorhub.kit.locks import KeyedLocks
 from authorhub.kit.money import format_amount
+from authorhub.kit.pagination import PageParams
 from authorhub.kit.ratelimit import RateLimiter
 from authorhub.kit.time import utcnow
 from authorhub.models import Order, OrderStatus, Payment, PaymentStatus, User
 from authorhub.orders import service as orders
 from authorhub.payments import notifications, refunds, repository
+from authorhub.payments.dependencies import CallFilters, PaymentFilters
 from authorhub.payments.gateway import Providers, webhook_record
 from authorhub.payments.providers import (
     EventKind,
@@ -697,32 +699,11 @@ async def _verify_for_customer(
 
 
 async def admin_payment_log(
-    session: AsyncSession,
-    *,
-    status: PaymentStatus | None,
-    provider: ProviderName | None,
-    reference: str | None,
-    order_id: uuid.UUID | None,
-    email: str | None,
-    date_from: date | None,
-    date_to: date | None,
-    offset: int,
-    limit: int,
+    session: AsyncSession, *, filters: PaymentFilters, paging: PageParams
 ) -> tuple[list[AdminPaymentRead], int]:
     """The transaction log: payments, newest first, each with its refunds, its webhooks and its
     latest provider calls (four queries for the whole page)."""
-    rows, total = await repository.list_payments(
-        session,
-        status=status,
-        provider=provider,
-        reference=reference,
-        order_id=order_id,
-        email=email,
-        date_from=date_from,
-        date_to=date_to,
-        offset=offset,
-        limit=limit,
-    )
+    rows, total = await repository.list_payments(session, filters=filters, paging=paging)
     references = [payment.reference for payment, _ in rows]
     calls: defaultdict[str, list[ProviderCallRead]] = defaultdict(list)
     for call in await repository.latest_calls_for(
@@ -757,26 +738,11 @@ async def admin_payment_log(
 
 
 async def admin_call_log(
-    session: AsyncSession,
-    *,
-    provider: ProviderName | None,
-    operation: str | None,
-    reference: str | None,
-    failed_only: bool,
-    offset: int,
-    limit: int,
+    session: AsyncSession, *, filters: CallFilters, paging: PageParams
 ) -> tuple[list[ProviderCallRead], int]:
     """Every provider call and webhook, newest first, including those no payment owns (an
     initialize that failed, a webhook for an unknown reference)."""
-    rows, total = await repository.list_calls(
-        session,
-        provider=provider,
-        operation=operation,
-        reference=reference,
-        failed_only=failed_only,
-        offset=offset,
-        limit=limit,
-    )
+    rows, total = await repository.list_calls(session, filters=filters, paging=paging)
     return [ProviderCallRead.model_validate(row) for row in rows], total
 
 

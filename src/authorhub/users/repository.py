@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from authorhub.kit import listing
+from authorhub.kit.pagination import PageParams
 from authorhub.models import Role, User
 
 
@@ -20,37 +22,23 @@ async def list_users(
     search: str | None,
     role: Role | None,
     is_active: bool | None,
-    offset: int,
-    limit: int,
+    paging: PageParams,
 ) -> tuple[list[User], int]:
     """Newest first; `search` matches a fragment of the email or the name (trigram indexes)."""
-    conditions = []
+    statement = select(User)
     if search:
         pattern = f"%{_escape_like(search)}%"
-        conditions.append(
+        statement = statement.where(
             or_(User.email.ilike(pattern, escape="\\"), User.name.ilike(pattern, escape="\\"))
         )
     if role is not None:
-        conditions.append(User.role == role)
+        statement = statement.where(User.role == role)
     if is_active is not None:
-        conditions.append(User.is_active.is_(is_active))
-    rows = await session.scalars(
-        select(User)
-        .where(*conditions)
-        .order_by(User.created_at.desc(), User.id.desc())
-        .offset(offset)
-        .limit(limit)
-    )
-    total = await session.scalar(select(func.count()).select_from(User).where(*conditions))
-    return list(rows), int(total or 0)
+        statement = statement.where(User.is_active.is_(is_active))
+    return await listing.page_of(session, statement, paging, User.created_at.desc(), User.id.desc())
 
 
 async def get_user_for_update(session: AsyncSession, user_id: uuid.UUID) -> User | None:
     """The row, locked until the transaction ends, with its current values (so a change
     computed from it cannot overwrite one made a moment earlier)."""
-    return await session.scalar(
-        select(User)
-        .where(User.id == user_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    return await listing.get_for_update(session, User, user_id)

@@ -64,8 +64,7 @@ async def list_users(
         search=search,
         role=role,
         is_active=is_active,
-        offset=paging.offset,
-        limit=paging.limit,
+        paging=paging,
     )
 
 
