@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text
@@ -51,13 +52,20 @@ async def test_50_verifies_and_20_duplicate_webhooks_leave_the_service_answering
     assert (figures.payment_status, figures.order_status) == ("succeeded", "paid")
 
 
+async def _paid_at_paystack(shop: Shop) -> tuple[dict[str, str], dict[str, Any]]:
+    """A new order paid on Paystack's page (not yet settled here): the customer's headers and
+    the started payment."""
+    _, headers, order = await shop.new_order()
+    started = await shop.initialize(PAYSTACK, order, headers)
+    await shop.checkout(started)
+    return headers, started
+
+
 async def test_verifies_of_one_payment_at_once_ask_the_provider_once_and_all_see_the_answer(
     counted_shop: Shop,
 ) -> None:
     shop = counted_shop
-    _, headers, order = await shop.new_order()
-    started = await shop.initialize(PAYSTACK, order, headers)
-    await shop.checkout(started)
+    headers, started = await _paid_at_paystack(shop)
 
     answers = await asyncio.gather(
         *(shop.payment(started["reference"], headers, verify=True) for _ in range(30))
@@ -110,9 +118,7 @@ async def test_a_duplicate_webhook_does_not_wait_on_the_event_being_processed(
     counted_shop: Shop,
 ) -> None:
     shop = counted_shop
-    _, headers, order = await shop.new_order()
-    started = await shop.initialize(PAYSTACK, order, headers)
-    await shop.checkout(started)
+    _, started = await _paid_at_paystack(shop)
     (delivery,) = await shop.captured(PAYSTACK)
     assert (await shop.forward(PAYSTACK, delivery)).status_code == 200
 
