@@ -211,3 +211,32 @@ async def test_a_provider_refusing_dollars_is_a_422_naming_the_provider(
             "currency_not_supported_by_provider",
         )
         assert by_flutterwave["currency"] == "USD"
+
+
+async def test_the_cart_shows_dollar_prices_and_a_coupon_quotes_them(captured_shop: Shop) -> None:
+    shop = captured_shop
+    book = await _dollar_book(shop)
+    plain = await shop.book()  # no dollar prices
+    _, customer = await shop.customer()
+    for fmt in (book.ebook, plain.ebook):
+        added = await shop.http.post("/api/cart/items", json=item(fmt), headers=customer)
+        assert added.status_code == 200, added.text
+    async with shop.database.session() as session:
+        session.add(Coupon(code="TENOFF", kind=CouponKind.percentage, value=10))
+
+    dollars = (await shop.http.get("/api/cart?currency=USD", headers=customer)).json()["data"]
+    quote = await shop.http.post(
+        "/api/coupons/validate",
+        json={"code": "TENOFF", "cart": True, "currency": "USD"},
+        headers=customer,
+    )
+
+    assert (dollars["currency"], dollars["subtotal"]) == ("USD", EBOOK_CENTS)
+    unavailable = [line for line in dollars["items"] if not line["available"]]
+    assert [line["itemId"] for line in unavailable] == [str(plain.ebook.id)]
+    assert unavailable[0]["warning"]["code"] == "unavailable"
+    assert quote.status_code == 200, quote.text
+    assert (quote.json()["data"]["currency"], quote.json()["data"]["discount"]) == (
+        "USD",
+        EBOOK_CENTS // 10,
+    )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from authorhub.auth.dependencies import AppSettings
 from authorhub.cart import service
@@ -17,8 +18,15 @@ router = APIRouter(prefix="/cart", tags=["cart"])
 
 
 @router.get("", response_model=Envelope[CartRead])
-async def get_cart(session: DbSession, owner: CurrentCartOwner) -> Envelope[CartRead]:
-    return ok(await service.view_cart(session, owner=owner))
+async def get_cart(
+    session: DbSession,
+    owner: CurrentCartOwner,
+    currency: Annotated[
+        Literal["NGN", "USD"], Query(description="show prices in this currency")
+    ] = "NGN",
+) -> Envelope[CartRead]:
+    """The cart with live prices in `currency` (lines with no price in it are unavailable)."""
+    return ok(await service.view_cart(session, owner=owner, currency=currency))
 
 
 @router.post("/items", response_model=Envelope[CartRead])

@@ -19,7 +19,7 @@ from authorhub.kit.crypto import hash_token, new_token
 from authorhub.kit.time import utcnow
 from authorhub.models import Cart, CartItem, User
 
-CURRENCY = "NGN"  # the cart shows naira prices; checkout may charge USD (orders.service)
+CURRENCY = "NGN"  # the cart's default currency (GET /api/cart?currency=USD shows dollars)
 MAX_CART_LINES = 50
 
 
@@ -79,16 +79,21 @@ async def _find_cart(session: AsyncSession, owner: CartOwner) -> Cart | None:
 
 
 async def view_cart(
-    session: AsyncSession, *, owner: CartOwner, issued_token: str | None = None
+    session: AsyncSession,
+    *,
+    owner: CartOwner,
+    issued_token: str | None = None,
+    currency: str = CURRENCY,
 ) -> CartRead:
-    """The cart with live prices and availability; lines that cannot be bought carry a warning
-    and are left out of the subtotal. One query per kind in the cart, whatever its size."""
+    """The cart with live prices in `currency` and availability; lines that cannot be bought
+    (no price in that currency among the reasons) carry a warning and are left out of the
+    subtotal. One query per kind in the cart, whatever its size."""
     cart = await _find_cart(session, owner)
     rows = await repository.lines(session, cart.id) if cart else []
     offers = await sellable.offers_for(
         session,
         [(item.kind, item.item_id) for item in rows],
-        currency=CURRENCY,
+        currency=currency,
         user=owner.user,
         quantities={(item.kind, item.item_id): item.quantity for item in rows},
     )
@@ -103,7 +108,9 @@ async def view_cart(
         problem = _problem(offer, quantity=item.quantity)
         price = offer.unit_price or 0
         warning: CartWarning | None = None
-        if problem is None and price != item.unit_price_when_added:
+        # The price kept at adding time is in naira: only a naira view can compare with it.
+        moved = currency == CURRENCY and price != item.unit_price_when_added
+        if problem is None and moved:
             # Still buyable: the reader is told the price moved since it went into the cart.
             warning = CartWarning(
                 item_id=item.id,
@@ -128,7 +135,7 @@ async def view_cart(
                 is_print=offer.needs_shipping,
                 quantity=item.quantity,
                 unit_price=price,
-                currency=CURRENCY,
+                currency=currency,
                 line_total=price * item.quantity,
                 available=available,
                 warning=warning,
@@ -139,7 +146,7 @@ async def view_cart(
         items=items,
         item_count=count,
         subtotal=subtotal,
-        currency=CURRENCY,
+        currency=currency,
         has_print_items=any(line.is_print and line.available for line in items),
         warnings=warnings,
         cart_token=issued_token,

@@ -41,18 +41,16 @@ async def validate_coupon(
     client_ip = request.client.host if request.client else "unknown"
     await limiter.hit("coupon-validate", settings.commerce.coupon_validate_limit, client_ip)
     if body.items is not None:
-        currency = body.currency
         lines = await service.lines_for_items(
             session,
             [(item.key, item.quantity) for item in body.items],
-            currency=currency,
+            currency=body.currency,
             user=user,
         )
     else:
-        currency = "NGN"
-        lines = await service.lines_for_cart(session, owner=owner)
+        lines = await service.lines_for_cart(session, owner=owner, currency=body.currency)
     return ok(
-        await service.quote(session, code=body.code, lines=lines, user=user, currency=currency)
+        await service.quote(session, code=body.code, lines=lines, user=user, currency=body.currency)
     )
 
 

@@ -22,7 +22,7 @@ class ItemInput(ItemRef):
 
 
 class CouponValidate(ApiInput):
-    """Price `items` (in `currency`), or the caller's cart (in naira) when `cart` is true."""
+    """Price `items`, or the caller's cart when `cart` is true, in `currency`."""
 
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
     items: list[ItemInput] | None = Field(None, min_length=1, max_length=50)

@@ -450,9 +450,11 @@ async def lines_for_items(
     return lines
 
 
-async def lines_for_cart(session: AsyncSession, *, owner: CartOwner) -> list[CouponLine]:
+async def lines_for_cart(
+    session: AsyncSession, *, owner: CartOwner, currency: str = "NGN"
+) -> list[CouponLine]:
     """The buyable lines of the caller's cart (what an order from the cart would contain)."""
-    cart = await view_cart(session, owner=owner)
+    cart = await view_cart(session, owner=owner, currency=currency)
     lines = [
         CouponLine(
             kind=line.kind,
