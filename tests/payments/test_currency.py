@@ -124,6 +124,28 @@ async def test_a_usd_order_is_paid_and_refunded_in_dollars_beside_an_naira_order
     assert fw_refund.transaction.link.currency == "USD"
     assert (await shop.order_row(ngn["id"])).status.value == "paid"  # untouched
 
+    # The admin's totals keep kobo and cents apart.
+    totals = await shop.http.get("/api/admin/orders/totals", headers=admin)
+    assert totals.status_code == 200, totals.text
+    assert totals.json()["data"] == [
+        {
+            "currency": "NGN",
+            "orders": 1,
+            "total": ngn["total"],
+            "paid": ngn["total"],
+            "refunded": 0,
+        },
+        {
+            "currency": "USD",
+            "orders": 1,
+            "total": usd["total"],
+            "paid": usd["total"],
+            "refunded": EBOOK_CENTS,
+        },
+    ]
+    member_asks = await shop.http.get("/api/admin/orders/totals", headers=customer)
+    assert member_asks.status_code == 403
+
 
 async def test_a_currency_not_offered_is_a_422_and_nothing_is_stored(captured_shop: Shop) -> None:
     shop = captured_shop

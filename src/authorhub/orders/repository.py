@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Select, false, or_, select, text
+from sqlalchemy import Select, false, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -143,9 +143,7 @@ async def list_for_user(
     )
 
 
-async def list_all(
-    session: AsyncSession, *, filters: OrderFilters, paging: PageParams
-) -> tuple[list[Order], int]:
+def _admin_filtered(filters: OrderFilters) -> Select[Order]:
     statement = select(Order).where(
         *listing.created_between(Order.created_at, filters.date_from, filters.date_to)
     )
@@ -158,6 +156,36 @@ async def list_all(
         statement = statement.where(
             or_(Order.number == wanted.upper(), Order.payment_reference == wanted)
         )
+    return statement
+
+
+async def list_all(
+    session: AsyncSession, *, filters: OrderFilters, paging: PageParams
+) -> tuple[list[Order], int]:
     return await listing.page_of(
-        session, statement, paging, *_NEWEST_FIRST, options=(selectinload(Order.lines),)
+        session,
+        _admin_filtered(filters),
+        paging,
+        *_NEWEST_FIRST,
+        options=(selectinload(Order.lines),),
     )
+
+
+async def totals_by_currency(
+    session: AsyncSession, *, filters: OrderFilters
+) -> list[tuple[str, int, int, int, int]]:
+    """(currency, orders, total, paid, refunded) per currency of the filtered orders, in one
+    query: sums never cross currencies."""
+    matching = _admin_filtered(filters).subquery()
+    rows = await session.execute(
+        select(
+            matching.c.currency,
+            func.count(),
+            func.coalesce(func.sum(matching.c.total), 0),
+            func.coalesce(func.sum(matching.c.amount_paid), 0),
+            func.coalesce(func.sum(matching.c.refunded_amount), 0),
+        )
+        .group_by(matching.c.currency)
+        .order_by(matching.c.currency)
+    )
+    return [(row[0], int(row[1]), int(row[2]), int(row[3]), int(row[4])) for row in rows]

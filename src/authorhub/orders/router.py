@@ -18,6 +18,7 @@ from authorhub.orders import service
 from authorhub.orders.dependencies import OrderFilterParams
 from authorhub.orders.schemas import (
     AdminOrderUpdate,
+    CurrencyTotalsRead,
     OrderCreate,
     OrderDetailRead,
     OrderRead,
@@ -84,6 +85,15 @@ async def all_orders(
     return Page[OrderRead](
         data=rows, pagination=Pagination.of(page=paging.page, limit=paging.limit, total=total)
     )
+
+
+@admin_router.get("/totals", response_model=Envelope[list[CurrencyTotalsRead]])
+async def order_totals(
+    _admin: AdminUser, session: DbSession, filters: OrderFilterParams
+) -> Envelope[list[CurrencyTotalsRead]]:
+    """What the filtered orders came to, were paid and refunded, one row per currency (kobo
+    and cents are never added together)."""
+    return ok(await service.totals_by_currency(session, filters=filters))
 
 
 @admin_router.patch("/{order_id}", response_model=Envelope[OrderDetailRead])

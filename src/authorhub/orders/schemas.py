@@ -141,3 +141,14 @@ class CustomerRead(ApiModel):
 class OrderDetailRead(OrderRead):
     customer: CustomerRead
     history: list[StatusChangeRead]
+
+
+class CurrencyTotalsRead(ApiModel):
+    """The orders matching the admin's filters in one currency (amounts in its minor unit;
+    currencies are never added together)."""
+
+    currency: str
+    orders: int
+    total: int  # what the orders came to
+    paid: int  # what was received (amount_paid)
+    refunded: int

@@ -40,6 +40,7 @@ from authorhub.orders import notifications, repository
 from authorhub.orders.dependencies import OrderFilters
 from authorhub.orders.schemas import (
     AdminOrderUpdate,
+    CurrencyTotalsRead,
     CustomerRead,
     OrderCreate,
     OrderDetailRead,
@@ -353,6 +354,17 @@ async def list_all_orders(
 ) -> tuple[list[OrderRead], int]:
     rows, total = await repository.list_all(session, filters=filters, paging=paging)
     return [OrderRead.model_validate(row) for row in rows], total
+
+
+async def totals_by_currency(
+    session: AsyncSession, *, filters: OrderFilters
+) -> list[CurrencyTotalsRead]:
+    return [
+        CurrencyTotalsRead(currency=currency, orders=count, total=total, paid=paid, refunded=back)
+        for currency, count, total, paid, back in await repository.totals_by_currency(
+            session, filters=filters
+        )
+    ]
 
 
 # --- cancel, expire, move along -----------------------------------------------------------
