@@ -55,10 +55,14 @@ def test_commerce_imports_nothing_from_payments_or_the_flows_above_it() -> None:
     assert offending == []
 
 
-def test_commerce_and_the_flows_import_nothing_inside_a_function() -> None:
+def test_commerce_payments_and_the_flows_import_nothing_inside_a_function() -> None:
     """A function-level import of our own code is how the orders <-> payments cycle was hidden
-    (orders/refunds.py); commerce and the flows above it have none."""
-    files = _commerce_files() + sorted((SOURCE / "flows").rglob("*.py"))
+    (orders/refunds.py), and payments' services reached their task module; none is left."""
+    files = [
+        *_commerce_files(),
+        *sorted((SOURCE / "flows").rglob("*.py")),
+        *sorted((SOURCE / "payments").rglob("*.py")),
+    ]
     offending = [
         f"{path.relative_to(SOURCE)}:{line} imports {module} inside a function"
         for path in files
@@ -85,3 +89,14 @@ def test_loading_commerce_does_not_load_payments() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_the_task_references_name_declared_tasks() -> None:
+    """A service defers by TaskRef (no import of its task module): each names a task the
+    worker knows, on the same queue."""
+    from authorhub.jobs import job_app
+    from authorhub.payments import refunds, service
+
+    job_app.perform_import_paths()
+    for ref in (service.PROCESS_EVENT, refunds.SUBMIT_REFUND):
+        assert job_app.tasks[ref.name].queue == ref.queue

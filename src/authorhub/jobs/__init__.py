@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -48,9 +49,21 @@ _DEFER_SQL = text(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class TaskRef:
+    """A task named without importing its module: what a service defers when the task module
+    imports the service (the task is declared with `name=ref.name, queue=ref.queue`)."""
+
+    name: str
+    queue: str
+    priority: int = 0
+    lock: str | None = None
+    queueing_lock: str | None = None
+
+
 async def defer(
     session: AsyncSession,
-    task: procrastinate.tasks.Task[Any, Any, Any],
+    task: procrastinate.tasks.Task[Any, Any, Any] | TaskRef,
     *,
     scheduled_at: datetime | None = None,
     lock: str | None = None,

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from authorhub.config import Settings
 from authorhub.db import end_transaction
 from authorhub.errors import Conflict, Unprocessable
-from authorhub.jobs import defer
+from authorhub.jobs import TaskRef, defer
 from authorhub.kit.money import format_amount
 from authorhub.kit.time import utcnow
 from authorhub.models import (
@@ -59,6 +59,8 @@ from authorhub.payments.status import move
 
 log = structlog.get_logger("authorhub.payments")
 
+# The job that sends a refund to the provider (declared in tasks.py, which imports this module).
+SUBMIT_REFUND = TaskRef("payments.submit_refund", queue="payments")
 # A refund left `submitting` this long means its job died during the provider call.
 STUCK_AFTER = timedelta(minutes=10)
 # Paystack refunds still pending after this long are checked by verifying the transaction.
@@ -159,9 +161,7 @@ async def refund_unneeded_payment(
 
 
 async def _queue_submission(session: AsyncSession, refund: PaymentRefund) -> None:
-    from authorhub.payments.tasks import submit_refund  # tasks import this module
-
-    await defer(session, submit_refund, refund_id=str(refund.id))
+    await defer(session, SUBMIT_REFUND, refund_id=str(refund.id))
 
 
 # --- sending it to the provider (the submit_refund job) -------------------------------------

@@ -47,7 +47,7 @@ from authorhub.errors import (
     Unauthorized,
     Unprocessable,
 )
-from authorhub.jobs import defer
+from authorhub.jobs import TaskRef, defer
 from authorhub.kit.locks import KeyedLocks
 from authorhub.kit.money import format_amount
 from authorhub.kit.pagination import PageParams
@@ -95,6 +95,8 @@ REFUND_EVENTS = frozenset(
         EventKind.refund_needs_attention,
     }
 )
+# The job that processes a stored webhook (declared in tasks.py, which imports this module).
+PROCESS_EVENT = TaskRef("payments.process_event", queue="payments")
 # Provider calls shown with each payment in the admin log (the newest ones).
 CALLS_PER_PAYMENT = 20
 
@@ -333,9 +335,7 @@ async def receive_webhook(
     )
     duplicate = event_id is None
     if event_id is not None:
-        from authorhub.payments.tasks import process_payment_event  # tasks import this module
-
-        await defer(session, process_payment_event, event_id=str(event_id))
+        await defer(session, PROCESS_EVENT, event_id=str(event_id))
     audit(event.reference, event.raw, 200, {"received": True, "duplicate": duplicate})
     log.info(
         "webhook_received",

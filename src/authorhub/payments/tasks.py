@@ -28,7 +28,10 @@ def _providers() -> Providers:
 
 
 @job_app.task(
-    name="payments.process_event", queue="payments", retry=DEFAULT_RETRY, pass_context=False
+    name=service.PROCESS_EVENT.name,
+    queue=service.PROCESS_EVENT.queue,
+    retry=DEFAULT_RETRY,
+    pass_context=False,
 )
 async def process_payment_event(event_id: str) -> None:
     database = get_database()
@@ -51,7 +54,10 @@ async def process_payment_event(event_id: str) -> None:
 
 
 @job_app.task(
-    name="payments.submit_refund", queue="payments", retry=DEFAULT_RETRY, pass_context=False
+    name=refunds.SUBMIT_REFUND.name,
+    queue=refunds.SUBMIT_REFUND.queue,
+    retry=DEFAULT_RETRY,
+    pass_context=False,
 )
 async def submit_refund(refund_id: str) -> None:
     database = get_database()
