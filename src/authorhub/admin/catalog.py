@@ -8,12 +8,12 @@ import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from fastapi import Request, UploadFile
+from fastapi import Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from authorhub.admin.actions import catalog as actions
 from authorhub.admin.frame import (

@@ -46,13 +46,18 @@ FLASH_COOKIE = "authorhub_admin_flash"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PER_PAGE = 25
 
-# Everything the admin loads comes from /admin/static; nothing inline, nothing from elsewhere.
-# Images may be ImageKit URLs (https:) or a chosen file's preview (blob:).
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data: blob:; "
-    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
-    "object-src 'none'"
-)
+
+def content_security_policy(settings: Settings) -> str:
+    """Everything the admin loads comes from /admin/static: nothing inline, nothing from
+    elsewhere. Images may be our media (PUBLIC_URL), ImageKit (https:) or the preview of a
+    chosen file (blob:)."""
+    media = urlsplit(settings.public_url)
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        f"img-src 'self' {media.scheme}://{media.netloc} https: data: blob:; "
+        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+        "object-src 'none'"
+    )
 
 
 # --- navigation ----------------------------------------------------------------------------------
@@ -256,7 +261,7 @@ def render(
         **context,
     )
     response = HTMLResponse(html, status_code=status_code)
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["Content-Security-Policy"] = content_security_policy(settings)
     if request.cookies.get(FLASH_COOKIE):
         response.delete_cookie(FLASH_COOKIE, path="/admin")
     return response

@@ -28,12 +28,16 @@ from authorhub.db import DbSession
 from authorhub.errors import AppError
 from authorhub.kit.crypto import constant_time_equals, new_token
 from authorhub.kit.ratelimit import RateLimits
+from authorhub.kit.time import utcnow
 
 router = admin_router()
 
 # A sign-in form may only be posted by a page we served (login CSRF): a random value in a
 # cookie and in the form must match (there is no session yet to bind a token to).
 SIGNIN_COOKIE = "authorhub_admin_signin"
+# Says "this browser signed in to the admin and may hold a refresh cookie" (which /admin never
+# sees): only then does the sign-in page try a silent refresh. It holds no secret.
+SESSION_HINT_COOKIE = "authorhub_admin_session"
 
 
 def _sign_in_page(
@@ -54,9 +58,7 @@ def _sign_in_page(
         signin_token=token,
         error=error,
         email=email,
-        # Worth a silent refresh only when the browser still holds a session cookie we could
-        # not use, or came here from a page that needed one.
-        try_refresh=error is None,
+        try_refresh=error is None and SESSION_HINT_COOKIE in request.cookies,
     )
     settings = request.app.state.settings
     response.set_cookie(
@@ -136,6 +138,15 @@ async def sign_in(
         refresh_expires_at=tokens.refresh_token_expires_at,
     )
     response.delete_cookie(SIGNIN_COOKIE, path="/admin/signin")
+    response.set_cookie(
+        SESSION_HINT_COOKIE,
+        "1",
+        max_age=int((tokens.refresh_token_expires_at - utcnow()).total_seconds()),
+        path="/admin",
+        httponly=True,
+        samesite="lax",
+        secure=not settings.is_development,
+    )
     return response
 
 
@@ -152,4 +163,5 @@ async def sign_out(
     )
     response = redirect(request, "/admin/signin", flash=Flash("success", "Signed out."))
     clear_session_cookies(response, settings)
+    response.delete_cookie(SESSION_HINT_COOKIE, path="/admin")
     return response

@@ -115,9 +115,9 @@
   function silentRefresh() {
     var box = document.querySelector("[data-try-refresh]");
     if (!box) return;
-    var last = Number(sessionStorage.getItem("admin-refresh-at") || 0);
-    if (Date.now() - last < 30000) return; // tried a moment ago: do not loop
-    sessionStorage.setItem("admin-refresh-at", String(Date.now()));
+    // A refresh that worked a moment ago and still landed here would loop: stop.
+    var last = Number(sessionStorage.getItem("admin-refreshed-at") || 0);
+    if (Date.now() - last < 30000) return;
     var note = document.getElementById("refreshing");
     if (note) note.hidden = false;
     fetch("/api/auth/csrf", { credentials: "same-origin" })
@@ -130,6 +130,7 @@
       })
       .then(function (r) {
         if (!r.ok) return Promise.reject(r);
+        sessionStorage.setItem("admin-refreshed-at", String(Date.now()));
         window.location.replace(box.getAttribute("data-next") || "/admin");
       })
       .catch(function () { if (note) note.hidden = true; });
