@@ -13,7 +13,17 @@ from PIL import Image
 from sqlalchemy import select
 
 from authorhub.db import Database
-from authorhub.models import Book, BookFormat, BookStatus, FormatKind, Order, Role
+from authorhub.models import (
+    AuditLog,
+    Book,
+    BookFormat,
+    BookStatus,
+    FormatKind,
+    Order,
+    Payment,
+    PaymentStatus,
+    Role,
+)
 from tests.admin.conftest import PASSWORD, committed_person, screenshot
 from tests.fixtures.catalog import make_book
 from tests.fixtures.commerce import EBOOK_BYTES
@@ -208,3 +218,52 @@ async def test_a_forged_form_without_the_csrf_token_is_refused(
         stored = await session.get(Book, book.id)
         assert stored is not None and stored.status == BookStatus.draft
     await page.close()
+
+
+async def test_a_payment_held_for_review_is_checked_with_the_provider_then_refunded(
+    live_shop: Shop, browser: Any
+) -> None:
+    shop = live_shop
+    _, customer, order = await shop.new_order()
+    started = await shop.initialize("paystack", order, customer)
+    await shop.checkout(started, "pay", amount="100")  # ₦100 paid for a ₦10,000 order
+
+    async def held() -> bool:
+        async with shop.database.session() as session:
+            payment = await session.scalar(
+                select(Payment).where(Payment.reference == started["reference"])
+            )
+            return payment is not None and payment.status == PaymentStatus.needs_review
+
+    await eventually(held)
+    admin = await committed_person(shop.database, Role.admin)
+    page = await (await browser.new_context(viewport=DESKTOP)).new_page()
+    await sign_in(page, shop.url, admin.email, then="/admin/payments?status=needs_review")
+    await page.wait_for_url(re.compile(r"/admin/payments\?status=needs_review$"))
+    card = page.get_by_role("article", name=f"Payment {started['reference']}")
+    await card.get_by_role("button", name="Check provider and settle").click()
+    await confirm(page)
+    # The provider still says ₦100: settling is refused, nothing changes.
+    await page.get_by_text(re.compile(r"still reports that paid ₦100\.00")).wait_for()
+    assert await held()
+
+    card = page.get_by_role("article", name=f"Payment {started['reference']}")
+    await card.get_by_role("button", name="Check provider and refund").click()
+    await confirm(page)
+    await page.get_by_text(f"Payment {started['reference']} is refunding now.").wait_for()
+
+    async def refunded() -> bool:
+        async with shop.database.session() as session:
+            payment = await session.scalar(
+                select(Payment).where(Payment.reference == started["reference"])
+            )
+            return payment is not None and payment.status == PaymentStatus.refunded
+
+    await eventually(refunded, timeout=30)
+    async with shop.database.session() as session:
+        audited = list(
+            await session.scalars(select(AuditLog.event).where(AuditLog.event.like("admin.%")))
+        )
+        stored = await session.get(Order, order["id"])
+    assert audited == ["admin.payment.refund"]  # the refused settle left no record
+    assert stored is not None and stored.status.value == "pending_payment"

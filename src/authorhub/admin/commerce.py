@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -261,15 +261,16 @@ async def review_payment(
     back = f"/admin/payments?reference={reference}"
     if decision not in ("settle", "refund"):
         return redirect(request, back, flash=Flash("error", "Choose settle or refund."))
+    choice: Literal["settle", "refund"] = "settle" if decision == "settle" else "refund"
     try:
         payment = await perform(
             session,
             caller,
-            f"payment.{decision}",
+            f"payment.{choice}",
             lambda: payment_actions.review(
                 session,
                 reference=reference,
-                decision=decision,
+                decision=choice,
                 admin=caller.user,
                 reason=reason,
                 providers=providers,

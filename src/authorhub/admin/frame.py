@@ -27,7 +27,7 @@ import jinja2
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.auth.audit import ClientInfo, record
@@ -363,7 +363,7 @@ def sort_choice(request: Request, allowed: Sequence[str]) -> str:
 async def fetch_page(
     session: AsyncSession,
     request: Request,
-    statement: Select[Any],
+    statement: Any,  # a Select of one entity, or of several columns with scalars=False
     *,
     sorts: dict[str, Any],
     scalars: bool = True,
