@@ -106,6 +106,7 @@ async def test_an_admin_creates_a_book_with_cover_and_ebook_and_publishes_it(
     await page.get_by_role("button", name="Publish").click()
     await confirm(page)
     await page.get_by_text("Published: the book is in the catalog now.").wait_for()
+    await screenshot(page, "book-form-phone")
 
     async with httpx.AsyncClient(base_url=live_server) as http:
         listed = (await http.get("/api/books")).json()["data"]
