@@ -289,3 +289,25 @@ class TestCost:
         many = await self._statements(engine, signed_admin.http, path)
         assert len(few) == len(many), (few, many)
         assert len(many) <= 6, many
+
+
+@pytest.mark.parametrize(
+    ("period", "start", "end", "first", "last", "count"),
+    [
+        ("day", "2026-02-27", "2026-03-02", "2026-02-27", "2026-03-02", 4),
+        ("week", "2026-03-04", "2026-03-20", "2026-03-02", "2026-03-16", 3),
+        ("month", "2025-12-15", "2026-02-01", "2025-12-01", "2026-02-01", 3),
+    ],
+)
+def test_the_chart_has_every_period_of_the_range(
+    period: str, start: str, end: str, first: str, last: str, count: int
+) -> None:
+    from datetime import date
+
+    from authorhub.admin.dashboard import buckets
+    from authorhub.admin.dashboard_queries import Range
+
+    found = buckets(
+        Range(start=date.fromisoformat(start), end=date.fromisoformat(end), period=period)  # type: ignore[arg-type]
+    )
+    assert (found[0].isoformat(), found[-1].isoformat(), len(found)) == (first, last, count)

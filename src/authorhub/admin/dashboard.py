@@ -51,18 +51,37 @@ def chosen_range(request: Request) -> tuple[q.Range, str | None]:
     return q.Range(start=start, end=end, period=cast(q.Period, period)), problem
 
 
-def _chart(points: list[q.RevenuePoint]) -> dict[str, Any]:
-    """Chart.js data: one dataset per currency over the buckets, amounts in major units."""
-    buckets = sorted({p.bucket for p in points})
+def buckets(r: q.Range) -> list[date]:
+    """Every period start of the range (what date_trunc gives), so days without sales show as
+    zero instead of disappearing from the axis."""
+    if r.period == "month":
+        first = r.start.replace(day=1)
+    elif r.period == "week":
+        first = r.start - timedelta(days=r.start.weekday())  # ISO weeks start on Monday
+    else:
+        first = r.start
+    found, current = [], first
+    while current <= r.end:
+        found.append(current)
+        if r.period == "month":
+            current = (current.replace(day=28) + timedelta(days=4)).replace(day=1)
+        else:
+            current += timedelta(days=7 if r.period == "week" else 1)
+    return found
+
+
+def _chart(r: q.Range, points: list[q.RevenuePoint]) -> dict[str, Any]:
+    """Chart.js data: one dataset per currency over every period, amounts in major units."""
+    axis = buckets(r)
     by_currency: dict[str, dict[date, int]] = defaultdict(dict)
     for p in points:
         by_currency[p.currency][p.bucket] = p.revenue
     return {
-        "labels": [b.isoformat() for b in buckets],
+        "labels": [b.isoformat() for b in axis],
         "datasets": [
             {
                 "label": currency,
-                "data": [float(to_major(values.get(b, 0), currency)) for b in buckets],
+                "data": [float(to_major(values.get(b, 0), currency)) for b in axis],
             }
             for currency, values in sorted(by_currency.items())
         ],
@@ -82,7 +101,7 @@ async def dashboard(request: Request, caller: AdminCaller, session: DbSession) -
         totals=await q.currency_totals(session, r),
         top_books=await q.top_books(session, r),
         funnel=await q.funnel(session, r),
-        chart=_chart(points),
+        chart=_chart(r, points),
         points=points,
     )
 
