@@ -282,6 +282,64 @@ async def _attach_ebook(
     )
 
 
+async def _save_book(
+    request: Request,
+    caller: Caller,
+    session: AsyncSession,
+    settings: AppSettings,
+    public: PublicStorage,
+    private: PrivateStorage,
+    book: BookAdminDetail | None,
+) -> Response:
+    """Create (book None) or update a book from its form, with the cover and ebook chosen in
+    it; the form again with what is wrong, or the book's page."""
+    form = await request.form()
+    errors: dict[str, str] = {}
+    values = book_fields(form, errors)
+    data: BookCreate | BookUpdate | None = None
+    try:
+        data = (BookUpdate if book else BookCreate).model_validate(values)
+    except ValidationError as exc:
+        errors |= validation_messages(exc)
+    if errors or data is None:
+        return await _form_page(
+            request, caller, session, book=book, values=values, errors=errors, status_code=422
+        )
+    checked = data
+
+    async def work() -> BookAdminDetail:
+        cover = await _uploads(request, form, caller, settings, public)
+        changes = checked.model_copy(update={"cover_image_url": cover}) if cover else checked
+        if isinstance(changes, BookCreate):
+            saved = await actions.create_book(session, changes)
+        else:
+            assert book is not None
+            saved = await actions.update_book(session, book.id, changes)
+        return await _attach_ebook(session, form, saved, settings, private)
+
+    try:
+        saved = await perform(
+            session,
+            caller,
+            "book.update" if book else "book.create",
+            work,
+            target=str(book.id) if book else None,
+            title=values["title"],
+        )
+    except AppError as exc:
+        return await _form_page(
+            request,
+            caller,
+            session,
+            book=book,
+            values=values,
+            errors={"form": problem_text(exc)},
+            status_code=exc.status_code,
+        )
+    done = "Saved." if book else f"“{saved.title}” was created."
+    return redirect(request, f"/admin/books/{saved.id}", flash=Flash("success", done))
+
+
 @router.post("/books/new")
 async def create_book(
     _: CatalogWrite,
@@ -292,40 +350,7 @@ async def create_book(
     public: PublicStorage,
     private: PrivateStorage,
 ) -> Response:
-    form = await request.form()
-    errors: dict[str, str] = {}
-    values = book_fields(form, errors)
-    try:
-        data = BookCreate.model_validate(values)
-    except ValidationError as exc:
-        errors |= validation_messages(exc)
-    if errors:
-        return await _form_page(
-            request, caller, session, book=None, values=values, errors=errors, status_code=422
-        )
-
-    async def work() -> BookAdminDetail:
-        cover = await _uploads(request, form, caller, settings, public)
-        created = await actions.create_book(
-            session, data.model_copy(update={"cover_image_url": cover}) if cover else data
-        )
-        return await _attach_ebook(session, form, created, settings, private)
-
-    try:
-        book = await perform(session, caller, "book.create", work, title=values["title"])
-    except AppError as exc:
-        return await _form_page(
-            request,
-            caller,
-            session,
-            book=None,
-            values=values,
-            errors={"form": problem_text(exc)},
-            status_code=exc.status_code,
-        )
-    return redirect(
-        request, f"/admin/books/{book.id}", flash=Flash("success", f"“{book.title}” was created.")
-    )
+    return await _save_book(request, caller, session, settings, public, private, None)
 
 
 @router.get("/books/{book_id}")
@@ -347,40 +372,7 @@ async def update_book(
     private: PrivateStorage,
 ) -> Response:
     book = await actions.get_book(session, book_id)
-    form = await request.form()
-    errors: dict[str, str] = {}
-    values = book_fields(form, errors)
-    values["category_id"] = values["category_id"] or None
-    try:
-        data = BookUpdate.model_validate(values)
-    except ValidationError as exc:
-        errors |= validation_messages(exc)
-    if errors:
-        return await _form_page(
-            request, caller, session, book=book, values=values, errors=errors, status_code=422
-        )
-
-    async def work() -> BookAdminDetail:
-        cover = await _uploads(request, form, caller, settings, public)
-        changes = data.model_copy(update={"cover_image_url": cover}) if cover else data
-        updated = await actions.update_book(session, book_id, changes)
-        return await _attach_ebook(session, form, updated, settings, private)
-
-    try:
-        book = await perform(
-            session, caller, "book.update", work, target=str(book_id), title=values["title"]
-        )
-    except AppError as exc:
-        return await _form_page(
-            request,
-            caller,
-            session,
-            book=book,
-            values=values,
-            errors={"form": problem_text(exc)},
-            status_code=exc.status_code,
-        )
-    return redirect(request, f"/admin/books/{book_id}", flash=Flash("success", "Saved."))
+    return await _save_book(request, caller, session, settings, public, private, book)
 
 
 @router.post("/books/{book_id}/status")

@@ -4,7 +4,7 @@ review) and coupons. Writes go through admin/actions/*, which call the domains' 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
@@ -27,8 +27,11 @@ from authorhub.admin.frame import (
     page_number,
     perform,
     problem_text,
+    query_day,
+    query_text,
     redirect,
     render,
+    validation_text,
 )
 from authorhub.auth.dependencies import AppSettings
 from authorhub.coupons.schemas import CouponCreate
@@ -53,24 +56,13 @@ FULFILMENT = {
 }
 
 
-def _day(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-
-
-def _text(request: Request, name: str, limit: int = 200) -> str:
-    return request.query_params.get(name, "").strip().replace("\x00", "")[:limit]
-
-
 # --- orders ------------------------------------------------------------------------------------
 
 
 @router.get("/orders")
 async def order_list(request: Request, caller: AdminCaller, session: DbSession) -> Response:
     statement = select(Order)
-    if q := _text(request, "q"):
+    if q := query_text(request, "q"):
         # An order number, a customer's email (or part of it), or any payment reference.
         statement = statement.where(
             or_(
@@ -82,11 +74,11 @@ async def order_list(request: Request, caller: AdminCaller, session: DbSession) 
         )
     if (status := request.query_params.get("status")) in {s.value for s in OrderStatus}:
         statement = statement.where(Order.status == OrderStatus(status))
-    if currency := _text(request, "currency", 3):
+    if currency := query_text(request, "currency", 3):
         statement = statement.where(Order.currency == currency.upper())
-    if since := _day(request.query_params.get("from")):
+    if since := query_day(request, "from"):
         statement = statement.where(Order.created_at >= utc_midnight(since))
-    if until := _day(request.query_params.get("to")):
+    if until := query_day(request, "to"):
         statement = statement.where(Order.created_at < utc_midnight(until) + timedelta(days=1))
     page = await fetch_page(
         session,
@@ -153,8 +145,7 @@ async def fulfil_order(
             tracking_number=data.tracking_number,
         )
     except ValidationError as exc:
-        message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        return redirect(request, back, flash=Flash("error", message))
+        return redirect(request, back, flash=Flash("error", validation_text(exc)))
     except AppError as exc:
         return redirect(request, back, flash=Flash("error", problem_text(exc)))
     return redirect(request, back, flash=Flash("success", f"The order is {data.status.value} now."))
@@ -229,10 +220,10 @@ async def payment_list(request: Request, caller: AdminCaller, session: DbSession
         session,
         status=PaymentStatus(status) if status in {s.value for s in PaymentStatus} else None,
         provider=ProviderName(provider) if provider in {p.value for p in ProviderName} else None,
-        reference=_text(request, "reference", 100) or None,
-        email=_text(request, "email", 320) or None,
-        date_from=_day(params.get("from")),
-        date_to=_day(params.get("to")),
+        reference=query_text(request, "reference", 100) or None,
+        email=query_text(request, "email", 320) or None,
+        date_from=query_day(request, "from"),
+        date_to=query_day(request, "to"),
         offset=(page_no - 1) * PER_PAGE,
         limit=PER_PAGE,
     )
@@ -294,7 +285,7 @@ async def review_payment(
 @router.get("/coupons")
 async def coupon_list(request: Request, caller: AdminCaller, session: DbSession) -> Response:
     statement = select(Coupon)
-    if q := _text(request, "q", 40):
+    if q := query_text(request, "q", 40):
         statement = statement.where(Coupon.code.startswith(q.upper(), autoescape=True))
     if (active := request.query_params.get("active")) in ("yes", "no"):
         statement = statement.where(Coupon.is_active.is_(active == "yes"))
@@ -368,7 +359,7 @@ async def create_coupon(request: Request, caller: AdminCaller, session: DbSessio
         )
     except (ValueError, InvalidOperation, ArithmeticError) as exc:
         message = (
-            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            validation_text(exc)
             if isinstance(exc, ValidationError)
             else "Check the kind, value, minimum and end date."
         )

@@ -19,14 +19,16 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import jinja2
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -277,16 +279,30 @@ def redirect(request: Request, url: str, *, flash: Flash | None = None) -> Respo
         response = RedirectResponse(url, status_code=303)
     if flash is not None:
         settings: Settings = request.app.state.settings
-        response.set_cookie(
-            FLASH_COOKIE,
-            _flash_value(settings, flash),
-            max_age=60,
-            path="/admin",
-            httponly=True,
-            samesite="lax",
-            secure=not settings.is_development,
-        )
+        set_admin_cookie(response, settings, FLASH_COOKIE, _flash_value(settings, flash), 60)
     return response
+
+
+def set_admin_cookie(
+    response: Response,
+    settings: Settings,
+    name: str,
+    value: str,
+    max_age: int,
+    *,
+    path: str = "/admin",
+    samesite: Literal["lax", "strict"] = "lax",
+) -> None:
+    """An admin-only cookie: HttpOnly, Secure outside development (as the session's)."""
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path=path,
+        httponly=True,
+        samesite=samesite,
+        secure=not settings.is_development,
+    )
 
 
 def problem_text(exc: AppError) -> str:
@@ -347,6 +363,25 @@ class PageOf:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+
+def query_text(request: Request, name: str, limit: int = 200) -> str:
+    """A filter's text: trimmed, cut to `limit`, without NUL (PostgreSQL text cannot hold it)."""
+    return request.query_params.get(name, "").strip().replace("\x00", "")[:limit]
+
+
+def query_day(request: Request, name: str) -> date | None:
+    """A filter's date (YYYY-MM-DD); anything else counts as not given."""
+    try:
+        raw = request.query_params.get(name)
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def validation_text(exc: ValidationError) -> str:
+    """Pydantic's complaints as one line for a flash message."""
+    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
 
 
 def page_number(request: Request) -> int:

@@ -17,6 +17,7 @@ from authorhub.admin.frame import (
     fetch_page,
     nav_section,
     problem_text,
+    query_text,
     redirect,
     render,
 )
@@ -29,14 +30,10 @@ nav_section("Users", "/admin/users", order=60)
 nav_section("Audit log", "/admin/audit", order=90)
 
 
-def _text(request: Request, name: str, limit: int = 200) -> str:
-    return request.query_params.get(name, "").strip().replace("\x00", "")[:limit]
-
-
 @router.get("/users")
 async def user_list(request: Request, caller: AdminCaller, session: DbSession) -> Response:
     statement = select(User)
-    if q := _text(request, "q"):
+    if q := query_text(request, "q"):
         like = f"%{q.lower()}%"
         statement = statement.where(or_(User.email.ilike(like), User.name.ilike(like)))
     if (role := request.query_params.get("role")) in {r.value for r in Role}:
@@ -102,9 +99,9 @@ async def audit_log(request: Request, caller: AdminCaller, session: DbSession) -
         .outerjoin(actor, actor.id == AuditLog.actor_id)
         .outerjoin(subject, subject.id == AuditLog.user_id)
     )
-    if event := _text(request, "event", 64):
+    if event := query_text(request, "event", 64):
         statement = statement.where(AuditLog.event.startswith(event, autoescape=True))
-    if who := _text(request, "who", 320):
+    if who := query_text(request, "who", 320):
         like = f"%{who.lower()}%"
         statement = statement.where(or_(actor.email.ilike(like), subject.email.ilike(like)))
     page = await fetch_page(

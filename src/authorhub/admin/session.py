@@ -20,6 +20,7 @@ from authorhub.admin.frame import (
     redirect,
     render,
     safe_next,
+    set_admin_cookie,
 )
 from authorhub.auth import service as auth_service
 from authorhub.auth.cookies import clear_session_cookies, set_session_cookies
@@ -60,15 +61,14 @@ def _sign_in_page(
         email=email,
         try_refresh=error is None and SESSION_HINT_COOKIE in request.cookies,
     )
-    settings = request.app.state.settings
-    response.set_cookie(
+    set_admin_cookie(
+        response,
+        request.app.state.settings,
         SIGNIN_COOKIE,
         token,
-        max_age=3600,
+        3600,
         path="/admin/signin",
-        httponly=True,
         samesite="strict",
-        secure=not settings.is_development,
     )
     return response
 
@@ -138,15 +138,8 @@ async def sign_in(
         refresh_expires_at=tokens.refresh_token_expires_at,
     )
     response.delete_cookie(SIGNIN_COOKIE, path="/admin/signin")
-    response.set_cookie(
-        SESSION_HINT_COOKIE,
-        "1",
-        max_age=int((tokens.refresh_token_expires_at - utcnow()).total_seconds()),
-        path="/admin",
-        httponly=True,
-        samesite="lax",
-        secure=not settings.is_development,
-    )
+    lifetime = int((tokens.refresh_token_expires_at - utcnow()).total_seconds())
+    set_admin_cookie(response, settings, SESSION_HINT_COOKIE, "1", lifetime)
     return response
 
 
