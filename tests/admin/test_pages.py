@@ -311,3 +311,35 @@ def test_the_chart_has_every_period_of_the_range(
         Range(start=date.fromisoformat(start), end=date.fromisoformat(end), period=period)  # type: ignore[arg-type]
     )
     assert (found[0].isoformat(), found[-1].isoformat(), len(found)) == (first, last, count)
+
+
+class TestTaxonomy:
+    async def test_categories_are_created_and_hidden_through_the_catalog_service(
+        self, signed_admin: Signed, db: AsyncSession
+    ) -> None:
+        from authorhub.models import Category
+
+        page = await signed_admin.http.get("/admin/categories")
+        assert "No categories yet." in page.text
+        token = csrf_of(page.text)
+        made = await signed_admin.http.post(
+            "/admin/categories", data={"name": "Lagos Stories", "csrf_token": token}
+        )
+        assert made.status_code == 303
+        category = await db.scalar(select(Category).where(Category.name == "Lagos Stories"))
+        assert category is not None and category.slug == "lagos-stories" and category.is_active
+        hidden = await signed_admin.http.post(
+            f"/admin/categories/{category.id}/active", data={"active": "no", "csrf_token": token}
+        )
+        assert hidden.status_code == 303
+        await db.refresh(category)
+        assert category.is_active is False
+        assert [e.event for e in await _events(db, "admin.")] == [
+            "admin.category.create",
+            "admin.category.deactivate",
+        ]
+        empty = await signed_admin.http.post(
+            "/admin/categories", data={"name": "", "csrf_token": token}
+        )
+        shown = await signed_admin.http.get(empty.headers["location"])
+        assert "flash-error" in shown.text

@@ -17,20 +17,25 @@ from starlette.datastructures import FormData, UploadFile
 
 from authorhub.admin.actions import catalog as actions
 from authorhub.admin.frame import (
+    PER_PAGE,
     AdminCaller,
     Caller,
     Flash,
+    PageOf,
     admin_router,
     fetch_page,
     nav_section,
+    page_number,
     perform,
     problem_text,
     redirect,
     render,
+    validation_text,
 )
 from authorhub.auth.dependencies import AppSettings
 from authorhub.books.caching import CatalogWrite
 from authorhub.books.schemas import BookAdminDetail, BookCreate, BookUpdate
+from authorhub.categories.schemas import CategoryCreate
 from authorhub.db import DbSession
 from authorhub.errors import AppError
 from authorhub.kit.money import to_minor
@@ -399,3 +404,92 @@ async def change_status(
     except AppError as exc:
         return redirect(request, f"/admin/books/{book_id}", flash=Flash("error", problem_text(exc)))
     return redirect(request, f"/admin/books/{book_id}", flash=Flash("success", message))
+
+
+# --- categories and tags ---------------------------------------------------------------------
+
+nav_section("Categories & tags", "/admin/categories", order=15)
+
+
+@router.get("/categories")
+async def taxonomy(request: Request, caller: AdminCaller, session: DbSession) -> Response:
+    page = page_number(request)
+    rows, total = await actions.category_page(session, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
+    tags, tag_total = await actions.tag_page(session, offset=0, limit=100)
+    return render(
+        request,
+        caller,
+        "books/taxonomy.html",
+        page=PageOf(rows=rows, total=total, page=page, per_page=PER_PAGE, sort="order"),
+        tags=tags,
+        tag_total=tag_total,
+    )
+
+
+@router.post("/categories")
+async def create_category(
+    _: CatalogWrite, request: Request, caller: AdminCaller, session: DbSession
+) -> Response:
+    form = await request.form()
+    back = "/admin/categories"
+    try:
+        data = CategoryCreate.model_validate(
+            {
+                "name": str(form.get("name", "")),
+                "description": str(form.get("description", "")) or None,
+            }
+        )
+        created = await perform(
+            session,
+            caller,
+            "category.create",
+            lambda: actions.create_category(session, data),
+            name=data.name,
+        )
+    except ValidationError as exc:
+        return redirect(request, back, flash=Flash("error", validation_text(exc)))
+    except AppError as exc:
+        return redirect(request, back, flash=Flash("error", problem_text(exc)))
+    return redirect(request, back, flash=Flash("success", f"Category {created.name} created."))
+
+
+@router.post("/categories/{category_id}/active")
+async def toggle_category(
+    _: CatalogWrite,
+    category_id: uuid.UUID,
+    request: Request,
+    caller: AdminCaller,
+    session: DbSession,
+) -> Response:
+    active = (await request.form()).get("active") == "yes"
+    try:
+        category = await perform(
+            session,
+            caller,
+            "category.activate" if active else "category.deactivate",
+            lambda: actions.set_category_active(session, category_id, active),
+            target=str(category_id),
+        )
+    except AppError as exc:
+        return redirect(request, "/admin/categories", flash=Flash("error", problem_text(exc)))
+    state = "shown in the catalog" if active else "hidden from the catalog"
+    return redirect(
+        request, "/admin/categories", flash=Flash("success", f"{category.name} is {state}.")
+    )
+
+
+@router.post("/tags/{tag_id}/delete")
+async def delete_tag(
+    _: CatalogWrite, tag_id: uuid.UUID, request: Request, caller: AdminCaller, session: DbSession
+) -> Response:
+    try:
+        await perform(
+            session,
+            caller,
+            "tag.delete",
+            lambda: actions.delete_tag(session, tag_id),
+            target=str(tag_id),
+        )
+    except AppError as exc:
+        return redirect(request, "/admin/categories", flash=Flash("error", problem_text(exc)))
+    return redirect(request, "/admin/categories", flash=Flash("success", "Tag deleted."))

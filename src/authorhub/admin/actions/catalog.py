@@ -9,11 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from authorhub.books import service as books
 from authorhub.books.schemas import BookAdminDetail, BookCreate, BookUpdate
 from authorhub.categories import service as categories
-from authorhub.categories.schemas import CategoryRead
+from authorhub.categories.schemas import CategoryCreate, CategoryRead, CategoryUpdate
 from authorhub.config import Settings
 from authorhub.media import service as media
 from authorhub.media.storage import Storage
 from authorhub.models import BookStatus, User
+from authorhub.tags import service as tags
+from authorhub.tags.schemas import TagDeleted, TagRead
 
 
 async def get_book(session: AsyncSession, book_id: uuid.UUID) -> BookAdminDetail:
@@ -70,3 +72,31 @@ async def attach_ebook(
 async def all_categories(session: AsyncSession) -> list[CategoryRead]:
     rows, _ = await categories.list_categories(session, include_inactive=True, limit=200, offset=0)
     return rows
+
+
+async def category_page(
+    session: AsyncSession, *, offset: int, limit: int
+) -> tuple[list[CategoryRead], int]:
+    return await categories.list_categories(
+        session, include_inactive=True, limit=limit, offset=offset
+    )
+
+
+async def create_category(session: AsyncSession, data: CategoryCreate) -> CategoryRead:
+    return await categories.create_category(session, data=data)
+
+
+async def set_category_active(
+    session: AsyncSession, category_id: uuid.UUID, active: bool
+) -> CategoryRead:
+    return await categories.update_category(
+        session, category_id=category_id, data=CategoryUpdate(is_active=active)
+    )
+
+
+async def tag_page(session: AsyncSession, *, offset: int, limit: int) -> tuple[list[TagRead], int]:
+    return await tags.list_tags(session, include_unused=True, limit=limit, offset=offset)
+
+
+async def delete_tag(session: AsyncSession, tag_id: uuid.UUID) -> TagDeleted:
+    return await tags.delete_tag(session, tag_id=tag_id)
