@@ -16,7 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from authorhub.admin.frame import safe_next
 from authorhub.kit.time import utcnow
-from authorhub.models import AuditLog, AuthSession, BookStatus, Order, OrderStatus, Role
+from authorhub.models import (
+    AuditLog,
+    AuthSession,
+    BookStatus,
+    Order,
+    OrderRefund,
+    OrderStatus,
+    Role,
+)
 from tests.admin.conftest import PASSWORD, Signed, csrf_of, person, sign_in
 from tests.fixtures.catalog import make_book
 
@@ -231,14 +239,18 @@ class TestDashboard:
     async def test_revenue_is_summed_per_currency_and_period(
         self, signed_admin: Signed, db: AsyncSession
     ) -> None:
-        await _paid_order(db, currency="NGN", total=250_000, paid_days_ago=1)
+        refunded = await _paid_order(db, currency="NGN", total=250_000, paid_days_ago=1)
         await _paid_order(db, currency="NGN", total=150_000, paid_days_ago=1)
+        db.add(
+            OrderRefund(order_id=refunded.id, reference="refund:t", amount=50_000, currency="NGN")
+        )
         await _paid_order(db, currency="USD", total=1_999, paid_days_ago=1)
         await _paid_order(db, currency="NGN", total=999_999, paid_days_ago=90)  # out of range
         page = await signed_admin.http.get("/admin?period=month")
         assert page.status_code == 200
         assert "₦4,000.00" in page.text and "$19.99" in page.text
         assert "₦2,000.00" in page.text  # the NGN average of the two orders
+        assert "Refunded ₦500.00 (1)" in page.text and "Refunded $0.00 (0)" in page.text
         report = await signed_admin.http.get("/admin/dashboard.csv?period=day")
         assert report.headers["content-type"].startswith("text/csv")
         rows = list(csv.DictReader(io.StringIO(report.text)))

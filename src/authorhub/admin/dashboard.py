@@ -98,7 +98,7 @@ async def dashboard(request: Request, caller: AdminCaller, session: DbSession) -
         "dashboard.html",
         range=r,
         problem=problem,
-        totals=await q.currency_totals(session, r),
+        totals=await q.currency_totals(session, r, points),
         top_books=await q.top_books(session, r),
         funnel=await q.funnel(session, r),
         chart=_chart(r, points),

@@ -88,31 +88,41 @@ async def revenue_series(session: AsyncSession, r: Range) -> list[RevenuePoint]:
     return [RevenuePoint(*row) for row in rows]
 
 
-async def currency_totals(session: AsyncSession, r: Range) -> list[CurrencyTotals]:
-    rows = await session.execute(
-        text(
-            """
-            WITH paid AS (
-                SELECT currency, count(*) AS n, sum(coalesce(amount_paid, total)) AS revenue,
-                       round(avg(coalesce(amount_paid, total)))::bigint AS average
-                  FROM orders
-                 WHERE paid_at IS NOT NULL AND paid_at >= :since AND paid_at < :until
-                 GROUP BY currency
-            ), refunded AS (
-                SELECT currency, count(*) AS n, sum(amount) AS amount
+async def currency_totals(
+    session: AsyncSession, r: Range, series: list[RevenuePoint]
+) -> list[CurrencyTotals]:
+    """Per currency: paid orders, revenue and average order value added up from the revenue
+    series (its few aggregated rows, so the orders are scanned once for both), and the refunds
+    of the range from their own indexed aggregate."""
+    refunded = {
+        currency: (amount, count)
+        for currency, amount, count in await session.execute(
+            text(
+                """
+                SELECT currency, sum(amount), count(*)
                   FROM order_refunds
                  WHERE created_at >= :since AND created_at < :until
                  GROUP BY currency
-            )
-            SELECT coalesce(p.currency, f.currency), coalesce(p.n, 0), coalesce(p.revenue, 0),
-                   coalesce(p.average, 0), coalesce(f.amount, 0), coalesce(f.n, 0)
-              FROM paid p FULL JOIN refunded f ON f.currency = p.currency
-             ORDER BY 1
-            """
-        ),
-        r.params(),
-    )
-    return [CurrencyTotals(*row) for row in rows]
+                """
+            ),
+            r.params(),
+        )
+    }
+    paid: dict[str, tuple[int, int]] = {}
+    for point in series:
+        orders, revenue = paid.get(point.currency, (0, 0))
+        paid[point.currency] = (orders + point.orders, revenue + point.revenue)
+    return [
+        CurrencyTotals(
+            currency=currency,
+            paid_orders=paid.get(currency, (0, 0))[0],
+            revenue=paid.get(currency, (0, 0))[1],
+            average_order=round(paid[currency][1] / paid[currency][0]) if currency in paid else 0,
+            refunded=refunded.get(currency, (0, 0))[0],
+            refunds=refunded.get(currency, (0, 0))[1],
+        )
+        for currency in sorted(paid.keys() | refunded.keys())
+    ]
 
 
 async def top_books(session: AsyncSession, r: Range, limit: int = 10) -> list[TopBook]:
