@@ -152,6 +152,9 @@ async def test_an_admin_refunds_half_of_an_order_paid_in_the_sandbox(
     await page.wait_for_url(shop.url + "/admin/orders")
     await page.get_by_label("Number, email or payment reference").fill(started["reference"])
     await page.get_by_role("button", name="Filter").click()
+    # The unfiltered list shows the order too: wait for the filtered page before clicking.
+    await page.wait_for_url(re.compile(r"/admin/orders\?q="))
+    await page.get_by_text("1 result · page 1 of 1").wait_for()
     await page.get_by_role("link", name=order["number"]).click()
     await page.wait_for_url(shop.url + f"/admin/orders/{order['id']}")
 
