@@ -1,9 +1,9 @@
 """The web admin's frame: who may open a page, CSRF on every form, rendering, flash messages,
 audited actions, list paging and the navigation other domains add their pages to.
 
-A page is a plain FastAPI route on an `APIRouter` that the admin mounts under /admin:
+A page is a plain FastAPI route on an `admin_router()` that the admin mounts under /admin:
 
-    router = APIRouter()
+    router = admin_router()
     nav_section("Posts", "/admin/posts", role=Role.admin, order=50)
 
     @router.get("/posts")
