@@ -118,6 +118,13 @@ class TestSignIn:
         assert (await signed_admin.http.get("/admin")).status_code == 303
 
 
+async def test_a_malformed_id_is_a_not_found_page(signed_admin: Signed) -> None:
+    response = await signed_admin.http.get("/admin/books/not-a-uuid")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "There is no such page" in response.text
+
+
 class TestRoles:
     async def test_a_member_cannot_open_the_admin(
         self, db: AsyncSession, admin_http: httpx.AsyncClient

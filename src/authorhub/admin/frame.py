@@ -26,6 +26,7 @@ from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import jinja2
 from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
@@ -441,6 +442,15 @@ class AdminRoute(APIRoute):
                 return await handler(request)
             except SignInRequired:
                 return _to_sign_in(request)
+            except RequestValidationError:  # a malformed id in the path: no such page
+                return render(
+                    request,
+                    getattr(request.state, "admin_caller", None),
+                    "message.html",
+                    status_code=404,
+                    title="Not found",
+                    message="There is no such page; the link may be mistyped.",
+                )
             except AdminRefused as exc:
                 return render(
                     request,
