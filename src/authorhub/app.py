@@ -12,6 +12,7 @@ import structlog
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from authorhub.admin import LARGE_FORMS, install_admin
 from authorhub.api import api_router
 from authorhub.books.http_cache import install_catalog
 from authorhub.config import Settings, get_settings
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_error_handlers(app)
     app.include_router(api_router)
     install_catalog(app, settings)  # /media for local images; the cached fast path of reads
+    install_admin(app)  # the web back-office at /admin
     if not settings.is_production:
         from authorhub.dev.router import router as dev_router
 
@@ -120,8 +122,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         re.compile(r"^/api/books/[^/]+/formats/[^/]+/file$"),
         settings.catalog.max_ebook_bytes + 64 * 1024,
     )
+    admin_book_form = (LARGE_FORMS, ebook_upload[1])  # the admin's book form carries it too
     app.add_middleware(
-        BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, larger=(ebook_upload,)
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        larger=(ebook_upload, admin_book_form),
     )
     app.add_middleware(RequestContextMiddleware, production=settings.is_production)
     return app

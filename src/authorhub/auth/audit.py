@@ -1,4 +1,5 @@
-"""The security audit log: `record()` adds one row in the caller's unit of work."""
+"""The security audit log: `record()` adds one row in the caller's unit of work (the events
+below, or another domain's own name such as the web admin's `admin.order.refund`)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ class ClientInfo:
 
 async def record(
     session: AsyncSession,
-    event: AuditEvent,
+    event: AuditEvent | str,
     *,
     client: ClientInfo,
     user_id: uuid.UUID | None = None,
@@ -50,7 +51,7 @@ async def record(
 ) -> None:
     session.add(
         AuditLog(
-            event=event.value,
+            event=str(event),  # other domains record their own event names
             user_id=user_id,
             actor_id=actor_id,
             ip=client.ip,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.auth import repository
 from authorhub.auth.audit import ClientInfo
@@ -63,6 +64,28 @@ async def get_optional_user(
         from_cookie = token is not None
     if token is None:
         return None
+    return await authenticate(
+        request,
+        session,
+        settings,
+        token=token,
+        csrf_required=from_cookie and request.method not in _SAFE_METHODS,
+        csrf_token=request.headers.get(CSRF_HEADER),
+    )
+
+
+async def authenticate(
+    request: Request,
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    token: str,
+    csrf_required: bool,
+    csrf_token: str | None,
+) -> User:
+    """The user an access token names, with its session still live (and the session's CSRF
+    token when `csrf_required`). The API reads the token from a header or cookie and the CSRF
+    token from X-CSRF-Token; the web admin reads the cookie and a form field."""
     try:
         claims = decode_access_token(settings, token)
     except InvalidToken as exc:
@@ -75,10 +98,8 @@ async def get_optional_user(
             raise Unauthorized("This session has ended; sign in again.", code="session_revoked")
         if auth_session.expires_at <= utcnow():  # its absolute end, whatever the refreshes
             raise Unauthorized("This session has expired; sign in again.", code="session_expired")
-    needs_csrf = from_cookie and request.method not in _SAFE_METHODS
-    if needs_csrf and (
-        claims.session_id is None
-        or not csrf_token_matches(settings, claims.session_id, request.headers.get(CSRF_HEADER))
+    if csrf_required and (
+        claims.session_id is None or not csrf_token_matches(settings, claims.session_id, csrf_token)
     ):
         raise Forbidden("A valid X-CSRF-Token header is required.", code="csrf_failed")
     request.state.user = user

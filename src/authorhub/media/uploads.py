@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request, UploadFile
+from fastapi import Depends, Request
+from starlette.datastructures import UploadFile  # FastAPI's is a subclass: both are read
 
 from authorhub.config import Settings
 from authorhub.errors import AppError, Unprocessable

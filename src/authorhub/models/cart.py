@@ -17,6 +17,7 @@ class Cart(Model):
         CheckConstraint("(user_id IS NULL) <> (token_hash IS NULL)", name="one_owner"),
         # The clean-up job looks for stale guest carts.
         Index("ix_carts_guest_updated_at", "updated_at", postgresql_where=text("user_id IS NULL")),
+        Index("ix_carts_created_at", "created_at"),  # the admin dashboard's conversion
     )
 
     user_id: Mapped[uuid.UUID | None] = mapped_column(

@@ -68,6 +68,13 @@ class Order(Model):
             "expires_at",
             postgresql_where=text("status = 'pending_payment'"),
         ),
+        # The admin dashboard's revenue: paid orders by payment time and currency.
+        Index(
+            "ix_orders_paid_at_currency",
+            "paid_at",
+            "currency",
+            postgresql_where=text("paid_at IS NOT NULL"),
+        ),
     )
 
     number: Mapped[str] = mapped_column(String(32), unique=True)
@@ -189,6 +196,7 @@ class OrderRefund(Model):
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
         Index("ix_order_refunds_order_id", "order_id"),
+        Index("ix_order_refunds_created_at", "created_at"),  # the admin dashboard's refunds
     )
 
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))

@@ -308,7 +308,10 @@ async def confirm(
     payment.refunded_amount = min(payment.amount, payment.refunded_amount + refund.amount)
     fully = payment.refunded_amount >= payment.amount
     if refund.automatic:
-        if fully and payment.status == PaymentStatus.refunding:
+        # What the provider took may differ from the payment's amount (a held payment refunded
+        # after an admin's review gives back what was paid, not what was asked).
+        received = min(payment.verified_amount or payment.amount, payment.amount)
+        if payment.refunded_amount >= received and payment.status == PaymentStatus.refunding:
             move(payment, PaymentStatus.refunded)
         refund.applied_at = now
         log.info("refund_confirmed", reference=payment.reference, automatic=True)

@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import structlog
@@ -744,6 +744,73 @@ async def admin_call_log(
     initialize that failed, a webhook for an unknown reference)."""
     rows, total = await repository.list_calls(session, filters=filters, paging=paging)
     return [ProviderCallRead.model_validate(row) for row in rows], total
+
+
+# --- a person's review of a held payment -------------------------------------------------------
+
+
+async def review_payment(
+    session: AsyncSession,
+    *,
+    reference: str,
+    decision: Literal["settle", "refund"],
+    admin: User,
+    reason: str,
+    providers: Providers,
+    settings: Settings,
+) -> Payment:
+    """An admin's decision on a payment held for a person (`needs_review`), taken after asking
+    the provider again (outside any lock, like every verification).
+
+    settle: the provider must now confirm a success of exactly this payment's amount and
+    currency; it is then applied like any verified payment (the order is paid, or the money is
+    refunded when the order can no longer take it). refund: the money the provider confirms is
+    given back in full."""
+    payment = await repository.by_reference(session, reference)
+    if payment is None:
+        raise _payment_not_found()
+    if payment.status != PaymentStatus.needs_review:
+        raise Conflict(
+            f"This payment is {payment.status.value}, not waiting for a review.",
+            code="payment_not_in_review",
+        )
+    await end_transaction(session)  # no connection held while the provider answers
+    try:
+        transaction = await _verify(session, providers, payment, None)
+    except ProviderUnavailable as exc:
+        raise _provider_unavailable(payment.provider) from exc
+    except ProviderRejected as exc:
+        raise _provider_refused(payment.provider) from exc
+    if transaction is None or transaction.status != TransactionStatus.success:
+        said = transaction.provider_status if transaction else "no transaction"
+        raise Conflict(
+            f"The provider does not report this payment as paid ({said}): there is nothing to "
+            "settle or refund here. Check the provider's dashboard.",
+            code="payment_not_paid_at_provider",
+        )
+    payment = await repository.lock_payment(session, payment.id)
+    if payment.status != PaymentStatus.needs_review:  # another admin decided meanwhile
+        raise Conflict("Someone else has just reviewed this payment.", code="payment_not_in_review")
+    payment.last_checked_at = utcnow()
+    if decision == "settle":
+        problem = _mismatch(payment, transaction)
+        if problem is not None:
+            raise Conflict(
+                f"The provider still reports that {problem}: refund it instead.",
+                code="payment_still_mismatched",
+            )
+        await _settle(session, payment, transaction, settings)
+        return payment
+    if transaction.currency.upper() != payment.currency:
+        raise Conflict(
+            f"It was paid in {transaction.currency}: refund it from the provider's dashboard.",
+            code="refund_other_currency",
+        )
+    move(payment, PaymentStatus.refunding, f"refunded after review by {admin.email}: {reason}")
+    await refunds.refund_unneeded_payment(
+        session, payment=payment, amount=transaction.amount, reason=f"review: {reason}"
+    )
+    return payment
 
 
 # --- refunds asked by an admin ---------------------------------------------------------------

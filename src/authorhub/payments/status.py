@@ -6,6 +6,8 @@
        └──provider says failed ──▶ failed;  never completed ──▶ abandoned
     failed / abandoned: a later verified success still goes to succeeded / refunding / needs_review
     succeeded ──provider confirms a refund──▶ partially_refunded ──▶ refunded
+    needs_review ──an admin's review (service.review_payment), the provider asked again──▶
+        succeeded (settled) / refunding (given back) / needs_review (still held, new reason)
 
 Every move happens with the payment row locked, so each is applied exactly once.
 """
@@ -22,7 +24,7 @@ ALLOWED: dict[S, frozenset[S]] = {
     S.succeeded: frozenset({S.partially_refunded, S.refunded}),
     S.partially_refunded: frozenset({S.partially_refunded, S.refunded}),
     S.refunding: frozenset({S.refunded, S.needs_review}),
-    S.needs_review: frozenset(),
+    S.needs_review: frozenset({S.succeeded, S.refunding, S.needs_review}),
     S.refunded: frozenset(),
 }
 

@@ -1,0 +1,122 @@
+"""Admin fixtures: people with passwords, a cookie-signed-in HTTP client, and a real chromium
+(Debian's, at /usr/bin/chromium) driven by Playwright for the browser walks."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from authorhub.auth.passwords import hash_password
+from authorhub.db import Database
+from authorhub.models import Role, User
+from tests.fixtures.auth import make_user
+from tests.payments.conftest import live_shop  # noqa: F401 - the paid-order walk uses it
+
+PASSWORD = "a long admin passphrase"
+CHROMIUM = "/usr/bin/chromium"
+# Where the walks leave screenshots of what they saw (outside the repository), when set.
+SHOTS = os.environ.get("ADMIN_SCREENSHOTS_DIR")
+
+
+async def person(db: AsyncSession, role: Role, name: str = "Victoria Admin") -> User:
+    return await make_user(
+        db,
+        email=f"{role.value}-{uuid.uuid4().hex[:8]}@example.com",
+        name=name,
+        role=role,
+        password_hash=await hash_password(PASSWORD),
+    )
+
+
+async def committed_person(database: Database, role: Role) -> User:
+    async with database.session() as session:
+        return await person(session, role)
+
+
+async def sign_in(http: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
+    """What a browser does: open the sign-in page (its form token and cookie), post the form."""
+    page = await http.get("/admin/signin")
+    token = re.search(r'name="signin_token" value="([^"]+)"', page.text)
+    assert token, page.text
+    return await http.post(
+        "/admin/signin",
+        data={"email": email, "password": password, "signin_token": token.group(1)},
+    )
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+@pytest.fixture
+async def admin_http(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of the test's app, over https so the Secure session cookies travel."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as http:
+        yield http
+
+
+@dataclass
+class Signed:
+    http: httpx.AsyncClient
+    user: User
+
+
+@pytest.fixture
+async def signed_admin(db: AsyncSession, admin_http: httpx.AsyncClient) -> Signed:
+    user = await person(db, Role.admin)
+    response = await sign_in(admin_http, user.email)
+    assert response.status_code == 303, response.text
+    return Signed(admin_http, user)
+
+
+# --- a real browser ---------------------------------------------------------------------------
+
+
+def _chromium_or_skip() -> str:
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    message = (
+        f"{CHROMIUM} is missing: the admin's browser tests need Debian's chromium "
+        "(`apt-get install chromium`; `make test` installs it when run as root)"
+    )
+    if os.environ.get("AUTHORHUB_REQUIRE_SERVICES") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+    raise AssertionError("unreachable")
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    executable = _chromium_or_skip()
+    try:
+        from playwright.async_api import async_playwright
+    except ImportError:  # pragma: no cover - a dev dependency
+        if os.environ.get("AUTHORHUB_REQUIRE_SERVICES") == "1":
+            raise
+        pytest.skip("playwright is not installed (pip install -e '.[dev]')")
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=executable, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+async def screenshot(page: Any, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
