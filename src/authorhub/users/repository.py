@@ -54,3 +54,12 @@ async def get_user_for_update(session: AsyncSession, user_id: uuid.UUID) -> User
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+
+
+async def handle_taken(session: AsyncSession, handle: str, user_id: uuid.UUID) -> bool:
+    """True when another account has this handle (the unique index is the last word)."""
+    return bool(
+        await session.scalar(
+            select(func.count()).select_from(User).where(User.handle == handle, User.id != user_id)
+        )
+    )
