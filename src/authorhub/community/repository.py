@@ -9,9 +9,13 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     Boolean,
     ColumnElement,
+    Integer,
+    Uuid,
     and_,
+    bindparam,
     delete,
     exists,
     false,
@@ -170,7 +174,7 @@ async def list_discussions(
         .limit(limit)
     )
     total = await session.scalar(select(func.count()).select_from(Discussion).where(*where))
-    return [DiscussionRow(d, c, u) for d, c, u in rows.tuples()], int(total or 0)
+    return [DiscussionRow(d, c, u) for d, c, u in rows], int(total or 0)
 
 
 async def slug_taken(session: AsyncSession, slug: str) -> bool:
@@ -193,12 +197,14 @@ async def add_views(session: AsyncSession, counts: dict[uuid.UUID, int]) -> None
         return
     ids, numbers = zip(*counts.items(), strict=True)
     batch = select(
-        func.unnest(list(ids)).label("id"), func.unnest(list(numbers)).label("views")
+        func.unnest(bindparam("ids", list(ids), type_=ARRAY(Uuid()))).label("id"),
+        func.unnest(bindparam("views", list(numbers), type_=ARRAY(Integer()))).label("views"),
     ).subquery()
     await session.execute(
         update(Discussion)
         .where(Discussion.id == batch.c.id)
-        .values(view_count=Discussion.view_count + batch.c.views)
+        # A view is not an edit: updated_at stays.
+        .values(view_count=Discussion.view_count + batch.c.views, updated_at=Discussion.updated_at)
         .execution_options(synchronize_session=False)
     )
 
@@ -248,7 +254,7 @@ async def thread_page(
         .limit(limit)
     )
     total = await session.scalar(select(func.count()).select_from(DiscussionReply).where(*where))
-    return [ReplyRow(r, u, bool(liked)) for r, u, liked in rows.tuples()], int(total or 0)
+    return [ReplyRow(r, u, bool(liked)) for r, u, liked in rows], int(total or 0)
 
 
 async def get_reply(
@@ -311,7 +317,7 @@ async def revisions(
         .order_by(DiscussionRevision.created_at.desc(), DiscussionRevision.id.desc())
         .limit(100)
     )
-    return [(r, u) for r, u in rows.tuples()]
+    return [(r, u) for r, u in rows]
 
 
 # --- likes and follows ----------------------------------------------------------------------
@@ -484,7 +490,7 @@ async def list_members(
         .join(CommunityMember, CommunityMember.user_id == User.id)
         .where(*where)
     )
-    return [(u, m) for u, m in rows.tuples()], int(total or 0)
+    return [(u, m) for u, m in rows], int(total or 0)
 
 
 async def member_profile(
@@ -559,7 +565,7 @@ async def list_notifications(
     total = await session.scalar(
         select(func.count()).select_from(CommunityNotification).where(*where)
     )
-    return [NotificationRow(n, u, d) for n, u, d in rows.tuples()], int(total or 0)
+    return [NotificationRow(n, u, d) for n, u, d in rows], int(total or 0)
 
 
 async def unread_count(session: AsyncSession, user_id: uuid.UUID) -> int:
@@ -641,7 +647,7 @@ async def unemailed_notifications(
         .order_by(CommunityNotification.created_at.desc())
         .limit(limit)
     )
-    return [NotificationRow(n, u, d) for n, u, d in rows.tuples()]
+    return [NotificationRow(n, u, d) for n, u, d in rows]
 
 
 async def mark_emailed(
@@ -751,7 +757,7 @@ async def review_queue(
         .offset(offset)
         .limit(limit)
     )
-    items = [ReviewRow(i, d, r, u) for i, d, r, u in rows.tuples()]
+    items = [ReviewRow(i, d, r, u) for i, d, r, u in rows]
     reports: dict[uuid.UUID, list[CommunityReport]] = {row.item.id: [] for row in items}
     if items:
         for report in await session.scalars(

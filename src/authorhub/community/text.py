@@ -4,9 +4,11 @@ watched words). No I/O here."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
@@ -27,9 +29,19 @@ LINK = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]]+", re.IGNORECASE)
 
 @lru_cache
 def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "linkify": False}).disable(
-        ["image", "heading", "lheading", "html_block", "html_inline"]
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False}).disable(
+        ["heading", "lheading", "html_block", "html_inline"]
     )
+    md.add_render_rule("image", _image_as_link)
+    return md
+
+
+def _image_as_link(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+    """No images in posts (a tracking pixel, a shock image): an image becomes a link to it."""
+    token = tokens[idx]
+    src = html.escape(str(token.attrGet("src") or ""), quote=True)
+    alt = html.escape(token.content or "image")
+    return f'<a href="{src}">{alt}</a>'
 
 
 def mentioned_handles(source: str) -> list[str]:
@@ -55,9 +67,9 @@ def render(source: str, *, known_handles: Iterable[str], profile_url: str) -> st
             return match.group(0)
         return f"[@{handle}]({profile_url.format(handle=handle)})"
 
-    html = _markdown().render(MENTION.sub(link_mention, source))
+    rendered = _markdown().render(MENTION.sub(link_mention, source))
     return nh3.clean(
-        html,
+        rendered,
         tags=set(ALLOWED_TAGS),
         attributes={"a": {"href", "title"}},
         url_schemes={"http", "https", "mailto"},
