@@ -23,6 +23,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert
@@ -684,16 +685,12 @@ async def pending_review_item(
         if reply_id is None:
             statement = statement.on_conflict_do_nothing(
                 index_elements=["discussion_id"],
-                index_where=and_(
-                    ReviewItem.status == ReviewStatus.pending, ReviewItem.reply_id.is_(None)
-                ),
+                index_where=text("status = 'pending' AND reply_id IS NULL"),
             )
         else:
             statement = statement.on_conflict_do_nothing(
                 index_elements=["reply_id"],
-                index_where=and_(
-                    ReviewItem.status == ReviewStatus.pending, ReviewItem.reply_id.isnot(None)
-                ),
+                index_where=text("status = 'pending' AND reply_id IS NOT NULL"),
             )
         await session.execute(statement)
     target = (
