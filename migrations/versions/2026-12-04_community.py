@@ -95,10 +95,16 @@ def _keys_and_timestamps() -> list[sa.Column]:  # type: ignore[type-arg]
     return [
         sa.Column("id", sa.Uuid(), server_default=sa.text("gen_random_uuid()"), nullable=False),
         sa.Column(
-            "created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
         ),
         sa.Column(
-            "updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
         ),
     ]
 
@@ -119,9 +125,7 @@ def upgrade() -> None:
 
     # --- users: handle (backfilled) and suspension -------------------------------------------
     op.add_column("users", sa.Column("handle", sa.String(length=30), nullable=True))
-    op.add_column(
-        "users", sa.Column("suspended_until", sa.DateTime(timezone=True), nullable=True)
-    )
+    op.add_column("users", sa.Column("suspended_until", sa.DateTime(timezone=True), nullable=True))
     for statement in HANDLE_FUNCTIONS:  # one statement per call (asyncpg)
         op.execute(statement)
     # One by one in creation order, so each sees the handles given before it.
@@ -148,9 +152,7 @@ def upgrade() -> None:
         *_keys_and_timestamps(),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_discussion_categories")),
     )
-    op.create_index(
-        "uq_discussion_categories_slug", "discussion_categories", ["slug"], unique=True
-    )
+    op.create_index("uq_discussion_categories_slug", "discussion_categories", ["slug"], unique=True)
     op.create_index(
         "ix_discussion_categories_position_name", "discussion_categories", ["position", "name"]
     )

@@ -186,7 +186,10 @@ async def bump_discussion(
     session: AsyncSession, discussion_id: uuid.UUID, *, replies: int, activity_at: datetime | None
 ) -> None:
     """Add to the published-reply count (may be negative) and move the latest activity."""
-    values: dict[str, Any] = {"reply_count": Discussion.reply_count + replies}
+    values: dict[str, Any] = {
+        "reply_count": Discussion.reply_count + replies,
+        "updated_at": Discussion.updated_at,  # a reply is not an edit of the discussion
+    }
     if activity_at is not None:
         values["last_activity_at"] = func.greatest(Discussion.last_activity_at, activity_at)
     await session.execute(update(Discussion).where(Discussion.id == discussion_id).values(values))
@@ -374,10 +377,14 @@ async def add_to_like_count(
     model: type[Discussion] | type[DiscussionReply] = (
         DiscussionReply if reply_id is not None else Discussion
     )
+    target = model.id == (reply_id or discussion_id)
+    if by == 0:
+        return int(await session.scalar(select(model.like_count).where(target)) or 0)
     count = await session.scalar(
         update(model)
-        .where(model.id == (reply_id or discussion_id))
-        .values(like_count=model.like_count + by)
+        .where(target)
+        # A like is not an edit: updated_at stays.
+        .values(like_count=model.like_count + by, updated_at=model.updated_at)
         .returning(model.like_count)
         .execution_options(synchronize_session=False)
     )

@@ -60,17 +60,19 @@ RESERVED_HANDLES = frozenset(
 )
 
 
-def _not_reserved(value: str) -> str:
+_HANDLE = re.compile(r"^[a-z0-9_]{3,30}$")
+
+
+def _handle(value: str) -> str:
+    value = value.lower()
+    if not _HANDLE.match(value):
+        raise ValueError("must be 3 to 30 letters, digits or _")
     if value in RESERVED_HANDLES:
         raise ValueError("is reserved")
     return value
 
 
-Handle = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9_]{3,30}$"),
-    AfterValidator(_not_reserved),
-]
+Handle = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_handle)]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 ()-]{5,22}$", max_length=24)]
 
 

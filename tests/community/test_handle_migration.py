@@ -1,0 +1,65 @@
+"""The community migration gives every existing account a unique handle, and takes it back."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+
+import pytest
+from alembic import command
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+from tests.conftest import _admin_url, _in_thread, _run_admin_sql, _with_database, alembic_config
+
+EMAILS = ["ann.lee@example.com", "ann-lee@example.org", "jo@example.com", "Émile+x@example.com"]
+
+
+@pytest.fixture
+async def scratch_url(base_database_url: str) -> AsyncIterator[str]:
+    name = f"authorhub_handles_{os.getpid()}"
+    admin = _admin_url(base_database_url)
+    await _run_admin_sql(
+        admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"
+    )
+    yield _with_database(base_database_url, name)
+    await _run_admin_sql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+async def _execute(url: str, sql: str, **params: object) -> list[tuple[object, ...]]:
+    engine = create_async_engine(url, poolclass=NullPool)
+    async with engine.begin() as conn:
+        result = await conn.execute(text(sql), params)
+        rows = [tuple(row) for row in result] if result.returns_rows else []
+    await engine.dispose()
+    return rows
+
+
+async def test_existing_accounts_get_unique_handles(scratch_url: str) -> None:
+    config = alembic_config(scratch_url)
+    _in_thread(lambda: command.upgrade(config, "0006_payments"))
+    for n, email in enumerate(EMAILS):
+        await _execute(
+            scratch_url,
+            "INSERT INTO users (email, name, created_at) "
+            "VALUES (:email, 'User', now() + make_interval(secs => :n))",
+            email=email.lower(),
+            n=n,
+        )
+    _in_thread(lambda: command.upgrade(config, "head"))
+    handles = dict(
+        await _execute(scratch_url, "SELECT email, handle FROM users ORDER BY created_at")
+    )
+    assert handles["ann.lee@example.com"] == "ann_lee"
+    assert handles["ann-lee@example.org"].startswith("ann_lee_")
+    assert handles["jo@example.com"] == "memberjo"
+    assert handles["émile+x@example.com"] == "mile_x"
+    assert len(set(handles.values())) == len(EMAILS)
+    _in_thread(lambda: command.downgrade(config, "0006_payments"))
+    columns = await _execute(
+        scratch_url,
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'users' "
+        "AND column_name IN ('handle', 'suspended_until')",
+    )
+    assert columns == []
