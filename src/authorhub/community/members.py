@@ -1,5 +1,5 @@
-"""The member directory and public profiles. A member appears once they have joined the
-community (their first post, like, follow or report) and while their privacy setting
+"""The member directory and public profiles. A member appears once they have published a post
+in the community and while their privacy setting
 `privacySettings.profileVisible` allows it (default true, the original platform's default: what
 a profile shows — handle, name, avatar, bio, posts — is already public on their posts). Emails
 never appear. A hidden profile is 404 to everyone but the member and moderators."""

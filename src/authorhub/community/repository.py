@@ -480,8 +480,12 @@ def _profile_visible() -> ColumnElement[bool]:
 async def list_members(
     session: AsyncSession, *, text: str | None, sort: str, offset: int, limit: int
 ) -> tuple[list[tuple[User, CommunityMember]], int]:
-    """Active members who have joined the community and let their profile be seen."""
-    where: list[ColumnElement[bool]] = [User.is_active.is_(True), _profile_visible()]
+    """Active members who have published at least one post and let their profile be seen."""
+    where: list[ColumnElement[bool]] = [
+        CommunityMember.post_count > 0,
+        User.is_active.is_(True),
+        _profile_visible(),
+    ]
     if text:
         pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where.append(or_(User.handle.like(pattern.lower()), User.name.ilike(pattern)))
