@@ -3,13 +3,16 @@ categories and posts."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
+import pytest
+from sqlalchemy import event, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from authorhub.config import Settings
 from authorhub.kit.time import utcnow
@@ -86,3 +89,29 @@ class Poster:
         assert response.status_code == 200, response.text
         items: list[dict[str, Any]] = response.json()["data"]
         return items
+
+
+@contextlib.contextmanager
+def statements(engine: AsyncEngine) -> Iterator[list[str]]:
+    """The SQL statements run inside the block (the test harness's savepoints left out)."""
+    seen: list[str] = []
+
+    def count(*args: Any) -> None:
+        if "SAVEPOINT" not in args[2]:
+            seen.append(args[2])
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+
+
+@pytest.fixture
+async def ada(client: httpx.AsyncClient, settings: Settings, db: AsyncSession) -> Poster:
+    return Poster(client, settings, await make_member(db, "ada"))
+
+
+@pytest.fixture
+async def bo(client: httpx.AsyncClient, settings: Settings, db: AsyncSession) -> Poster:
+    return Poster(client, settings, await make_member(db, "bo_reads"))

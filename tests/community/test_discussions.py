@@ -8,24 +8,14 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from authorhub.config import Settings
 from authorhub.kit.time import utcnow
 from authorhub.models import Discussion, DiscussionReply, DiscussionRevision, PostStatus, Role
-from tests.community.conftest import Poster, make_category, make_member
+from tests.community.conftest import Poster, make_category, make_member, statements
 from tests.fixtures.auth import bearer
-
-
-@pytest.fixture
-async def ada(client: httpx.AsyncClient, settings: Settings, db: AsyncSession) -> Poster:
-    return Poster(client, settings, await make_member(db, "ada"))
-
-
-@pytest.fixture
-async def bo(client: httpx.AsyncClient, settings: Settings, db: AsyncSession) -> Poster:
-    return Poster(client, settings, await make_member(db, "bo_reads"))
 
 
 class TestList:
@@ -132,19 +122,10 @@ class TestThread:
         headers = bearer(settings, bo.user)
 
         async def statements_for_a_page() -> list[str]:
-            seen: list[str] = []
-
-            def count(*args: Any) -> None:
-                if "SAVEPOINT" not in args[2]:
-                    seen.append(args[2])
-
-            event.listen(engine.sync_engine, "before_cursor_execute", count)
-            try:
+            with statements(engine) as seen:
                 response = await client.get(
                     f"/api/discussions/{discussion['id']}", params={"limit": 50}, headers=headers
                 )
-            finally:
-                event.remove(engine.sync_engine, "before_cursor_execute", count)
             assert response.status_code == 200
             return seen
 
@@ -397,20 +378,12 @@ class TestViews:
         ada: Poster,
     ) -> None:
         discussion = await ada.discussion(await make_category(db))
-        writes: list[str] = []
-
-        def count(*args: Any) -> None:
-            if args[2].lstrip().upper().startswith("UPDATE"):
-                writes.append(args[2])
-
-        event.listen(engine.sync_engine, "before_cursor_execute", count)
-        try:
+        with statements(engine) as seen:
             for _ in range(5):
                 assert (
                     await client.get(f"/api/discussions/{discussion['slug']}")
                 ).status_code == 200
-        finally:
-            event.remove(engine.sync_engine, "before_cursor_execute", count)
+        writes = [sql for sql in seen if sql.lstrip().upper().startswith("UPDATE")]
         assert writes == []  # no write per page view
         counter = app.state.discussion_views
         assert counter.pending == 5

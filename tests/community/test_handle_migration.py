@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator
-
-import pytest
 from alembic import command
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from tests.conftest import _admin_url, _in_thread, _run_admin_sql, _with_database, alembic_config
+from tests.conftest import _in_thread, alembic_config
+from tests.system import test_migrations
+
+scratch_db = test_migrations.scratch_url  # an empty database of its own (a fixture)
 
 EMAILS = ["ann.lee@example.com", "ann-lee@example.org", "jo@example.com", "Émile+x@example.com"]
-
-
-@pytest.fixture
-async def scratch_url(base_database_url: str) -> AsyncIterator[str]:
-    name = f"authorhub_handles_{os.getpid()}"
-    admin = _admin_url(base_database_url)
-    await _run_admin_sql(
-        admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"
-    )
-    yield _with_database(base_database_url, name)
-    await _run_admin_sql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 async def _execute(url: str, sql: str, **params: object) -> list[tuple[object, ...]]:
@@ -36,7 +24,8 @@ async def _execute(url: str, sql: str, **params: object) -> list[tuple[object, .
     return rows
 
 
-async def test_existing_accounts_get_unique_handles(scratch_url: str) -> None:
+async def test_existing_accounts_get_unique_handles(scratch_db: str) -> None:
+    scratch_url = scratch_db
     config = alembic_config(scratch_url)
     _in_thread(lambda: command.upgrade(config, "0006_payments"))
     for n, email in enumerate(EMAILS):

@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 import httpx
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from authorhub.config import Settings
-from tests.community.conftest import Poster, make_category, make_member
+from tests.community.conftest import Poster, make_category
 from tests.fixtures.auth import make_user
-
-
-@pytest.fixture
-async def ada(client: httpx.AsyncClient, settings: Settings, db: AsyncSession) -> Poster:
-    return Poster(client, settings, await make_member(db, "ada"))
-
-
-@pytest.fixture
-async def bo(client: httpx.AsyncClient, settings: Settings, db: AsyncSession) -> Poster:
-    return Poster(client, settings, await make_member(db, "bo"))
 
 
 class TestHandles:
@@ -58,7 +46,7 @@ class TestDirectory:
         await make_user(db, email="lurker@example.com")  # never took part: not listed
         response = await client.get("/api/members", params={"sort": "posts"})
         body = response.json()
-        assert {m["handle"] for m in body["data"]} == {"ada", "bo"}
+        assert {m["handle"] for m in body["data"]} == {"ada", "bo_reads"}
         assert "@" not in str(body)
         await client.patch(
             "/api/users/me",
@@ -66,9 +54,9 @@ class TestDirectory:
             headers=bo.headers,
         )
         assert [m["handle"] for m in (await client.get("/api/members")).json()["data"]] == ["ada"]
-        assert (await client.get("/api/members/bo")).status_code == 404
-        assert (await client.get("/api/members/bo", headers=ada.headers)).status_code == 404
-        assert (await client.get("/api/members/bo", headers=bo.headers)).status_code == 200
+        assert (await client.get("/api/members/bo_reads")).status_code == 404
+        assert (await client.get("/api/members/bo_reads", headers=ada.headers)).status_code == 404
+        assert (await client.get("/api/members/bo_reads", headers=bo.headers)).status_code == 200
         assert [m["handle"] for m in (await client.get("/api/members?q=AD")).json()["data"]] == [
             "ada"
         ]

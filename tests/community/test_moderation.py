@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from authorhub.auth.passwords import hash_password
@@ -22,13 +22,8 @@ from authorhub.models import (
     Role,
     User,
 )
-from tests.community.conftest import Poster, make_category, make_member, silence
+from tests.community.conftest import Poster, make_category, make_member, silence, statements
 from tests.fixtures.auth import STRONG_PASSWORD
-
-
-@pytest.fixture
-async def ada(client: httpx.AsyncClient, settings: Settings, db: AsyncSession) -> Poster:
-    return Poster(client, settings, await make_member(db, "ada"))
 
 
 @pytest.fixture
@@ -243,18 +238,9 @@ class TestReports:
         discussion = await ada.discussion(await make_category(db))
         reporter = Poster(client, settings, await make_member(db, "busy_reporter"))
 
-        async def statements() -> int:
-            seen: list[str] = []
-
-            def count(*args: Any) -> None:
-                if "SAVEPOINT" not in args[2]:
-                    seen.append(args[2])
-
-            event.listen(engine.sync_engine, "before_cursor_execute", count)
-            try:
+        async def queue_statements() -> int:
+            with statements(engine) as seen:
                 assert len(await queue(mod)) >= 1
-            finally:
-                event.remove(engine.sync_engine, "before_cursor_execute", count)
             return len(seen)
 
         async def reported_reply(n: int) -> None:
@@ -265,10 +251,12 @@ class TestReports:
             )
 
         await reported_reply(0)
-        one = await statements()
+        one = await queue_statements()
         for n in range(1, 8):
             await reported_reply(n)
-        assert await statements() == one == 4  # the caller, the items, their reports, the total
+        assert (
+            await queue_statements() == one == 4
+        )  # the caller, the items, their reports, the total
 
 
 class TestActions:
@@ -323,6 +311,22 @@ class TestActions:
         response = await mod.post(f"/api/moderation/discussions/{discussion['id']}", body)
         assert response.status_code == 422
         assert field in [d["field"] for d in response.json()["details"]]
+
+    async def test_a_reply_takes_only_decisions_about_its_content(
+        self, db: AsyncSession, ada: Poster, mod: Poster
+    ) -> None:
+        discussion = await ada.discussion(await make_category(db))
+        reply = (await ada.reply(discussion["id"])).json()["data"]
+        response = await mod.post(
+            f"/api/moderation/replies/{reply['id']}", {"action": "pin", "reason": "Nice one"}
+        )
+        assert response.status_code == 422
+        assert response.json()["details"][0]["field"] == "body.action"
+        missing = await mod.post(
+            "/api/moderation/replies/00000000-0000-0000-0000-000000000000",
+            {"action": "hide", "reason": "Gone"},
+        )
+        assert missing.status_code == 404
 
     async def test_members_cannot_moderate(self, db: AsyncSession, ada: Poster) -> None:
         discussion = await ada.discussion(await make_category(db))

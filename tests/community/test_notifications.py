@@ -17,16 +17,6 @@ from tests.community.conftest import Poster, make_category, make_member
 
 
 @pytest.fixture
-async def ada(client: httpx.AsyncClient, settings: Settings, db: AsyncSession) -> Poster:
-    return Poster(client, settings, await make_member(db, "ada"))
-
-
-@pytest.fixture
-async def bo(client: httpx.AsyncClient, settings: Settings, db: AsyncSession) -> Poster:
-    return Poster(client, settings, await make_member(db, "bo"))
-
-
-@pytest.fixture
 async def cy(client: httpx.AsyncClient, settings: Settings, db: AsyncSession) -> Poster:
     return Poster(client, settings, await make_member(db, "cyd"))
 
@@ -106,8 +96,8 @@ class TestDigest:
         assert await send_digests_task.func(timestamp=0) == 1
         [mail] = await self._mails_to(db, ada.user)
         assert "3 unread" in mail.subject
-        assert "@bo mentioned you in “Rainy season reads”" in mail.text_body
-        assert "@bo replied in your discussion" in mail.text_body
+        assert "@bo_reads mentioned you in “Rainy season reads”" in mail.text_body
+        assert "@bo_reads replied in your discussion" in mail.text_body
         assert await self._mails_to(db, bo.user) == []
 
         await bo.reply(discussion["id"], "Four")

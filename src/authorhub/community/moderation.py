@@ -15,7 +15,7 @@ from authorhub.auth.service import end_sessions
 from authorhub.community import notifications
 from authorhub.community import repository as repo
 from authorhub.community.schemas import (
-    REPLY_ACTIONS,
+    REVIEW_ACTIONS,
     MemberAction,
     MemberModeration,
     PostAction,
@@ -28,7 +28,7 @@ from authorhub.community.schemas import (
     WatchedWordRead,
 )
 from authorhub.community.service import published, set_reply_status
-from authorhub.errors import BadRequest, Conflict, Forbidden, NotFound
+from authorhub.errors import Conflict, Forbidden, NotFound, Unprocessable
 from authorhub.kit.pagination import PageParams
 from authorhub.kit.time import utcnow
 from authorhub.models import (
@@ -43,10 +43,15 @@ from authorhub.models import (
 )
 from authorhub.users import repository as users_repo
 
-# Decisions about a post's content: they close the post's pending review item.
-_REVIEW_DECISIONS = frozenset(
-    {PostAction.approve, PostAction.restore, PostAction.hide, PostAction.delete, PostAction.dismiss}
-)
+
+def _ensure_review_action(action: PostAction, what: str) -> None:
+    """Replies and queue items take only the decisions about content (REVIEW_ACTIONS)."""
+    if action not in REVIEW_ACTIONS:
+        message = f"{what} takes approve, restore, hide, delete or dismiss."
+        raise Unprocessable(
+            message,
+            details=[{"field": "body.action", "message": message, "type": "invalid_action"}],
+        )
 
 
 async def _audit(
@@ -69,6 +74,47 @@ async def _audit(
             details={"reason": reason, **{k: v for k, v in details.items() if v is not None}},
         )
     )
+
+
+async def _record_and_tell(
+    session: AsyncSession,
+    *,
+    moderator: User,
+    client: ClientInfo,
+    action: str,
+    reason: str,
+    author_id: uuid.UUID | None,
+    discussion_id: uuid.UUID | None = None,
+    reply_id: uuid.UUID | None = None,
+    until: str | None = None,
+    **details: Any,
+) -> None:
+    """Every decision: an audit row (who, why, about whom, on what) and a notification to the
+    member concerned (not when moderators act on their own posts)."""
+    await _audit(
+        session,
+        action=action,
+        moderator=moderator,
+        client=client,
+        user_id=author_id,
+        reason=reason,
+        discussion_id=str(discussion_id) if discussion_id else None,
+        reply_id=str(reply_id) if reply_id else None,
+        until=until,
+        **details,
+    )
+    if author_id != moderator.id:
+        await notifications.notify_moderation(
+            session,
+            user_id=author_id,
+            moderator_id=moderator.id,
+            action=action,
+            reason=reason,
+            discussion_id=discussion_id,
+            reply_id=reply_id,
+            until=until,
+        )
+    await session.flush()
 
 
 # --- the queue ------------------------------------------------------------------------------
@@ -122,10 +168,7 @@ async def decide(
         raise NotFound("Review item not found.", code="review_item_not_found")
     if item.status != ReviewStatus.pending:
         raise Conflict("This item has already been reviewed.", code="already_reviewed")
-    if body.action not in REPLY_ACTIONS:
-        raise BadRequest(
-            "A queue item takes approve, restore, hide, delete or dismiss.", code="invalid_action"
-        )
+    _ensure_review_action(body.action, "A queue item")
     if item.reply_id is not None:
         await moderate_reply(
             session, moderator=moderator, reply_id=item.reply_id, body=body, client=client
@@ -151,8 +194,8 @@ async def moderate_discussion(
     if discussion is None:
         raise NotFound("Discussion not found.", code="discussion_not_found")
     action = body.action
-    details: dict[str, Any] = {"discussion_id": str(discussion.id)}
-    if action in _REVIEW_DECISIONS:
+    details: dict[str, Any] = {}
+    if action in REVIEW_ACTIONS:  # decisions about content close the post's review item
         item = await repo.pending_review_item(session, discussion.id, None, create=False)
         new_status = _next_status(discussion.status, action, item)
         if new_status == PostStatus.published and discussion.status == PostStatus.pending:
@@ -177,25 +220,16 @@ async def moderate_discussion(
         assert body.seconds is not None
         discussion.slow_mode_seconds = body.seconds
         details["seconds"] = body.seconds
-    await _audit(
+    await _record_and_tell(
         session,
-        action=action.value,
         moderator=moderator,
         client=client,
-        user_id=discussion.author_id,
+        action=action.value,
         reason=body.reason,
+        author_id=discussion.author_id,
+        discussion_id=discussion.id,
         **details,
     )
-    if discussion.author_id != moderator.id:
-        await notifications.notify_moderation(
-            session,
-            user_id=discussion.author_id,
-            moderator_id=moderator.id,
-            action=action.value,
-            reason=body.reason,
-            discussion_id=discussion.id,
-        )
-    await session.flush()
     return discussion
 
 
@@ -208,10 +242,7 @@ async def moderate_reply(
     client: ClientInfo,
 ) -> DiscussionReply:
     action = body.action
-    if action not in REPLY_ACTIONS:
-        raise BadRequest(
-            "A reply takes approve, restore, hide, delete or dismiss.", code="invalid_action"
-        )
+    _ensure_review_action(action, "A reply")
     reply = await repo.get_reply(session, reply_id, for_update=True)
     if reply is None:
         raise NotFound("Reply not found.", code="reply_not_found")
@@ -225,27 +256,16 @@ async def moderate_reply(
     else:
         await set_reply_status(session, reply, new_status)
     _close(item, moderator, action)
-    await _audit(
+    await _record_and_tell(
         session,
-        action=action.value,
         moderator=moderator,
         client=client,
-        user_id=reply.author_id,
+        action=action.value,
         reason=body.reason,
-        discussion_id=str(reply.discussion_id),
-        reply_id=str(reply.id),
+        author_id=reply.author_id,
+        discussion_id=reply.discussion_id,
+        reply_id=reply.id,
     )
-    if reply.author_id != moderator.id:
-        await notifications.notify_moderation(
-            session,
-            user_id=reply.author_id,
-            moderator_id=moderator.id,
-            action=action.value,
-            reason=body.reason,
-            discussion_id=reply.discussion_id,
-            reply_id=reply.id,
-        )
-    await session.flush()
     return reply
 
 
@@ -322,24 +342,15 @@ async def moderate_member(
         if until and action in (MemberAction.silence, MemberAction.suspend)
         else None
     )
-    await _audit(
+    await _record_and_tell(
         session,
-        action=action.value,
         moderator=moderator,
         client=client,
-        user_id=user.id,
-        reason=body.reason,
-        until=shown_until,
-    )
-    await notifications.notify_moderation(
-        session,
-        user_id=user.id,
-        moderator_id=moderator.id,
         action=action.value,
         reason=body.reason,
+        author_id=user.id,
         until=shown_until,
     )
-    await session.flush()
     return SanctionRead(
         handle=user.handle,
         silenced_until=member.silenced_until,

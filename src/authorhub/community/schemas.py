@@ -81,7 +81,8 @@ class PostAction(StrEnum):
     slow_mode = "slow_mode"
 
 
-REPLY_ACTIONS = frozenset(
+# The decisions about a post's content (all a reply or a queue item takes).
+REVIEW_ACTIONS = frozenset(
     {PostAction.approve, PostAction.hide, PostAction.restore, PostAction.delete, PostAction.dismiss}
 )
 
