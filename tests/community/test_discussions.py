@@ -77,7 +77,13 @@ class TestList:
 
     @pytest.mark.parametrize(
         ("query", "field"),
-        [("sort=best", "query.sort"), ("limit=101", "query.limit"), ("q=", "query.q")],
+        [
+            ("sort=best", "query.sort"),
+            ("limit=101", "query.limit"),
+            ("q=", "query.q"),
+            ("q=a%00b", "query.q"),
+            ("category=a%00", "query.category"),
+        ],
     )
     async def test_bad_parameters_are_422_naming_the_field(
         self, client: httpx.AsyncClient, query: str, field: str
@@ -85,6 +91,15 @@ class TestList:
         response = await client.get(f"/api/discussions?{query}")
         assert response.status_code == 422
         assert field in [d["field"] for d in response.json()["details"]]
+
+    @pytest.mark.parametrize(
+        "path",
+        ["/api/discussions/a%00b", "/api/discussions/NOT%20a%20slug", "/api/members/a%00b"],
+    )
+    async def test_a_reference_that_cannot_exist_is_404(
+        self, client: httpx.AsyncClient, path: str
+    ) -> None:
+        assert (await client.get(path)).status_code == 404
 
     async def test_an_unknown_category_is_404(self, client: httpx.AsyncClient) -> None:
         response = await client.get("/api/discussions", params={"category": "nope"})

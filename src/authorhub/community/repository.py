@@ -30,6 +30,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.community.schemas import DiscussionSort
+from authorhub.community.text import HANDLE
 from authorhub.models import (
     CommunityMember,
     CommunityNotification,
@@ -463,6 +464,8 @@ async def users_by_handles(session: AsyncSession, handles: Iterable[str]) -> lis
 
 
 async def get_user_by_handle(session: AsyncSession, handle: str) -> User | None:
+    if not HANDLE.fullmatch(handle.lower()):  # not a handle (and never a NUL for PostgreSQL)
+        return None
     found: User | None = await session.scalar(select(User).where(User.handle == handle.lower()))
     return found
 
@@ -508,6 +511,8 @@ async def list_members(
 async def member_profile(
     session: AsyncSession, handle: str
 ) -> tuple[User, CommunityMember | None] | None:
+    if not HANDLE.fullmatch(handle.lower()):
+        return None
     row = (
         await session.execute(
             select(User, CommunityMember)

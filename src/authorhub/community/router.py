@@ -44,7 +44,12 @@ router = APIRouter(tags=["community"])
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"description": "Not found, or not visible to the caller"}
 }
-Text = Annotated[str | None, Query(min_length=1, max_length=200, description="full-text search")]
+# PostgreSQL text cannot hold a NUL character: refused here (422), not failing there (500).
+NO_NUL = r"^[^\x00]*$"
+Text = Annotated[
+    str | None,
+    Query(min_length=1, max_length=200, pattern=NO_NUL, description="full-text search"),
+]
 
 
 T = TypeVar("T")
@@ -70,7 +75,8 @@ async def list_discussions(
     session: DbSession,
     paging: Paging,
     category: Annotated[
-        str | None, Query(min_length=1, max_length=100, description="category id or slug")
+        str | None,
+        Query(min_length=1, max_length=100, pattern=NO_NUL, description="category id or slug"),
     ] = None,
     q: Text = None,
     sort: DiscussionSort = DiscussionSort.latest,
@@ -323,7 +329,8 @@ async def list_members(
     session: DbSession,
     paging: Paging,
     q: Annotated[
-        str | None, Query(min_length=1, max_length=50, description="start of a handle or name")
+        str | None,
+        Query(min_length=1, max_length=50, pattern=NO_NUL, description="start of a handle or name"),
     ] = None,
     sort: members.MemberSort = "newest",
 ) -> Page[MemberRead]:

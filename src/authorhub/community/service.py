@@ -10,6 +10,7 @@ placeholder without words or author, so the replies to it keep their place.
 from __future__ import annotations
 
 import math
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -171,7 +172,8 @@ async def list_discussions(
 ) -> tuple[list[DiscussionSummary], int]:
     category_id = None
     if category is not None:
-        found = await repo.get_category(session, _ref(category))
+        ref = _ref(category)
+        found = await repo.get_category(session, ref) if ref is not None else None
         if found is None:
             raise NotFound("Category not found.", code="category_not_found")
         category_id = found.id
@@ -184,18 +186,25 @@ async def list_discussions(
     return [summary(row) for row in rows], total
 
 
-def _ref(value: str) -> uuid.UUID | str:
-    """An id or a slug, as the path gave it."""
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _ref(value: str) -> uuid.UUID | str | None:
+    """An id or a slug, as the path gave it; None when it can be neither (never queried: a
+    NUL character would make PostgreSQL fail)."""
     try:
         return uuid.UUID(value)
     except ValueError:
-        return value
+        return value if len(value) <= 220 and _SLUG.match(value) else None
 
 
 async def visible_discussion(
     session: AsyncSession, ref: str, viewer: User | None
 ) -> repo.DiscussionRow:
-    row = await repo.get_discussion(session, _ref(ref), viewer_id=viewer.id if viewer else None)
+    parsed = _ref(ref)
+    if parsed is None:
+        raise _discussion_not_found()
+    row = await repo.get_discussion(session, parsed, viewer_id=viewer.id if viewer else None)
     if row is None or not can_see(row.discussion.status, row.discussion.author_id, viewer):
         raise _discussion_not_found()
     return row

@@ -22,6 +22,7 @@ ALLOWED_TAGS = frozenset(
 )
 LINK_REL = "nofollow ugc noopener"
 HANDLE_PATTERN = r"[a-z0-9_]{3,30}"
+HANDLE = re.compile(HANDLE_PATTERN)
 # "@handle" not preceded by a word character, "@" or "/" (so emails and URLs are not mentions).
 MENTION = re.compile(rf"(?<![\w@/])@({HANDLE_PATTERN})\b", re.IGNORECASE)
 LINK = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]]+", re.IGNORECASE)
