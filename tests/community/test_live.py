@@ -6,13 +6,15 @@ import asyncio
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from authorhub.config import Settings
 from authorhub.db import Database
-from authorhub.models import DiscussionCategory, DiscussionLike, Role, User
+from authorhub.models import Discussion, DiscussionCategory, DiscussionLike, Role, User
 from tests.community.conftest import make_member, silence
 from tests.fixtures.auth import bearer
+from tests.support import serve_app
 
 
 async def _setup(committed: Database) -> tuple[DiscussionCategory, dict[str, User]]:
@@ -126,3 +128,28 @@ async def test_done_when(live_server: str, committed: Database, settings: Settin
     async with committed.session() as db:
         rows = await db.scalar(select(func.count()).select_from(DiscussionLike))
     assert rows == 1
+
+
+async def test_views_counted_by_a_server_are_written_when_it_stops(
+    committed_app: FastAPI, committed: Database
+) -> None:
+    async with committed.session() as db:
+        category = DiscussionCategory(name="General", slug="general")
+        db.add(category)
+        author = await make_member(db, "author")
+        await db.flush()
+        discussion = Discussion(
+            category_id=category.id,
+            author_id=author.id,
+            title="Hi",
+            slug="hi",
+            body="x",
+            body_html="x",
+        )
+        db.add(discussion)
+    async with serve_app(committed_app) as url, httpx.AsyncClient(base_url=url) as http:
+        for _ in range(3):
+            assert (await http.get("/api/discussions/hi")).status_code == 200
+    async with committed.session() as db:
+        views = await db.scalar(select(Discussion.view_count).where(Discussion.slug == "hi"))
+    assert views == 3

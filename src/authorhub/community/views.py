@@ -69,5 +69,7 @@ async def flushing(counter: ViewCounter, every_seconds: float) -> AsyncIterator[
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        with contextlib.suppress(Exception):
+        try:
             await counter.flush()
+        except Exception as exc:
+            log.warning("view_flush_failed", error=type(exc).__name__, lost=counter.pending)
