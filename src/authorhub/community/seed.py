@@ -70,6 +70,7 @@ DISCUSSIONS: list[tuple[str, str, str, str, list[SeedReply]]] = [
 
 
 async def seed_community(session: AsyncSession, settings: Settings) -> str:
+    """The categories everywhere; the demo members and discussions outside production."""
     if await repo.get_category(session, "general") is not None:
         return "community: demo categories and discussions already exist"
     for position, (name, description) in enumerate(CATEGORIES):
@@ -79,6 +80,8 @@ async def seed_community(session: AsyncSession, settings: Settings) -> str:
             )
         )
     await session.flush()
+    if settings.is_production:
+        return f"community: {len(CATEGORIES)} categories (demo discussions skipped in production)"
     authors: dict[str, User] = {}
     for email, name, handle in MEMBERS:
         user = await auth_repo.get_user_by_email(session, email) or await auth_repo.insert_user(
@@ -113,7 +116,7 @@ async def seed_community(session: AsyncSession, settings: Settings) -> str:
         await session.flush()
         await repo.follow(session, user_id=author.id, discussion_id=discussion.id)
         await repo.add_to_post_count(session, author.id, 1)
-        written: list[DiscussionReply] = []
+        written: dict[int, DiscussionReply] = {}
         for m, (replier_handle, text, parent) in enumerate(replies):
             replier = reader if replier_handle == "reader" else authors[replier_handle]
             if replier is None:
@@ -122,13 +125,13 @@ async def seed_community(session: AsyncSession, settings: Settings) -> str:
                 id=uuid.uuid4(),
                 discussion_id=discussion.id,
                 author_id=replier.id,
-                parent_id=written[parent].id if parent is not None else None,
+                parent_id=written[parent].id if parent in written else None,
                 body=text,
                 body_html=_html(text, authors, settings),
                 created_at=at + timedelta(minutes=30 * (m + 1)),
             )
             session.add(reply)
-            written.append(reply)
+            written[m] = reply
             await session.flush()
             await repo.add_to_post_count(session, replier.id, 1)
             await repo.bump_discussion(
