@@ -29,7 +29,7 @@ from authorhub.errors import AppError, BadRequest, Conflict, Forbidden, Unauthor
 from authorhub.jobs import defer
 from authorhub.kit.crypto import hash_token, new_token
 from authorhub.kit.ratelimit import RateLimiter
-from authorhub.kit.time import utcnow
+from authorhub.kit.time import iso_z, utcnow
 from authorhub.mail.service import send_mail
 from authorhub.models import AuthSession, EmailToken, EmailTokenPurpose, Role, User
 
@@ -245,7 +245,7 @@ async def _refuse_if_suspended(
     if not user.suspended_at(utcnow()):
         return
     assert user.suspended_until is not None
-    until = user.suspended_until.isoformat()
+    until = iso_z(user.suspended_until)
     await record(
         session,
         AuditEvent.login_failed,

@@ -30,7 +30,7 @@ from authorhub.community.schemas import (
 from authorhub.community.service import published, set_reply_status
 from authorhub.errors import Conflict, Forbidden, NotFound, Unprocessable
 from authorhub.kit.pagination import PageParams
-from authorhub.kit.time import utcnow
+from authorhub.kit.time import iso_z, utcnow
 from authorhub.models import (
     AuditLog,
     Discussion,
@@ -338,9 +338,7 @@ async def moderate_member(
     elif action == MemberAction.unsuspend:
         user.suspended_until = None
     shown_until = (
-        until.isoformat()
-        if until and action in (MemberAction.silence, MemberAction.suspend)
-        else None
+        iso_z(until) if until and action in (MemberAction.silence, MemberAction.suspend) else None
     )
     await _record_and_tell(
         session,

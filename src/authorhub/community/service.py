@@ -47,7 +47,7 @@ from authorhub.kit.pagination import PageParams
 from authorhub.kit.ratelimit import RateLimiter
 from authorhub.kit.richtext import plain_text
 from authorhub.kit.slugs import slugify
-from authorhub.kit.time import utcnow
+from authorhub.kit.time import iso_z, utcnow
 from authorhub.models import (
     CommunityMember,
     Discussion,
@@ -263,7 +263,7 @@ async def revisions(
 def ensure_not_silenced(member: CommunityMember | None) -> None:
     now = utcnow()
     if member is not None and member.silenced_until is not None and member.silenced_until > now:
-        until = member.silenced_until.isoformat()
+        until = iso_z(member.silenced_until)
         raise Forbidden(
             f"You have been silenced by a moderator until {until}: you cannot post, reply, "
             "like or report until then.",
