@@ -8,6 +8,8 @@ from authorhub.auth.router import router as auth_router
 from authorhub.books.router import router as books_router
 from authorhub.cart.router import router as cart_router
 from authorhub.categories.router import router as categories_router
+from authorhub.community.moderation_router import router as moderation_router
+from authorhub.community.router import router as community_router
 from authorhub.coupons.router import admin_router as admin_coupons_router
 from authorhub.coupons.router import router as coupons_router
 from authorhub.flows.router import router as flows_router
@@ -40,3 +42,5 @@ api_router.include_router(library_router)
 api_router.include_router(payments_router)
 api_router.include_router(admin_payments_router)
 api_router.include_router(flows_router)
+api_router.include_router(community_router)
+api_router.include_router(moderation_router)

@@ -15,6 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from authorhub.admin import LARGE_FORMS, install_admin
 from authorhub.api import api_router
 from authorhub.books.http_cache import install_catalog
+from authorhub.community.views import ViewCounter, flushing
 from authorhub.config import Settings, get_settings
 from authorhub.db import Database, resolve_database_url, set_database
 from authorhub.errors import install_error_handlers
@@ -66,6 +67,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if own_database and settings.db_connect_wait_seconds:
             await db.wait_until_reachable(settings.db_connect_wait_seconds)
         async with contextlib.AsyncExitStack() as stack:
+            await stack.enter_async_context(
+                flushing(app.state.discussion_views, settings.community.view_flush_seconds)
+            )
             if settings.run_worker_in_process:
                 await stack.enter_async_context(_worker_in_process(resolve_database_url(settings)))
             log.info("started", env=settings.app_env.value)
@@ -83,6 +87,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.discussion_views = ViewCounter()  # community: views counted here, flushed above
     if database is not None:
         app.state.database = database
     install_error_handlers(app)

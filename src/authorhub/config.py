@@ -252,6 +252,34 @@ class MediaSettings(BaseSettings):
     imagekit_folder: str = "authorhub"
 
 
+class CommunitySettings(BaseSettings):
+    """Discussions and their moderation (COMMUNITY_*; limits in the `limits` notation)."""
+
+    model_config = _config("COMMUNITY_")
+
+    # Distinct members whose reports hide a post until a moderator reviews it.
+    auto_hide_reports: int = Field(3, ge=1)
+    # A member is "new" for this many hours after sign-up or until this many published posts.
+    new_member_hours: int = Field(24, ge=0)
+    new_member_posts: int = Field(3, ge=0)
+    # Posts (discussions and replies) a member may write; new members have the tighter limit.
+    new_member_post_limit: str = "5/hour"
+    member_post_limit: str = "30/hour;200/day"
+    # Links a new member's post may carry (each such post is held for approval anyway).
+    new_member_max_links: int = Field(2, ge=0)
+    report_limit: str = "20/hour"
+    # How often each server process writes its counted discussion views to the database.
+    view_flush_seconds: float = Field(30.0, gt=0)
+
+    @field_validator("new_member_post_limit", "member_post_limit", "report_limit")
+    @classmethod
+    def _check_rate_limits(cls, value: str) -> str:
+        from limits import parse_many
+
+        parse_many(value)
+        return value
+
+
 def _split_csv(value: object) -> object:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
@@ -303,6 +331,7 @@ class Settings(BaseSettings):
     media: MediaSettings = Field(default_factory=MediaSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     commerce: CommerceSettings = Field(default_factory=CommerceSettings)
+    community: CommunitySettings = Field(default_factory=CommunitySettings)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

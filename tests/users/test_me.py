@@ -37,7 +37,9 @@ class TestReadMe:
             "bookUpdates": True,
             "orderUpdates": True,
             "blogUpdates": False,
+            "communityDigest": True,
         }
+        assert data["handle"] == member.handle
         assert "passwordHash" not in data and "tokenVersion" not in data
 
 

@@ -29,7 +29,7 @@ from authorhub.errors import AppError, BadRequest, Conflict, Forbidden, Unauthor
 from authorhub.jobs import defer
 from authorhub.kit.crypto import hash_token, new_token
 from authorhub.kit.ratelimit import RateLimiter
-from authorhub.kit.time import utcnow
+from authorhub.kit.time import iso_z, utcnow
 from authorhub.mail.service import send_mail
 from authorhub.models import AuthSession, EmailToken, EmailTokenPurpose, Role, User
 
@@ -114,6 +114,7 @@ async def login(
         )
         # One answer for every reason, so the response tells nothing about the account.
         raise RecordedRefusal(INVALID_CREDENTIALS, code="invalid_credentials")
+    await _refuse_if_suspended(session, user, client=client, method="password")
     if new_hash is not None:  # a bcrypt hash from the original, or older argon2 parameters
         user.password_hash = new_hash
     tokens = await _start_session(
@@ -230,10 +231,35 @@ async def csrf_token(
 
 
 def _ensure_session_usable(auth_session: AuthSession, user: User, now: datetime) -> None:
-    if auth_session.revoked_at is not None or not user.is_active:
+    if auth_session.revoked_at is not None or not user.is_active or user.suspended_at(now):
         raise Unauthorized("This session has ended; sign in again.", code="session_revoked")
     if auth_session.expires_at <= now:
         raise Unauthorized("This session has expired; sign in again.", code="session_expired")
+
+
+async def _refuse_if_suspended(
+    session: AsyncSession, user: User, *, client: ClientInfo, method: str
+) -> None:
+    """A member suspended by a community moderator cannot sign in until the suspension ends.
+    Told only after the right password (or Google), so it reveals nothing to a guesser."""
+    if not user.suspended_at(utcnow()):
+        return
+    assert user.suspended_until is not None
+    until = iso_z(user.suspended_until)
+    await record(
+        session,
+        AuditEvent.login_failed,
+        client=client,
+        user_id=user.id,
+        reason="suspended",
+        method=method,
+    )
+    raise RecordedRefusal(
+        f"This account is suspended until {until}.",
+        code="account_suspended",
+        status_code=403,
+        details={"suspendedUntil": until},
+    )
 
 
 async def _start_session(
@@ -647,6 +673,8 @@ async def sign_in_with_google(
             method=GOOGLE,
         )
         raise RecordedRefusal("This account is disabled.", code="account_disabled")
+    if user is not None:
+        await _refuse_if_suspended(session, user, client=client, method=GOOGLE)
     if linked is None:
         user = await _link_google(
             session, user=user, subject=subject, email=email, name=name, client=client

@@ -9,6 +9,11 @@ from authorhub.models.base import Base, Model
 from authorhub.models.book import Book, BookCount, BookFormat, BookStatus, FormatKind
 from authorhub.models.cart import Cart, CartItem
 from authorhub.models.category import Category
+from authorhub.models.community_member import CommunityMember
+from authorhub.models.community_notification import CommunityNotification, NotificationKind
+from authorhub.models.community_report import CommunityReport, ReportReason
+from authorhub.models.community_review_item import ReviewItem, ReviewStatus
+from authorhub.models.community_watched_word import WatchedWord, WatchedWordAction
 from authorhub.models.coupon import (
     Coupon,
     CouponKind,
@@ -17,6 +22,12 @@ from authorhub.models.coupon import (
     RedemptionStatus,
     coupon_formats,
 )
+from authorhub.models.discussion import Discussion, PostStatus
+from authorhub.models.discussion_category import DiscussionCategory
+from authorhub.models.discussion_follow import DiscussionFollow
+from authorhub.models.discussion_like import DiscussionLike
+from authorhub.models.discussion_reply import DiscussionReply
+from authorhub.models.discussion_revision import DiscussionRevision
 from authorhub.models.email_token import EmailToken, EmailTokenPurpose
 from authorhub.models.library import DownloadLog, LibraryEntry, LibrarySource
 from authorhub.models.mail_message import MailMessage, MailStatus
@@ -50,10 +61,19 @@ __all__ = [
     "Cart",
     "CartItem",
     "Category",
+    "CommunityMember",
+    "CommunityNotification",
+    "CommunityReport",
     "Coupon",
     "CouponKind",
     "CouponRedemption",
     "CouponScope",
+    "Discussion",
+    "DiscussionCategory",
+    "DiscussionFollow",
+    "DiscussionLike",
+    "DiscussionReply",
+    "DiscussionRevision",
     "DownloadLog",
     "EmailToken",
     "EmailTokenPurpose",
@@ -63,6 +83,7 @@ __all__ = [
     "MailMessage",
     "MailStatus",
     "Model",
+    "NotificationKind",
     "OAuthAccount",
     "Order",
     "OrderLine",
@@ -73,14 +94,20 @@ __all__ = [
     "PaymentEvent",
     "PaymentRefund",
     "PaymentStatus",
+    "PostStatus",
     "ProviderCallRecord",
     "RedemptionStatus",
     "RefreshToken",
     "RefundState",
+    "ReportReason",
+    "ReviewItem",
+    "ReviewStatus",
     "Role",
     "ShippingZone",
     "Tag",
     "User",
+    "WatchedWord",
+    "WatchedWordAction",
     "book_tags",
     "coupon_formats",
     "order_number_seq",

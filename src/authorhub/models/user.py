@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, String, Text, text
+from sqlalchemy import FetchedValue, Index, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -26,6 +26,7 @@ class User(Model):
         Index("uq_users_email", "email", unique=True),
         Index("ix_users_role_created_at", "role", "created_at"),
         Index("ix_users_created_at", "created_at"),
+        Index("uq_users_handle", "handle", unique=True),
         # The admin list searches by fragments of the email or name (ILIKE '%...%'). Its trigram
         # indexes (ix_users_email_trgm, ix_users_name_trgm) are made by the accounts migration
         # only where the server ships pg_trgm: every real PostgreSQL does, the embedded
@@ -51,10 +52,18 @@ class User(Model):
     last_login_at: Mapped[datetime | None]
     # Bumped on password change/reset and deactivation: access tokens carry it, so older ones die.
     token_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # The public name in the community (@mentions, /api/members/{handle}): lower-case letters,
+    # digits and "_". A trigger gives new rows one derived from the email when none is set.
+    handle: Mapped[str] = mapped_column(String(30), server_default=FetchedValue())
+    # A suspension by a community moderator: no sign-in until then.
+    suspended_until: Mapped[datetime | None]
 
     @property
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    def suspended_at(self, now: datetime) -> bool:
+        return self.suspended_until is not None and self.suspended_until > now
 
     @property
     def is_admin(self) -> bool:

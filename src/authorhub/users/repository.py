@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.kit import listing
@@ -42,3 +42,12 @@ async def get_user_for_update(session: AsyncSession, user_id: uuid.UUID) -> User
     """The row, locked until the transaction ends, with its current values (so a change
     computed from it cannot overwrite one made a moment earlier)."""
     return await listing.get_for_update(session, User, user_id)
+
+
+async def handle_taken(session: AsyncSession, handle: str, user_id: uuid.UUID) -> bool:
+    """True when another account has this handle (the unique index is the last word)."""
+    return bool(
+        await session.scalar(
+            select(func.count()).select_from(User).where(User.handle == handle, User.id != user_id)
+        )
+    )

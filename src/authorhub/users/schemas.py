@@ -53,6 +53,26 @@ NewPassword = Annotated[
 AnyPassword = Annotated[
     str, StringConstraints(strip_whitespace=False, min_length=1, max_length=1024)
 ]
+# Handles: 3-30 lower-case letters, digits or "_" (typed capitals are folded), not a word that
+# would read as the platform speaking.
+RESERVED_HANDLES = frozenset(
+    {"admin", "administrator", "moderator", "mod", "staff", "support", "system", "all", "here"}
+)
+
+
+_HANDLE = re.compile(r"^[a-z0-9_]{3,30}$")
+
+
+def _handle(value: str) -> str:
+    value = value.lower()
+    if not _HANDLE.match(value):
+        raise ValueError("must be 3 to 30 letters, digits or _")
+    if value in RESERVED_HANDLES:
+        raise ValueError("is reserved")
+    return value
+
+
+Handle = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_handle)]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 ()-]{5,22}$", max_length=24)]
 
 
@@ -64,6 +84,7 @@ class EmailNotifications(ApiModel):
     book_updates: bool = True
     order_updates: bool = True
     blog_updates: bool = False
+    community_digest: bool = True  # the daily email of unread community notifications
 
 
 class PrivacySettings(ApiModel):
@@ -98,6 +119,7 @@ class EmailNotificationsUpdate(ApiInput):
     book_updates: bool | None = None
     order_updates: bool | None = None
     blog_updates: bool | None = None
+    community_digest: bool | None = None
 
 
 class PrivacySettingsUpdate(ApiInput):
@@ -144,6 +166,7 @@ class UserRead(ApiModel):
     id: uuid.UUID
     email: str
     name: str
+    handle: str
     role: Role
     email_verified: bool
     email_verified_at: datetime | None
@@ -161,6 +184,7 @@ class UserRead(ApiModel):
             id=user.id,
             email=user.email,
             name=user.name,
+            handle=user.handle,
             role=user.role,
             email_verified=user.is_verified,
             email_verified_at=user.email_verified_at,
@@ -206,13 +230,15 @@ class ProfileUpdate(ApiInput):
     """PATCH /api/users/me: only the fields sent change; null clears bio and phone."""
 
     name: PersonName | None = None
+    # The public community name (@mentions, /api/members/{handle}); stored lower-case.
+    handle: Handle | None = None
     bio: Annotated[str, StringConstraints(max_length=500)] | None = None
     phone: Phone | None = None
     preferences: PreferencesUpdate | None = None
 
     @model_validator(mode="after")
     def _only_bio_and_phone_clear(self) -> ProfileUpdate:
-        for field in ("name", "preferences"):
+        for field in ("name", "handle", "preferences"):
             if field in self.model_fields_set and getattr(self, field) is None:
                 raise ValueError(f"{field} cannot be null")
         return self

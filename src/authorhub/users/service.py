@@ -6,6 +6,7 @@ import secrets
 import uuid
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.auth import repository as auth_repo
@@ -13,7 +14,7 @@ from authorhub.auth.audit import AuditEvent, ClientInfo, record
 from authorhub.auth.passwords import hash_password
 from authorhub.auth.service import end_sessions
 from authorhub.config import Settings
-from authorhub.errors import BadRequest, NotFound
+from authorhub.errors import BadRequest, Conflict, NotFound
 from authorhub.kit.pagination import PageParams
 from authorhub.kit.time import utcnow
 from authorhub.models import Role, User
@@ -32,6 +33,15 @@ async def update_profile(session: AsyncSession, *, user: User, changes: ProfileU
     sent = changes.model_fields_set
     if "name" in sent and changes.name is not None:
         locked.name = changes.name
+    if changes.handle is not None and changes.handle != locked.handle:
+        if await repo.handle_taken(session, changes.handle, locked.id):
+            raise Conflict("This handle is taken.", code="handle_taken")
+        locked.handle = changes.handle
+        try:
+            async with session.begin_nested():  # another member took it a moment ago
+                await session.flush()
+        except IntegrityError as exc:
+            raise Conflict("This handle is taken.", code="handle_taken") from exc
     if "bio" in sent:
         locked.bio = changes.bio or None
     if "phone" in sent:
