@@ -164,6 +164,8 @@ class AuthSettings(BaseSettings):
     # Email-token confirmations (verify, reset) and password changes: stops guessing.
     token_limit_per_ip: str = "30/10 minutes"  # noqa: S105 - a rate, not a secret
     password_change_limit_per_user: str = "10/hour"  # noqa: S105
+    # Emails to an account's owner when someone registers with its address (then: silence).
+    register_notice_limit_per_email: str = "3/day"
 
     @field_validator(
         "login_limit_per_ip",
@@ -175,6 +177,7 @@ class AuthSettings(BaseSettings):
         "resend_limit_per_ip",
         "token_limit_per_ip",
         "password_change_limit_per_user",
+        "register_notice_limit_per_email",
     )
     @classmethod
     def _check_rate_limits(cls, value: str) -> str:
