@@ -23,7 +23,13 @@ async def serve_app(asgi_app: Any, port: int | None = None) -> AsyncIterator[str
     """Serve an ASGI app with uvicorn on a real local port for the duration; yields its base URL."""
     port = port or free_port()
     config = uvicorn.Config(
-        asgi_app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on"
+        asgi_app,
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        proxy_headers=False,  # as `authorhub serve`: the app's FORWARDED_ALLOW_IPS decides
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from authorhub.api import api_router
 from authorhub.books.http_cache import install_catalog
@@ -123,6 +124,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, larger=(ebook_upload,)
     )
     app.add_middleware(RequestContextMiddleware, production=settings.is_production)
+    # Outermost: the client address every layer sees is the one a trusted proxy forwarded
+    # (FORWARDED_ALLOW_IPS), never one a caller made up. `authorhub serve` turns uvicorn's own
+    # proxy-header handling off, so this setting alone decides, however the app is served.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     return app
 
 

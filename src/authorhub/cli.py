@@ -113,7 +113,7 @@ def serve(
         reload=reload,
         log_config=None,
         access_log=False,
-        proxy_headers=True,
+        proxy_headers=False,  # the app applies FORWARDED_ALLOW_IPS itself (create_app)
         server_header=False,
     )
 

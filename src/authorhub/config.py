@@ -294,10 +294,10 @@ class Settings(BaseSettings):
     # Health, proxies and the service's own pages (issue 9).
     # /api/health/ready answers 503 when jobs are due and no worker has beaten for this long.
     worker_stale_seconds: int = Field(60, ge=15)
-    # Addresses of the proxies/load balancers allowed to set X-Forwarded-For/-Proto (uvicorn's
-    # FORWARDED_ALLOW_IPS: IPs, CIDR networks, or "*"). Unset: 127.0.0.1 in development, none
-    # in production. Rate limits and the audit log count the client these headers name.
-    forwarded_allow_ips: Annotated[list[str] | None, NoDecode] = None
+    # Addresses of the proxies/load balancers allowed to set X-Forwarded-For/-Proto (IPs, CIDR
+    # networks, or "*"; like uvicorn's FORWARDED_ALLOW_IPS). Empty (the default): nobody, the
+    # peer's address is the client. Rate limits and the audit log count the client they name.
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -308,13 +308,6 @@ class Settings(BaseSettings):
     @classmethod
     def _split_proxies(cls, value: object) -> object:
         return _split_csv(value)
-
-    @property
-    def trusted_proxies(self) -> list[str]:
-        """Who may set X-Forwarded-For: FORWARDED_ALLOW_IPS, else loopback outside production."""
-        if self.forwarded_allow_ips is not None:
-            return self.forwarded_allow_ips
-        return [] if self.is_production else ["127.0.0.1", "::1"]
 
     @property
     def frontend_base(self) -> str:
