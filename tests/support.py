@@ -12,6 +12,33 @@ import uvicorn
 from sqlalchemy.engine import make_url
 
 
+async def run_queued_jobs(database: Any) -> list[str]:
+    """Run every queued job of a committed database now, in this process, as the worker
+    would; the task names run, in order."""
+    from sqlalchemy import text
+
+    from authorhub.jobs import job_app
+
+    job_app.perform_import_paths()
+    ran: list[str] = []
+    for _ in range(200):
+        async with database.session() as session:
+            row = (
+                await session.execute(
+                    text(
+                        "DELETE FROM procrastinate_jobs WHERE id = (SELECT id FROM "
+                        "procrastinate_jobs WHERE status = 'todo' ORDER BY id LIMIT 1) "
+                        "RETURNING task_name, args"
+                    )
+                )
+            ).first()
+        if row is None:
+            return ran
+        await job_app.tasks[row.task_name].func(**row.args)
+        ran.append(row.task_name)
+    raise AssertionError("jobs keep queueing jobs")
+
+
 def free_port() -> int:
     with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
         sock.bind(("127.0.0.1", 0))

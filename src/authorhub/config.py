@@ -237,6 +237,18 @@ class MediaSettings(BaseSettings):
     max_image_side: int = Field(6000, ge=16)
     # Folder prefix of every file on ImageKit (public and private).
     imagekit_folder: str = "authorhub"
+    # Avatar uploads per member (`limits` notation), and how long an uploaded image nothing
+    # refers to is kept before the hourly sweep deletes it.
+    avatar_limit_per_user: str = "10/hour"
+    unused_upload_hours: int = Field(24, ge=1)
+
+    @field_validator("avatar_limit_per_user")
+    @classmethod
+    def _check_rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        parse_many(value)
+        return value
 
 
 def _split_csv(value: object) -> object:

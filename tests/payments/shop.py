@@ -22,13 +22,12 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from starlette.routing import Mount
 
 from authorhub.app import create_app
 from authorhub.config import Settings, get_settings
 from authorhub.db import Database
-from authorhub.jobs import job_app
 from authorhub.models import MailMessage, Order, Payment, Role, User
 from authorhub.payments.sandbox import FlutterwaveSandbox, PaystackSandbox
 from tests.fixtures.auth import bearer, make_user
@@ -41,7 +40,7 @@ from tests.payments.conftest import (
     Received,
     WebhookReceiver,
 )
-from tests.support import free_port, serve_app
+from tests.support import free_port, run_queued_jobs, serve_app
 
 T = TypeVar("T")
 
@@ -202,24 +201,7 @@ class Shop:
 
     async def run_jobs(self) -> list[str]:
         """Run every queued job now, in this process, as the worker would."""
-        job_app.perform_import_paths()
-        ran: list[str] = []
-        for _ in range(200):
-            async with self.database.session() as session:
-                row = (
-                    await session.execute(
-                        text(
-                            "DELETE FROM procrastinate_jobs WHERE id = (SELECT id FROM "
-                            "procrastinate_jobs WHERE status = 'todo' ORDER BY id LIMIT 1) "
-                            "RETURNING task_name, args"
-                        )
-                    )
-                ).first()
-            if row is None:
-                return ran
-            await job_app.tasks[row.task_name].func(**row.args)
-            ran.append(row.task_name)
-        raise AssertionError("jobs keep queueing jobs")
+        return await run_queued_jobs(self.database)
 
     async def scalar(self, statement: Any) -> Any:
         async with self.database.session() as session:
