@@ -87,6 +87,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_error_handlers(app)
     app.include_router(api_router)
     install_catalog(app, settings)  # /media for local images; the cached fast path of reads
+    if settings.frontend_url is None:
+        from authorhub.pages.router import router as pages_router
+
+        # No website configured: the links in emails and the payment return lead to these.
+        app.include_router(pages_router)
     if not settings.is_production:
         from authorhub.dev.router import router as dev_router
 

@@ -316,6 +316,11 @@ class Settings(BaseSettings):
     def _split_origins(cls, value: object) -> object:
         return _split_csv(value)
 
+    @field_validator("frontend_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("forwarded_allow_ips", mode="before")
     @classmethod
     def _split_proxies(cls, value: object) -> object:

@@ -58,7 +58,7 @@ def settings_from_environment(
         "APP_ENV": "test",
         "DATABASE_URL": str(base.database_url),
         "SECRET_KEY": base.secret_key.get_secret_value(),
-        "FRONTEND_URL": base.frontend_url,
+        "FRONTEND_URL": base.frontend_url or "",
         "CORS_ORIGINS": ",".join(base.cors_origins),
         "MEDIA_DIR": str(base.media_dir),
         "PRIVATE_MEDIA_DIR": str(base.private_media_dir),
@@ -69,6 +69,9 @@ def settings_from_environment(
     if base.redis_url:
         environment["REDIS_URL"] = base.redis_url
     environment.update(values)
+    if not environment["FRONTEND_URL"]:  # no website: the service's own pages
+        del environment["FRONTEND_URL"]
+        monkeypatch.delenv("FRONTEND_URL", raising=False)
     for name in (
         "PAYSTACK_SECRET_KEY",
         "PAYSTACK_PUBLIC_KEY",
