@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from authorhub.api import api_router
@@ -72,14 +73,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if own_database:
             await db.dispose()
 
-    app = FastAPI(
+    # FastAPIOffline: a FastAPI whose /docs (Swagger UI) and /redoc load their scripts and
+    # styles from this app (the assets ship in the fastapi-offline package), not from a CDN.
+    app = FastAPIOffline(
         title="authorhub",
         version="0.1.0",
         summary="Victoria Chisom's author platform: books, orders, payments, blog, community, academy.",
         lifespan=lifespan,
         docs_url="/docs",
+        redoc_url="/redoc",
         openapi_url="/openapi.json",
-        redoc_url=None,
+        static_url="/static/docs",
     )
     app.state.settings = settings
     if database is not None:

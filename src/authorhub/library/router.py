@@ -59,7 +59,8 @@ async def download_link(
     )
 
 
-@router.api_route("/library/downloads", methods=["GET", "HEAD"], response_class=FileResponse)
+@router.get("/library/downloads", response_class=FileResponse)
+@router.head("/library/downloads", response_class=FileResponse, include_in_schema=False)
 async def download_file(
     token: Annotated[str, Query(min_length=1, max_length=2000)],
     request: Request,
