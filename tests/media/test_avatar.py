@@ -4,6 +4,7 @@ deletes the old file; uploads nothing refers to are deleted by the hourly job af
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -145,3 +146,25 @@ async def test_the_sweep_deletes_uploads_nothing_refers_to_after_a_day(site: Sho
         left = set(await session.scalars(select(Upload.url)))
     assert left == {avatar, used_cover, fresh_cover, blog_image}
     assert await sweep_unused_uploads(timestamp=0) == 0  # nothing more to do
+
+
+async def test_twenty_avatar_uploads_at_once_leave_one_file(
+    committed: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with open_shop(
+        monkeypatch=monkeypatch,
+        base=settings,
+        database=committed,
+        MEDIA_AVATAR_LIMIT_PER_USER="100/hour",
+    ) as site:
+        _, headers = await site.customer()
+        responses = await asyncio.gather(*(_put_avatar(site, headers) for _ in range(20)))
+        assert [r.status_code for r in responses] == [200] * 20, {r.text for r in responses}
+        await site.run_jobs()
+        async with site.database.session() as session:
+            [kept] = list(await session.scalars(select(Upload.url)))
+        me = (await site.http.get("/api/users/me", headers=headers)).json()["data"]
+        assert me["avatarUrl"] == kept
+        urls = {r.json()["data"]["avatarUrl"] for r in responses}
+        assert len(urls) == 20
+        assert [url for url in urls if _file(site, url).exists()] == [kept]

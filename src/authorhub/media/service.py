@@ -3,6 +3,7 @@ uploads table; and the member's avatar (an upload that becomes `avatarUrl`)."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 
 import anyio.to_thread
@@ -49,14 +50,20 @@ async def upload_image(
             status_code=502,
         ) from exc
     assert stored.url is not None  # the public store always gives a URL
-    await repository.record_upload(
-        session,
-        user_id=user.id,
-        folder=folder,
-        storage=storage.name,
-        stored=stored,
-        content_type=image.content_type,
-    )
+    try:
+        await repository.record_upload(
+            session,
+            user_id=user.id,
+            folder=folder,
+            storage=storage.name,
+            stored=stored,
+            content_type=image.content_type,
+        )
+    except BaseException:
+        # Not recorded, so the sweep would never find it: remove the file now.
+        with contextlib.suppress(Exception):
+            await storage.delete(stored.key)
+        raise
     return UploadedImage(
         url=stored.url,
         key=stored.key,
@@ -87,6 +94,7 @@ async def set_avatar(
     row goes at once and its file after the commit (a job)."""
     check_avatar_allowed(user)
     await limiter.hit("avatar", settings.media.avatar_limit_per_user, str(user.id))
+    await _lock_profile(session, user)
     image = await upload_image(
         session,
         storage=storage,
@@ -100,16 +108,21 @@ async def set_avatar(
 
 
 async def remove_avatar(session: AsyncSession, *, user: User) -> None:
+    await _lock_profile(session, user)
     await _replace_avatar(session, user=user, url=None)
+
+
+async def _lock_profile(session: AsyncSession, user: User) -> None:
+    """Lock the member's row before anything else, so two avatar changes at once run one after
+    the other and each sees the avatar it replaces. FOR NO KEY UPDATE: the upload row's
+    foreign key (FOR KEY SHARE on the same row) does not conflict with it, so no deadlock."""
+    await session.execute(select(User.id).where(User.id == user.id).with_for_update(key_share=True))
 
 
 async def _replace_avatar(session: AsyncSession, *, user: User, url: str | None) -> None:
     from authorhub.media.tasks import delete_public_file
 
-    # Locked: two uploads at once each see the avatar they replace (none is left behind).
-    previous = await session.scalar(
-        select(User.avatar_url).where(User.id == user.id).with_for_update()
-    )
+    previous = await session.scalar(select(User.avatar_url).where(User.id == user.id))
     user.avatar_url = url
     if previous and previous != url:
         old = await repository.forget_upload(session, previous)
