@@ -57,7 +57,9 @@ def main() -> None:
     time.sleep(args.outage)
     health = http.get("/api/health")
     worker = http.get("/api/health/live")
-    print(f"during the outage: /api/health {health.status_code}, /api/health/live {worker.status_code}")
+    print(
+        f"during the outage: /api/health {health.status_code}, /api/health/live {worker.status_code}"
+    )
     pg_ctl("start", "-w", "-l", str(PGDATA / "restart.log"), "-o", f"\"-h '' -k {PGDATA}\"")
     back_at = time.monotonic()
     print(f"database down for {back_at - down_at:.1f} s")
@@ -81,7 +83,9 @@ def main() -> None:
 
     until(mail_sent)
     done = time.monotonic()
-    print(f"a job queued then ran {done - queued_at:.2f} s later, {done - back_at:.2f} s after the database came back")
+    print(
+        f"a job queued then ran {done - queued_at:.2f} s later, {done - back_at:.2f} s after the database came back"
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 
 import httpx
 from sqlalchemy import text
@@ -10,6 +12,21 @@ from authorhub.config import Settings
 from authorhub.db import Database
 from authorhub.jobs import defer
 from authorhub.mail.tasks import send_mail_message
+
+
+@contextlib.asynccontextmanager
+async def _without_database(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app pointed at port 9 (discard) on loopback: connections are refused."""
+    down = settings.model_copy(update={"database_url": "postgresql://postgres@127.0.0.1:9/none"})
+    database = Database.from_settings(down)
+    app = create_app(down, database=database)
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t"
+        ) as client:
+            yield client
+    finally:
+        await database.dispose()
 
 
 class TestHealth:
@@ -30,17 +47,9 @@ class TestHealth:
         }
 
     async def test_live_answers_without_the_database(self, settings: Settings) -> None:
-        down = settings.model_copy(
-            update={"database_url": "postgresql://postgres@127.0.0.1:9/none"}
-        )
-        database = Database.from_settings(down)
-        app = create_app(down, database=database)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://t"
-        ) as c:
+        async with _without_database(settings) as c:
             live = await c.get("/api/health/live")
             ready = await c.get("/api/health/ready")
-        await database.dispose()
         assert live.status_code == 200 and live.json()["data"]["status"] == "ok"
         assert ready.status_code == 503 and ready.json()["code"] == "database_unavailable"
 
@@ -82,17 +91,8 @@ class TestReadiness:
             assert (await http.get("/api/health/ready")).status_code == 503
 
     async def test_is_503_when_the_database_is_unreachable(self, settings: Settings) -> None:
-        # Port 9 (discard) on loopback: nothing listens there, connections are refused.
-        down = settings.model_copy(
-            update={"database_url": "postgresql://postgres@127.0.0.1:9/none"}
-        )
-        database = Database.from_settings(down)
-        app = create_app(down, database=database)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://t"
-        ) as c:
+        async with _without_database(settings) as c:
             response = await c.get("/api/health")
-        await database.dispose()
         assert response.status_code == 503
         assert response.json()["code"] == "database_unavailable"
         assert response.headers["retry-after"] == "5"

@@ -6,6 +6,7 @@ pages answer with a strict Content-Security-Policy."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,12 +14,13 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.auth import service as auth_service
 from authorhub.auth.dependencies import AppSettings, Client
 from authorhub.auth.schemas import EmailInput, ResetConfirmInput
 from authorhub.db import DbSession
-from authorhub.errors import AppError
+from authorhub.errors import AppError, Unprocessable
 from authorhub.kit.ratelimit import RateLimits
 from authorhub.pages.service import payment_outcome
 from authorhub.users.schemas import PASSWORD_MIN_LENGTH
@@ -74,6 +76,23 @@ def _csrf_ok(request: Request, sent: str) -> bool:
 
 
 _STALE_FORM = "This form has expired (or came from another site). Please try again."
+# Refusals after which the same link can still be used: show its form again.
+_FORM_AGAIN = {403, 422, 429}
+
+
+async def _submit(
+    request: Request, session: AsyncSession, csrf: str, work: Callable[[], Awaitable[object]]
+) -> tuple[int, str] | None:
+    """Run a form's work after its CSRF check; (status, message) when it is refused, with
+    whatever the work wrote rolled back."""
+    if not _csrf_ok(request, csrf):
+        return 403, _STALE_FORM
+    try:
+        await work()
+    except AppError as exc:
+        await session.rollback()
+        return exc.status_code, exc.message
+    return None
 
 
 # --- verify the email ---------------------------------------------------------------------------
@@ -97,27 +116,22 @@ async def verify_email_submit(
     token: FormToken,
     csrf: FormToken = "",
 ) -> HTMLResponse:
-    if not _csrf_ok(request, csrf):
-        return _page(
-            request,
-            "verify_email.html",
-            "Verify your email",
-            status_code=403,
-            token=token,
-            error=_STALE_FORM,
-        )
-    try:
+    async def verify() -> None:
         await auth_service.verify_email(
             session, settings=settings, limiter=limiter, token=token, client=client
         )
-    except AppError as exc:
-        await session.rollback()
+
+    refused = await _submit(request, session, csrf, verify)
+    if refused:
+        status, error = refused
+        again = token if status in _FORM_AGAIN else ""
         return _page(
             request,
             "verify_email.html",
             "Verify your email",
-            status_code=exc.status_code,
-            error=exc.message,
+            status_code=status,
+            token=again,
+            error=error,
         )
     return _page(request, "verify_email.html", "Email verified", done=True)
 
@@ -155,25 +169,13 @@ async def reset_password_submit(
     confirm: FormToken,
     csrf: FormToken = "",
 ) -> HTMLResponse:
-    title = "Choose a new password"
-    if not _csrf_ok(request, csrf):
-        return _reset_page(request, title, status_code=403, token=token, error=_STALE_FORM)
-    if password != confirm:
-        return _reset_page(
-            request,
-            title,
-            status_code=422,
-            token=token,
-            error="The two passwords are not the same.",
-        )
-    try:
-        body = ResetConfirmInput(token=token, password=password)
-    except ValidationError as exc:
-        message = exc.errors()[0]["msg"]
-        return _reset_page(
-            request, title, status_code=422, token=token, error=f"Password: {message}"
-        )
-    try:
+    async def reset() -> None:
+        if password != confirm:
+            raise Unprocessable("The two passwords are not the same.")
+        try:
+            body = ResetConfirmInput(token=token, password=password)
+        except ValidationError as exc:
+            raise Unprocessable(f"Password: {exc.errors()[0]['msg']}") from exc
         await auth_service.confirm_password_reset(
             session,
             settings=settings,
@@ -182,9 +184,14 @@ async def reset_password_submit(
             password=body.password,
             client=client,
         )
-    except AppError as exc:
-        await session.rollback()
-        return _reset_page(request, title, status_code=exc.status_code, error=exc.message)
+
+    refused = await _submit(request, session, csrf, reset)
+    if refused:
+        status, error = refused
+        again = token if status in _FORM_AGAIN else ""
+        return _reset_page(
+            request, "Choose a new password", status_code=status, token=again, error=error
+        )
     return _reset_page(request, "Password changed", done=True)
 
 
@@ -203,35 +210,21 @@ async def forgot_password_submit(
     email: Annotated[str, Form(max_length=320)],
     csrf: FormToken = "",
 ) -> HTMLResponse:
-    title = "Forgot your password?"
-    if not _csrf_ok(request, csrf):
-        return _page(
-            request, "forgot_password.html", title, status_code=403, email=email, error=_STALE_FORM
-        )
-    try:
-        address = EmailInput(email=email).email
-    except ValidationError:
-        return _page(
-            request,
-            "forgot_password.html",
-            title,
-            status_code=422,
-            email=email,
-            error="This is not an email address.",
-        )
-    try:
+    async def ask() -> None:
+        try:
+            address = EmailInput(email=email).email
+        except ValidationError as exc:
+            raise Unprocessable("This is not an email address.") from exc
         await auth_service.request_password_reset(
             session, settings=settings, limiter=limiter, email=address, client=client
         )
-    except AppError as exc:
-        await session.rollback()
+
+    title = "Forgot your password?"
+    refused = await _submit(request, session, csrf, ask)
+    if refused:
+        status, error = refused
         return _page(
-            request,
-            "forgot_password.html",
-            title,
-            status_code=exc.status_code,
-            email=email,
-            error=exc.message,
+            request, "forgot_password.html", title, status_code=status, email=email, error=error
         )
     return _page(request, "forgot_password.html", title, done=True)
 
