@@ -7,14 +7,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import os
+import signal
+import sys
 import time
+import uuid
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from authorhub.config import Settings
 from authorhub.db import Database
 from authorhub.jobs.supervisor import WorkerSupervisor
+from authorhub.mail.service import send_mail
+from authorhub.models import MailMessage
 from tests.payments.shop import PAYSTACK, Shop, eventually, open_captured_shop
 from tests.support import PgProxy
 
@@ -90,3 +98,74 @@ async def test_worker_resumes_after_the_database_comes_back(
 
 async def _is(value: bool) -> bool:
     return value
+
+
+async def _queue_mail(database: Database, settings: Settings, to: str) -> uuid.UUID:
+    async with database.session() as session:
+        message = await send_mail(
+            session,
+            to=to,
+            template="notice",
+            context={"name": "Ada", "subject": "Hello", "paragraphs": ["A notice."]},
+            settings=settings,
+        )
+        return message.id
+
+
+async def _sent(database: Database, message_id: uuid.UUID) -> bool:
+    async with database.session() as session:
+        status = await session.scalar(
+            select(MailMessage.status).where(MailMessage.id == message_id)
+        )
+    return status is not None and status.value == "sent"
+
+
+async def test_the_worker_command_resumes_after_the_database_comes_back(
+    committed: Database, settings: Settings
+) -> None:
+    """`authorhub worker` in its own process, talking to PostgreSQL through the proxy."""
+    assert settings.database_url
+    proxy = PgProxy(settings.database_url)
+    await proxy.start()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("APP_", "PAYSTACK", "FLUTTER"))}
+    env.update(
+        DATABASE_URL=proxy.url(settings.database_url),
+        APP_ENV="test",
+        MAIL_BACKEND="outbox",
+        LOG_JSON="true",
+        LOG_LEVEL="INFO",
+    )
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "authorhub.cli",
+        "worker",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        before = await _queue_mail(committed, settings, "before@example.com")
+        await eventually(lambda: _sent(committed, before), timeout=30)
+
+        await proxy.stop()
+        during = await _queue_mail(committed, settings, "during@example.com")  # direct, not proxied
+        await asyncio.sleep(OUTAGE_SECONDS)
+        assert not await _sent(committed, during)
+        await proxy.start()
+
+        await eventually(lambda: _sent(committed, during), timeout=30)
+        after = await _queue_mail(committed, settings, "after@example.com")
+        await eventually(lambda: _sent(committed, after), timeout=30)
+        assert worker.returncode is None  # the same process all along
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(worker.communicate(), timeout=30)
+        with contextlib.suppress(Exception):
+            await proxy.stop()
+    events = [
+        json.loads(line)["event"] for line in output.decode().splitlines() if line.startswith("{")
+    ]
+    assert events.count("job_worker_stopped") == 1, events  # one line for the whole outage
+    assert events.count("job_worker_resumed") == 1, events
+    assert worker.returncode == 0
