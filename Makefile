@@ -8,7 +8,7 @@ PYTHON ?= python3
 STAMP  := $(VENV)/.installed
 CODE   := $(wildcard src tests migrations bench)
 
-.PHONY: install run test check lint format migrate seed worker bench bench-admin clean browser
+.PHONY: install run test check lint format migrate seed worker bench bench-admin clean browser admin
 
 # Re-install only when the dependencies change.
 $(STAMP): pyproject.toml
@@ -54,6 +54,11 @@ seed: install
 
 worker: install
 	$(BIN)/authorhub worker
+
+## make admin EMAIL=you@example.com: create (or promote) an admin; asks for the password, hidden
+admin: install
+	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=you@example.com"; exit 2; }
+	$(BIN)/authorhub create-admin --email "$(EMAIL)"
 
 bench: install
 	$(PY) bench/catalog.py

@@ -11,6 +11,8 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from authorhub.admin import LARGE_FORMS, install_admin
 from authorhub.api import api_router
@@ -19,7 +21,7 @@ from authorhub.community.views import ViewCounter, flushing
 from authorhub.config import Settings, get_settings
 from authorhub.db import Database, resolve_database_url, set_database
 from authorhub.errors import install_error_handlers
-from authorhub.jobs import open_job_app
+from authorhub.jobs.supervisor import WorkerSupervisor
 from authorhub.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from authorhub.observability import configure_logging
 
@@ -37,20 +39,17 @@ def check_startup(settings: Settings) -> None:
 
 
 @asynccontextmanager
-async def _worker_in_process(database_url: str) -> AsyncIterator[None]:
-    async with open_job_app(database_url) as job_app:
-        task = asyncio.create_task(
-            job_app.run_worker_async(
-                install_signal_handlers=False, delete_jobs="successful", concurrency=2
-            ),
-            name="authorhub-worker",
-        )
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(task, timeout=10)
+async def _worker_in_process(app: FastAPI, database_url: str) -> AsyncIterator[None]:
+    """The job worker as a task of this process, restarted by its supervisor after outages."""
+    supervisor = WorkerSupervisor(database_url, options={"concurrency": 2})
+    app.state.worker = supervisor
+    task = asyncio.create_task(supervisor.run(), name="authorhub-worker")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(task, timeout=10)
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -71,20 +70,25 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 flushing(app.state.discussion_views, settings.community.view_flush_seconds)
             )
             if settings.run_worker_in_process:
-                await stack.enter_async_context(_worker_in_process(resolve_database_url(settings)))
+                await stack.enter_async_context(
+                    _worker_in_process(app, resolve_database_url(settings))
+                )
             log.info("started", env=settings.app_env.value)
             yield
         if own_database:
             await db.dispose()
 
-    app = FastAPI(
+    # FastAPIOffline: a FastAPI whose /docs (Swagger UI) and /redoc load their scripts and
+    # styles from this app (the assets ship in the fastapi-offline package), not from a CDN.
+    app = FastAPIOffline(
         title="authorhub",
         version="0.1.0",
         summary="Victoria Chisom's author platform: books, orders, payments, blog, community, academy.",
         lifespan=lifespan,
         docs_url="/docs",
+        redoc_url="/redoc",
         openapi_url="/openapi.json",
-        redoc_url=None,
+        static_url="/static/docs",
     )
     app.state.settings = settings
     app.state.discussion_views = ViewCounter()  # community: views counted here, flushed above
@@ -94,6 +98,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(api_router)
     install_catalog(app, settings)  # /media for local images; the cached fast path of reads
     install_admin(app)  # the web back-office at /admin
+    if settings.frontend_url is None:
+        from authorhub.pages.router import router as pages_router
+
+        # No website configured: the links in emails and the payment return lead to these.
+        app.include_router(pages_router)
     if not settings.is_production:
         from authorhub.dev.router import router as dev_router
 
@@ -134,6 +143,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         larger=(ebook_upload, admin_book_form),
     )
     app.add_middleware(RequestContextMiddleware, production=settings.is_production)
+    # Outermost: the client address every layer sees is the one a trusted proxy forwarded
+    # (FORWARDED_ALLOW_IPS), never one a caller made up. `authorhub serve` turns uvicorn's own
+    # proxy-header handling off, so this setting alone decides, however the app is served.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     return app
 
 

@@ -176,6 +176,8 @@ class AuthSettings(BaseSettings):
     # Email-token confirmations (verify, reset) and password changes: stops guessing.
     token_limit_per_ip: str = "30/10 minutes"  # noqa: S105 - a rate, not a secret
     password_change_limit_per_user: str = "10/hour"  # noqa: S105
+    # Emails to an account's owner when someone registers with its address (then: silence).
+    register_notice_limit_per_email: str = "3/day"
 
     @field_validator(
         "login_limit_per_ip",
@@ -187,6 +189,7 @@ class AuthSettings(BaseSettings):
         "resend_limit_per_ip",
         "token_limit_per_ip",
         "password_change_limit_per_user",
+        "register_notice_limit_per_email",
     )
     @classmethod
     def _check_rate_limits(cls, value: str) -> str:
@@ -250,6 +253,18 @@ class MediaSettings(BaseSettings):
     max_image_side: int = Field(6000, ge=16)
     # Folder prefix of every file on ImageKit (public and private).
     imagekit_folder: str = "authorhub"
+    # Avatar uploads per member (`limits` notation), and how long an uploaded image nothing
+    # refers to is kept before the hourly sweep deletes it.
+    avatar_limit_per_user: str = "10/hour"
+    unused_upload_hours: int = Field(24, ge=1)
+
+    @field_validator("avatar_limit_per_user")
+    @classmethod
+    def _check_rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        parse_many(value)
+        return value
 
 
 class CommunitySettings(BaseSettings):
@@ -294,7 +309,7 @@ class Settings(BaseSettings):
     # Where people reach the API, and the web frontend (links in emails are built from these,
     # never from a request's Host header).
     public_url: str = "http://127.0.0.1:8000"
-    frontend_url: str = "http://localhost:3000"
+    frontend_url: str | None = None  # unset: the service's own pages (see frontend_base)
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"]
     )
@@ -333,10 +348,35 @@ class Settings(BaseSettings):
     commerce: CommerceSettings = Field(default_factory=CommerceSettings)
     community: CommunitySettings = Field(default_factory=CommunitySettings)
 
+    # Health, proxies and the service's own pages (issue 9).
+    # /api/health/ready answers 503 when jobs are due and no worker has beaten for this long.
+    worker_stale_seconds: int = Field(60, ge=15)
+    # Addresses of the proxies/load balancers allowed to set X-Forwarded-For/-Proto (IPs, CIDR
+    # networks, or "*"; like uvicorn's FORWARDED_ALLOW_IPS). Empty (the default): nobody, the
+    # peer's address is the client. Rate limits and the audit log count the client they name.
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator("frontend_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("forwarded_allow_ips", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @property
+    def frontend_base(self) -> str:
+        """Where links in emails and the payment return lead: FRONTEND_URL, or, when no
+        frontend is configured, this service, which serves small pages at the same paths
+        (authorhub.pages)."""
+        return (self.frontend_url or self.public_url).rstrip("/")
 
     @model_validator(mode="after")
     def _use_payment_sandbox(self) -> Settings:

@@ -15,6 +15,13 @@ from authorhub.errors import error_body, unexpected_error_response
 
 log = structlog.get_logger("authorhub.access")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+# /docs and /redoc load everything from this app (fastapi-offline's assets); their policy keeps
+# it so (ReDoc's bundle would fetch a logo from its CDN; the browser now never asks).
+_DOCS_PAGES = {"/docs", "/redoc"}
+_DOCS_POLICY = (
+    b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    b"img-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'"
+)
 
 
 class RequestContextMiddleware:
@@ -45,6 +52,8 @@ class RequestContextMiddleware:
                 status = message["status"]
                 status_sent = True
                 headers = message.setdefault("headers", [])
+                if scope["path"] in _DOCS_PAGES:
+                    headers.append((b"content-security-policy", _DOCS_POLICY))
                 self._add_headers(headers, request_id)
             await send(message)
 

@@ -218,12 +218,16 @@ class TestDownload:
     ) -> None:
         monkeypatch.setattr(settings.commerce, "download_limit", 2)
         shop = await make_shop_book(db, settings)
-        link = await _bought_link(client, db, member_headers, shop)
+        first = await _bought_link(client, db, member_headers, shop)
+        second = _path((await _link(client, shop.book.id, member_headers)).json()["data"]["url"])
+        third = _path((await _link(client, shop.book.id, member_headers)).json()["data"]["url"])
 
-        assert (await client.get(link)).status_code == 200
-        assert (await client.get(link)).status_code == 200
-        third = await client.get(link)
-        assert (third.status_code, third.json()["code"]) == (409, "download_limit_reached")
+        assert (await client.get(first)).status_code == 200
+        assert (await client.get(first)).status_code == 200  # the same link again: not spent
+        assert (await client.get(second)).status_code == 200
+        refused = await client.get(third)  # issued before the cap was reached
+        assert (refused.status_code, refused.json()["code"]) == (409, "download_limit_reached")
+        assert (await client.get(first)).status_code == 200  # a counted link still works
         more = await _link(client, shop.book.id, member_headers)
         assert (more.status_code, more.json()["code"]) == (409, "download_limit_reached")
         assert await _downloads(db, shop) == 2

@@ -22,13 +22,12 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from starlette.routing import Mount
 
 from authorhub.app import create_app
 from authorhub.config import Settings, get_settings
 from authorhub.db import Database
-from authorhub.jobs import job_app
 from authorhub.models import MailMessage, Order, Payment, Role, User
 from authorhub.payments.sandbox import FlutterwaveSandbox, PaystackSandbox
 from tests.fixtures.auth import bearer, make_user
@@ -41,7 +40,7 @@ from tests.payments.conftest import (
     Received,
     WebhookReceiver,
 )
-from tests.support import free_port, serve_app
+from tests.support import free_port, run_queued_jobs, serve_app
 
 T = TypeVar("T")
 
@@ -59,7 +58,7 @@ def settings_from_environment(
         "APP_ENV": "test",
         "DATABASE_URL": str(base.database_url),
         "SECRET_KEY": base.secret_key.get_secret_value(),
-        "FRONTEND_URL": base.frontend_url,
+        "FRONTEND_URL": base.frontend_url or "",
         "CORS_ORIGINS": ",".join(base.cors_origins),
         "MEDIA_DIR": str(base.media_dir),
         "PRIVATE_MEDIA_DIR": str(base.private_media_dir),
@@ -70,6 +69,9 @@ def settings_from_environment(
     if base.redis_url:
         environment["REDIS_URL"] = base.redis_url
     environment.update(values)
+    if not environment["FRONTEND_URL"]:  # no website: the service's own pages
+        del environment["FRONTEND_URL"]
+        monkeypatch.delenv("FRONTEND_URL", raising=False)
     for name in (
         "PAYSTACK_SECRET_KEY",
         "PAYSTACK_PUBLIC_KEY",
@@ -202,24 +204,7 @@ class Shop:
 
     async def run_jobs(self) -> list[str]:
         """Run every queued job now, in this process, as the worker would."""
-        job_app.perform_import_paths()
-        ran: list[str] = []
-        for _ in range(200):
-            async with self.database.session() as session:
-                row = (
-                    await session.execute(
-                        text(
-                            "DELETE FROM procrastinate_jobs WHERE id = (SELECT id FROM "
-                            "procrastinate_jobs WHERE status = 'todo' ORDER BY id LIMIT 1) "
-                            "RETURNING task_name, args"
-                        )
-                    )
-                ).first()
-            if row is None:
-                return ran
-            await job_app.tasks[row.task_name].func(**row.args)
-            ran.append(row.task_name)
-        raise AssertionError("jobs keep queueing jobs")
+        return await run_queued_jobs(self.database)
 
     async def scalar(self, statement: Any) -> Any:
         async with self.database.session() as session:
@@ -333,6 +318,7 @@ async def open_captured_shop(
     database: Database,
     paystack: type[PaystackSandbox] = PaystackSandbox,
     flutterwave: type[FlutterwaveSandbox] = FlutterwaveSandbox,
+    worker: bool = False,
 ) -> AsyncIterator[Shop]:
     """As the `captured_shop` fixture, with sandboxes of the given classes: a provider that
     behaves otherwise than the default sandbox, still over real HTTP in its wire format."""
@@ -355,6 +341,7 @@ async def open_captured_shop(
                 monkeypatch=monkeypatch,
                 base=base,
                 database=database,
+                worker=worker,
                 external=(paystack_sandbox, flutterwave_sandbox, receiver),
                 paystack_url=paystack_url,
                 flutterwave_url=flutterwave_url,

@@ -26,6 +26,7 @@ class AuditEvent(StrEnum):
     user_deactivated = "user_deactivated"
     user_reactivated = "user_reactivated"
     google_linked = "google_linked"
+    register_attempted = "register_attempted"  # someone signed up with this account's address
 
 
 @dataclass(frozen=True, slots=True)

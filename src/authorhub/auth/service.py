@@ -25,7 +25,15 @@ from authorhub.auth.tokens import (
     decode_access_token,
 )
 from authorhub.config import Settings
-from authorhub.errors import AppError, BadRequest, Conflict, Forbidden, Unauthorized, Unprocessable
+from authorhub.errors import (
+    AppError,
+    BadRequest,
+    Conflict,
+    Forbidden,
+    TooManyRequests,
+    Unauthorized,
+    Unprocessable,
+)
 from authorhub.jobs import defer
 from authorhub.kit.crypto import hash_token, new_token
 from authorhub.kit.ratelimit import RateLimiter
@@ -72,14 +80,66 @@ async def register(
     password: str,
     client: ClientInfo,
 ) -> User:
+    """The new member, emailed a verification link. When the address already has an account the
+    answer looks the same (a member that is never stored), so registering tells nobody who has
+    an account; the owner is emailed instead (see `_tell_owner_of_sign_up_attempt`)."""
     await limiter.hit("register-ip", settings.auth.register_limit_per_ip, client.ip_or_unknown)
     password_hash = await hash_password(password)
     user = await repo.insert_user(session, email=email, name=name, password_hash=password_hash)
     if user is None:
-        raise Conflict("This email is already registered.", code="email_taken")
+        await _tell_owner_of_sign_up_attempt(
+            session, settings=settings, limiter=limiter, email=email, client=client
+        )
+        now = utcnow()
+        return User(
+            id=uuid.uuid4(),
+            email=email.lower(),
+            name=name,
+            role=Role.member,
+            password_hash=password_hash,
+            preferences={},
+            created_at=now,
+            updated_at=now,
+        )
     await record(session, AuditEvent.registered, client=client, user_id=user.id, actor_id=user.id)
     await _send_verification(session, settings=settings, user=user)
     return user
+
+
+async def _tell_owner_of_sign_up_attempt(
+    session: AsyncSession,
+    *,
+    settings: Settings,
+    limiter: RateLimiter,
+    email: str,
+    client: ClientInfo,
+) -> None:
+    """Someone registered with a taken address: its owner gets a new verification link (not
+    verified yet: they probably lost the first one) or a note to sign in or reset the password.
+    At most REGISTER_NOTICE_LIMIT_PER_EMAIL of these per address, so nobody can use sign-ups to
+    flood an inbox; beyond it nothing is sent, and the answer is still the same."""
+    owner = await repo.get_user_by_email(session, email)
+    if owner is None or not owner.is_active:
+        return
+    try:
+        await limiter.hit("register-notice", settings.auth.register_notice_limit_per_email, email)
+    except TooManyRequests:
+        return
+    await record(session, AuditEvent.register_attempted, client=client, user_id=owner.id)
+    if not owner.is_verified:
+        await _send_verification(session, settings=settings, user=owner)
+        return
+    await send_mail(
+        session,
+        to=owner.email,
+        template="register_attempt",
+        context={
+            "name": owner.name,
+            "signin_url": f"{settings.frontend_base}/auth/signin",
+            "reset_url": f"{settings.frontend_base}/forgot-password",
+        },
+        settings=settings,
+    )
 
 
 async def login(
@@ -551,7 +611,7 @@ async def _send_password_changed(
             "name": user.name,
             "when": utcnow().strftime("%d %B %Y, %H:%M UTC"),
             "ip": client.ip or "an unknown address",
-            "action_url": f"{settings.frontend_url.rstrip('/')}/forgot-password",
+            "action_url": f"{settings.frontend_base}/forgot-password",
         },
         settings=settings,
     )
@@ -613,7 +673,7 @@ async def _email_link(
         template=purpose.value,
         context={
             "name": user.name,
-            "action_url": f"{settings.frontend_url.rstrip('/')}/{page}?token={token}",
+            "action_url": f"{settings.frontend_base}/{page}?token={token}",
             **context,
         },
         idempotency_key=f"{purpose.value}/{row.id}",

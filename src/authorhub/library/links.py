@@ -28,6 +28,8 @@ class LinkInvalid(Exception):
 class DownloadGrant:
     entry_id: uuid.UUID
     user_id: uuid.UUID
+    # The link's own id: one download is counted per link (Range requests, re-opens).
+    link_id: uuid.UUID | None = None
 
 
 def _key(settings: Settings) -> str:
@@ -52,6 +54,7 @@ def sign_download(
         "iat": issued,
         "exp": expires,
         "typ": _TYPE,
+        "jti": str(uuid.uuid4()),
     }
     return jwt.encode(claims, _key(settings), algorithm=_ALGORITHM), expires
 
@@ -71,6 +74,10 @@ def read_download(settings: Settings, token: str) -> DownloadGrant:
     if claims.get("typ") != _TYPE:
         raise LinkInvalid
     try:
-        return DownloadGrant(entry_id=uuid.UUID(claims["ent"]), user_id=uuid.UUID(claims["sub"]))
+        return DownloadGrant(
+            entry_id=uuid.UUID(claims["ent"]),
+            user_id=uuid.UUID(claims["sub"]),
+            link_id=uuid.UUID(claims["jti"]) if claims.get("jti") else None,
+        )
     except (ValueError, TypeError) as exc:
         raise LinkInvalid from exc

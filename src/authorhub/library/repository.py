@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -177,19 +177,31 @@ async def log_download(
     session: AsyncSession,
     *,
     entry: LibraryEntry,
+    link_id: uuid.UUID | None,
     ip_address: str | None,
     user_agent: str | None,
-) -> None:
-    session.add(
-        DownloadLog(
+) -> bool:
+    """Log the first use of a link; False when this link was already used (logged and counted
+    by an earlier request, or by a parallel one: the unique link id decides)."""
+    inserted = await session.scalar(
+        insert(DownloadLog)
+        .values(
+            id=uuid.uuid4(),
             library_entry_id=entry.id,
             user_id=entry.user_id,
             book_format_id=entry.book_format_id,
+            link_id=link_id,
             ip_address=ip_address,
             user_agent=user_agent[:400] if user_agent else None,
         )
+        .on_conflict_do_nothing(index_elements=[DownloadLog.link_id])
+        .returning(DownloadLog.id)
     )
-    await session.flush()
+    return inserted is not None
+
+
+async def link_used(session: AsyncSession, link_id: uuid.UUID) -> bool:
+    return bool(await session.scalar(select(exists().where(DownloadLog.link_id == link_id))))
 
 
 async def owned_format_ids(

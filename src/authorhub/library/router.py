@@ -60,6 +60,7 @@ async def download_link(
 
 
 @router.get("/library/downloads", response_class=FileResponse)
+@router.head("/library/downloads", response_class=FileResponse, include_in_schema=False)
 async def download_file(
     token: Annotated[str, Query(min_length=1, max_length=2000)],
     request: Request,
@@ -68,7 +69,8 @@ async def download_file(
     user: OptionalUser,
 ) -> FileResponse:
     """The file behind a signed link (works without signing in, so a browser can follow it).
-    The token travels in the query string, which the access log leaves out."""
+    The token travels in the query string, which the access log leaves out. Range requests get
+    206 (416 when unsatisfiable) and HEAD the headers; one download is counted per link."""
     found = await service.open_download(
         session,
         token=token,
@@ -76,6 +78,7 @@ async def download_file(
         requester=user,
         ip_address=request.client.host if request.client else None,
         user_agent=request.headers.get("user-agent"),
+        transfer=request.method == "GET",
     )
     return FileResponse(
         found.path,

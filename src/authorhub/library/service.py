@@ -193,8 +193,10 @@ async def open_download(
     requester: User | None,
     ip_address: str | None,
     user_agent: str | None,
+    transfer: bool = True,
 ) -> DownloadFile:
-    """Check a download link, spend one download and log it; the file to send back."""
+    """Check a download link; the file to send back. A link's first transfer spends one
+    download and is logged; `transfer=False` (HEAD) only checks."""
     try:
         grant = read_download(settings, token)
     except LinkExpired as exc:
@@ -211,13 +213,25 @@ async def open_download(
     if path is None or not await anyio.Path(path).is_file():
         raise Conflict("The file for this book is not available.", code="file_not_available")
     cap = settings.commerce.download_limit
-    if await repository.spend_download(session, entry_id=entry.id, limit=cap) is None:
-        raise Conflict(
-            f"You have used all {cap} downloads of this purchase.",
-            code="download_limit_reached",
-        )
-    await repository.log_download(
-        session, entry=entry, ip_address=ip_address, user_agent=user_agent
+    limit_reached = Conflict(
+        f"You have used all {cap} downloads of this purchase.", code="download_limit_reached"
     )
+    if not transfer:  # HEAD: the headers only, nothing spent
+        used = grant.link_id is not None and await repository.link_used(session, grant.link_id)
+        if not used and entry.download_count >= cap:
+            raise limit_reached
+    # A link's first transfer spends one download; its later requests (the rest of a resumed
+    # download, a PDF viewer's Range reads, opening it again) spend nothing.
+    elif (
+        await repository.log_download(
+            session,
+            entry=entry,
+            link_id=grant.link_id,
+            ip_address=ip_address,
+            user_agent=user_agent,
+        )
+        and await repository.spend_download(session, entry_id=entry.id, limit=cap) is None
+    ):
+        raise limit_reached
     file_name = _file_name(fmt, book)
     return DownloadFile(path=path, file_name=file_name, content_type=_content_type(fmt, file_name))

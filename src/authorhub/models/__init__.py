@@ -46,6 +46,7 @@ from authorhub.models.payment_event import PaymentEvent
 from authorhub.models.payment_refund import OPEN_REFUND_STATES, PaymentRefund, RefundState
 from authorhub.models.provider_call import ProviderCallRecord
 from authorhub.models.tag import Tag, book_tags
+from authorhub.models.upload import Upload
 from authorhub.models.user import Role, User
 
 __all__ = [
@@ -105,6 +106,7 @@ __all__ = [
     "Role",
     "ShippingZone",
     "Tag",
+    "Upload",
     "User",
     "WatchedWord",
     "WatchedWordAction",

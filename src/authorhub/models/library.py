@@ -57,6 +57,8 @@ class DownloadLog(Model):
         Index("ix_download_logs_library_entry_id_created_at", "library_entry_id", "created_at"),
         Index("ix_download_logs_user_id", "user_id"),
         Index("ix_download_logs_book_format_id", "book_format_id"),
+        # One row, one counted download per signed link, however many requests it serves.
+        UniqueConstraint("link_id"),
     )
 
     library_entry_id: Mapped[uuid.UUID] = mapped_column(
@@ -68,3 +70,5 @@ class DownloadLog(Model):
     )
     ip_address: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(400))
+    # The signed link's id (its `jti`): Range requests and re-opens of one link count once.
+    link_id: Mapped[uuid.UUID | None]

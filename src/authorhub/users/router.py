@@ -5,16 +5,18 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 
 from authorhub.auth import service as auth_service
 from authorhub.auth.cookies import set_access_cookie
-from authorhub.auth.dependencies import AdminUser, AppSettings, Client, CurrentUser
+from authorhub.auth.dependencies import AdminUser, AppSettings, Client, CurrentUser, VerifiedUser
 from authorhub.auth.tokens import ACCESS_COOKIE
 from authorhub.db import DbSession
 from authorhub.kit.pagination import Paging
 from authorhub.kit.ratelimit import RateLimits
 from authorhub.kit.schemas import Envelope, Page, Pagination, ok
+from authorhub.media import service as media_service
+from authorhub.media.uploads import PublicStorage, read_limited
 from authorhub.models import Role
 from authorhub.users import service
 from authorhub.users.schemas import (
@@ -40,6 +42,31 @@ async def update_me(
 ) -> Envelope[UserRead]:
     updated = await service.update_profile(session, user=user, changes=body)
     return ok(UserRead.of(updated))
+
+
+@router.put(
+    "/me/avatar",
+    summary="Upload a new avatar (JPEG, PNG, WebP; verified members); the old one is deleted",
+)
+async def put_avatar(
+    user: VerifiedUser,
+    session: DbSession,
+    settings: AppSettings,
+    limiter: RateLimits,
+    storage: PublicStorage,
+    file: Annotated[UploadFile, File(description="JPEG, PNG or WebP, judged by its content")],
+) -> Envelope[UserRead]:
+    data = await read_limited(file, max_bytes=settings.media.max_image_bytes)
+    await media_service.set_avatar(
+        session, settings=settings, limiter=limiter, storage=storage, user=user, data=data
+    )
+    return ok(UserRead.of(user))
+
+
+@router.delete("/me/avatar", summary="Remove the avatar (its file is deleted)")
+async def delete_avatar(user: CurrentUser, session: DbSession) -> Envelope[UserRead]:
+    await media_service.remove_avatar(session, user=user)
+    return ok(UserRead.of(user))
 
 
 @router.put(

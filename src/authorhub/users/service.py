@@ -193,5 +193,5 @@ async def seed_demo_member(session: AsyncSession, settings: Settings) -> str:
     )
     return (
         f"users: demo member {DEMO_MEMBER_EMAIL} / {password} (shown once); "
-        "make an admin with `authorhub create-admin --email you@example.com`"
+        "make an admin with `make admin EMAIL=you@example.com` (.venv/bin/authorhub create-admin)"
     )
