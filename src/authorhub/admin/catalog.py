@@ -244,6 +244,7 @@ async def new_book(request: Request, caller: AdminCaller, session: DbSession) ->
 
 async def _uploads(
     request: Request,
+    session: AsyncSession,
     form: FormData,
     caller: Caller,
     settings: AppSettings,
@@ -255,7 +256,7 @@ async def _uploads(
         return None
     data = await read_limited(cover, max_bytes=settings.media.max_image_bytes, field="cover")
     return await actions.upload_cover(
-        storage=storage, user=caller.user, data=data, settings=settings
+        session, storage=storage, user=caller.user, data=data, settings=settings
     )
 
 
@@ -313,7 +314,7 @@ async def _save_book(
     checked = data
 
     async def work() -> BookAdminDetail:
-        cover = await _uploads(request, form, caller, settings, public)
+        cover = await _uploads(request, session, form, caller, settings, public)
         changes = checked.model_copy(update={"cover_image_url": cover}) if cover else checked
         if isinstance(changes, BookCreate):
             saved = await actions.create_book(session, changes)

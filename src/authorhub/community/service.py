@@ -92,7 +92,7 @@ def _body_error(message: str, code: str, field: str = "body") -> Unprocessable:
 
 
 def profile_url(settings: Settings) -> str:
-    return settings.frontend_url.rstrip("/") + "/community/members/{handle}"
+    return settings.frontend_base + "/community/members/{handle}"
 
 
 # --- reading --------------------------------------------------------------------------------

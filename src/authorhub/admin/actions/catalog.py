@@ -38,9 +38,13 @@ async def set_status(
     return await books.update_book(session, book_id=book_id, data=BookUpdate(status=status))
 
 
-async def upload_cover(*, storage: Storage, user: User, data: bytes, settings: Settings) -> str:
-    """Store a cover image (checked and re-encoded by the media service); its public URL."""
+async def upload_cover(
+    session: AsyncSession, *, storage: Storage, user: User, data: bytes, settings: Settings
+) -> str:
+    """Store a cover image (checked and re-encoded by the media service, tracked in `uploads`
+    so the sweep removes it if the book is never saved with it); its public URL."""
     uploaded = await media.upload_image(
+        session,
         storage=storage,
         user=user,
         folder="books",
