@@ -39,8 +39,12 @@ def configure_logging(level: str = "INFO", json_output: bool = True) -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _redact_secrets,
     ]
+    # Plain tracebacks on the console: rich's pretty ones (with locals) could take minutes to
+    # lay out a large error, stalling the process that logs it (seen in the test suite).
     renderer: Any = (
-        structlog.processors.JSONRenderer() if json_output else structlog.dev.ConsoleRenderer()
+        structlog.processors.JSONRenderer()
+        if json_output
+        else structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
     )
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
