@@ -774,7 +774,8 @@ async def review_payment(
             f"This payment is {payment.status.value}, not waiting for a review.",
             code="payment_not_in_review",
         )
-    await end_transaction(session)  # no connection held while the provider answers
+    # No row is locked yet while the provider answers (the lock comes after). The connection is
+    # kept: the admin runs this inside a savepoint, and it is one person's rare action.
     try:
         transaction = await _verify(session, providers, payment, None)
     except ProviderUnavailable as exc:
