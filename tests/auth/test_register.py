@@ -146,13 +146,17 @@ class TestTakenAddress:
 
             assert taken.status_code == fresh.status_code == 201
             assert taken.headers.keys() == fresh.headers.keys()
-            same = {"id", "email", "createdAt", "updatedAt"}  # differ between any two sign-ups
+            # These differ between any two sign-ups (the handle comes from the address).
+            same = {"id", "email", "handle", "createdAt", "updatedAt"}
             fresh_user, taken_user = fresh.json()["data"], taken.json()["data"]
             assert taken_user.keys() == fresh_user.keys()
             assert {k: v for k, v in taken_user.items() if k not in same} == {
                 k: v for k, v in fresh_user.items() if k not in same
             }
             assert taken_user["email"] == "owner@example.com"
+            # The handle a new account with this address would get, not one that shows the
+            # address is taken (the owner's own "owner" is no reason for a suffix).
+            assert (fresh_user["handle"], taken_user["handle"]) == ("newcomer", "owner")
             assert taken_user["id"] != owner["id"] and taken_user["emailVerified"] is False
 
             async with committed.session() as session:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -35,6 +35,15 @@ async def get_user_by_email(
     if for_update:
         query = query.with_for_update()
     return await session.scalar(query)
+
+
+async def default_handle(session: AsyncSession, email: str, user_id: uuid.UUID) -> str:
+    """The handle the database would give a new account with this address (its insert
+    trigger); user_id's own handle does not count as taken."""
+    handle = await session.scalar(
+        text("SELECT community_handle_for(:email, :user_id)"), {"email": email, "user_id": user_id}
+    )
+    return str(handle)
 
 
 async def insert_user(

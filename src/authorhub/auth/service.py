@@ -87,12 +87,19 @@ async def register(
     password_hash = await hash_password(password)
     user = await repo.insert_user(session, email=email, name=name, password_hash=password_hash)
     if user is None:
-        await _tell_owner_of_sign_up_attempt(
-            session, settings=settings, limiter=limiter, email=email, client=client
-        )
+        owner = await repo.get_user_by_email(session, email)
+        if owner is not None:
+            await _tell_owner_of_sign_up_attempt(
+                session, settings=settings, limiter=limiter, owner=owner, client=client
+            )
         now = utcnow()
         return User(
             id=uuid.uuid4(),
+            # The handle the address would get if it were free (the owner's own one is ignored),
+            # so that too looks like any new sign-up.
+            handle=await repo.default_handle(
+                session, email.lower(), owner.id if owner else uuid.uuid4()
+            ),
             email=email.lower(),
             name=name,
             role=Role.member,
@@ -111,18 +118,19 @@ async def _tell_owner_of_sign_up_attempt(
     *,
     settings: Settings,
     limiter: RateLimiter,
-    email: str,
+    owner: User,
     client: ClientInfo,
 ) -> None:
     """Someone registered with a taken address: its owner gets a new verification link (not
     verified yet: they probably lost the first one) or a note to sign in or reset the password.
     At most REGISTER_NOTICE_LIMIT_PER_EMAIL of these per address, so nobody can use sign-ups to
     flood an inbox; beyond it nothing is sent, and the answer is still the same."""
-    owner = await repo.get_user_by_email(session, email)
-    if owner is None or not owner.is_active:
+    if not owner.is_active:
         return
     try:
-        await limiter.hit("register-notice", settings.auth.register_notice_limit_per_email, email)
+        await limiter.hit(
+            "register-notice", settings.auth.register_notice_limit_per_email, owner.email
+        )
     except TooManyRequests:
         return
     await record(session, AuditEvent.register_attempted, client=client, user_id=owner.id)
@@ -404,7 +412,7 @@ async def resend_verification(
     *,
     settings: Settings,
     limiter: RateLimiter,
-    email: str,
+    owner: User,
     client: ClientInfo,
 ) -> None:
     """Queue a new verification link. The answer never says whether the account exists: a
@@ -467,7 +475,7 @@ async def request_password_reset(
     *,
     settings: Settings,
     limiter: RateLimiter,
-    email: str,
+    owner: User,
     client: ClientInfo,
 ) -> None:
     """Queue a reset link; the same answer, in the same time, whether the account exists."""
