@@ -37,6 +37,18 @@ from authorhub.models.provider_call import ProviderCallRecord
 from authorhub.models.tag import Tag, book_tags
 from authorhub.models.user import Role, User
 
+# content: blog, comments, newsletter, email templates
+from authorhub.models.blog_category import BlogCategory
+from authorhub.models.blog_comment import BlogComment, CommentStatus
+from authorhub.models.blog_comment_ban import BlogCommentBan
+from authorhub.models.blog_comment_like import BlogCommentLike
+from authorhub.models.blog_comment_report import BlogCommentReport
+from authorhub.models.blog_post import BlogPost, PostFormat, PostStatus
+from authorhub.models.email_template import EmailTemplate, TemplateKind
+from authorhub.models.newsletter_campaign import CampaignStatus, NewsletterCampaign
+from authorhub.models.newsletter_delivery import DeliveryStatus, NewsletterDelivery
+from authorhub.models.newsletter_subscriber import NewsletterSubscriber, SubscriberStatus
+
 __all__ = [
     "OPEN_REFUND_STATES",
     "SETTLED_STATUSES",
@@ -84,4 +96,22 @@ __all__ = [
     "book_tags",
     "coupon_formats",
     "order_number_seq",
+    # content
+    "BlogCategory",
+    "BlogComment",
+    "BlogCommentBan",
+    "BlogCommentLike",
+    "BlogCommentReport",
+    "BlogPost",
+    "CampaignStatus",
+    "CommentStatus",
+    "DeliveryStatus",
+    "EmailTemplate",
+    "NewsletterCampaign",
+    "NewsletterDelivery",
+    "NewsletterSubscriber",
+    "PostFormat",
+    "PostStatus",
+    "SubscriberStatus",
+    "TemplateKind",
 ]
