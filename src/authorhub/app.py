@@ -86,6 +86,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.state.database = database
     install_error_handlers(app)
     app.include_router(api_router)
+    # Content at the site's root: the feed, sitemaps, robots.txt, one-click unsubscribe.
+    from authorhub.blog.feed import feed_router
+    from authorhub.newsletter.router import unsubscribe_router
+    from authorhub.sitemap.router import router as sitemap_router
+
+    app.include_router(feed_router)
+    app.include_router(sitemap_router)
+    app.include_router(unsubscribe_router)
     install_catalog(app, settings)  # /media for local images; the cached fast path of reads
     if not settings.is_production:
         from authorhub.dev.router import router as dev_router

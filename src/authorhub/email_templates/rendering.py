@@ -96,7 +96,11 @@ def render_sources(sources: Sources, context: dict[str, Any]) -> Rendered:
             raise TemplateProblem(part, f"{type(exc).__name__}: {exc.message or exc}") from exc
         except Exception as exc:  # a filter given the wrong type, a division by zero...
             raise TemplateProblem(part, f"{type(exc).__name__}: {exc}") from exc
-    return Rendered(subject=" ".join(out["subject"].split()), text_body=out["text_body"], html_body=out["html_body"])
+    return Rendered(
+        subject=" ".join(out["subject"].split()),
+        text_body=out["text_body"],
+        html_body=out["html_body"],
+    )
 
 
 def render_file(name: str, context: dict[str, Any]) -> Rendered:

@@ -139,7 +139,9 @@ async def save_template(
     return _from_row(row)
 
 
-async def create_template(session: AsyncSession, *, data: TemplateCreate, admin: User) -> TemplateRead:
+async def create_template(
+    session: AsyncSession, *, data: TemplateCreate, admin: User
+) -> TemplateRead:
     if await _row(session, data.name) is not None or file_sources(data.name) is not None:
         raise Conflict("A template with this name exists.", code="email_template_exists")
     sources = Sources(subject=data.subject, text_body=data.text_body, html_body=data.html_body)
@@ -233,3 +235,14 @@ async def seed_email_templates(session: AsyncSession, *_: Any) -> str:
         added += 1
     await session.flush()
     return f"email templates: {added} default(s) stored, {len(existing)} already there"
+
+
+async def sources_for(session: AsyncSession, name: str) -> Sources:
+    """The sources a campaign renders with: the stored template, else its file."""
+    row = await _row(session, name)
+    if row is not None:
+        return Sources(subject=row.subject, text_body=row.text_body, html_body=row.html_body)
+    sources = file_sources(name)
+    if sources is None:
+        raise _not_found()
+    return sources

@@ -30,6 +30,8 @@ TASK_MODULES = [
     "authorhub.orders.tasks",
     "authorhub.cart.tasks",
     "authorhub.payments.tasks",
+    "authorhub.blog.tasks",
+    "authorhub.newsletter.tasks",
 ]
 
 job_app = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)

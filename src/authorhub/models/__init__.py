@@ -6,6 +6,12 @@ Add one import line per new model module.
 from authorhub.models.audit_log import AuditLog
 from authorhub.models.auth_session import AuthSession, RefreshToken
 from authorhub.models.base import Base, Model
+from authorhub.models.blog_category import BlogCategory
+from authorhub.models.blog_comment import BlogComment, CommentStatus
+from authorhub.models.blog_comment_ban import BlogCommentBan
+from authorhub.models.blog_comment_like import BlogCommentLike
+from authorhub.models.blog_comment_report import BlogCommentReport
+from authorhub.models.blog_post import BlogPost, PostFormat, PostStatus
 from authorhub.models.book import Book, BookCount, BookFormat, BookStatus, FormatKind
 from authorhub.models.cart import Cart, CartItem
 from authorhub.models.category import Category
@@ -17,9 +23,13 @@ from authorhub.models.coupon import (
     RedemptionStatus,
     coupon_formats,
 )
+from authorhub.models.email_template import EmailTemplate, TemplateKind
 from authorhub.models.email_token import EmailToken, EmailTokenPurpose
 from authorhub.models.library import DownloadLog, LibraryEntry, LibrarySource
 from authorhub.models.mail_message import MailMessage, MailStatus
+from authorhub.models.newsletter_campaign import CampaignStatus, NewsletterCampaign
+from authorhub.models.newsletter_delivery import DeliveryStatus, NewsletterDelivery
+from authorhub.models.newsletter_subscriber import NewsletterSubscriber, SubscriberStatus
 from authorhub.models.oauth_account import OAuthAccount
 from authorhub.models.order import (
     Order,
@@ -37,36 +47,34 @@ from authorhub.models.provider_call import ProviderCallRecord
 from authorhub.models.tag import Tag, book_tags
 from authorhub.models.user import Role, User
 
-# content: blog, comments, newsletter, email templates
-from authorhub.models.blog_category import BlogCategory
-from authorhub.models.blog_comment import BlogComment, CommentStatus
-from authorhub.models.blog_comment_ban import BlogCommentBan
-from authorhub.models.blog_comment_like import BlogCommentLike
-from authorhub.models.blog_comment_report import BlogCommentReport
-from authorhub.models.blog_post import BlogPost, PostFormat, PostStatus
-from authorhub.models.email_template import EmailTemplate, TemplateKind
-from authorhub.models.newsletter_campaign import CampaignStatus, NewsletterCampaign
-from authorhub.models.newsletter_delivery import DeliveryStatus, NewsletterDelivery
-from authorhub.models.newsletter_subscriber import NewsletterSubscriber, SubscriberStatus
-
 __all__ = [
     "OPEN_REFUND_STATES",
     "SETTLED_STATUSES",
     "AuditLog",
     "AuthSession",
     "Base",
+    "BlogCategory",
+    "BlogComment",
+    "BlogCommentBan",
+    "BlogCommentLike",
+    "BlogCommentReport",
+    "BlogPost",
     "Book",
     "BookCount",
     "BookFormat",
     "BookStatus",
+    "CampaignStatus",
     "Cart",
     "CartItem",
     "Category",
+    "CommentStatus",
     "Coupon",
     "CouponKind",
     "CouponRedemption",
     "CouponScope",
+    "DeliveryStatus",
     "DownloadLog",
+    "EmailTemplate",
     "EmailToken",
     "EmailTokenPurpose",
     "FormatKind",
@@ -75,6 +83,9 @@ __all__ = [
     "MailMessage",
     "MailStatus",
     "Model",
+    "NewsletterCampaign",
+    "NewsletterDelivery",
+    "NewsletterSubscriber",
     "OAuthAccount",
     "Order",
     "OrderLine",
@@ -85,33 +96,19 @@ __all__ = [
     "PaymentEvent",
     "PaymentRefund",
     "PaymentStatus",
+    "PostFormat",
+    "PostStatus",
     "ProviderCallRecord",
     "RedemptionStatus",
     "RefreshToken",
     "RefundState",
     "Role",
     "ShippingZone",
+    "SubscriberStatus",
     "Tag",
+    "TemplateKind",
     "User",
     "book_tags",
     "coupon_formats",
     "order_number_seq",
-    # content
-    "BlogCategory",
-    "BlogComment",
-    "BlogCommentBan",
-    "BlogCommentLike",
-    "BlogCommentReport",
-    "BlogPost",
-    "CampaignStatus",
-    "CommentStatus",
-    "DeliveryStatus",
-    "EmailTemplate",
-    "NewsletterCampaign",
-    "NewsletterDelivery",
-    "NewsletterSubscriber",
-    "PostFormat",
-    "PostStatus",
-    "SubscriberStatus",
-    "TemplateKind",
 ]

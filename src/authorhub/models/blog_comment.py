@@ -23,7 +23,9 @@ class CommentStatus(StrEnum):
 class BlogComment(Model):
     __tablename__ = "blog_comments"
     __table_args__ = (
-        Index("ix_blog_comments_post_id_parent_id_created_at", "post_id", "parent_id", "created_at"),
+        Index(
+            "ix_blog_comments_post_id_parent_id_created_at", "post_id", "parent_id", "created_at"
+        ),
         Index("ix_blog_comments_author_id_created_at", "author_id", "created_at"),
         # The moderation queue: held comments and those with open reports.
         Index(

@@ -41,7 +41,9 @@ class BlogPost(Model):
     __table_args__ = (
         Index("ix_blog_posts_status_published_at", "status", "published_at", "id"),
         Index("ix_blog_posts_status_publish_at", "status", "publish_at"),
-        Index("ix_blog_posts_category_id_status_published_at", "category_id", "status", "published_at"),
+        Index(
+            "ix_blog_posts_category_id_status_published_at", "category_id", "status", "published_at"
+        ),
         Index("ix_blog_posts_tags", "tags", postgresql_using="gin"),
         Index("ix_blog_posts_search_vector", "search_vector", postgresql_using="gin"),
         Index("ix_blog_posts_author_id", "author_id"),

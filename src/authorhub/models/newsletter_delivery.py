@@ -26,7 +26,9 @@ class NewsletterDelivery(Model):
     __tablename__ = "newsletter_deliveries"
     __table_args__ = (
         UniqueConstraint("campaign_id", "subscriber_id"),
-        Index("ix_newsletter_deliveries_campaign_id_status_batch", "campaign_id", "status", "batch"),
+        Index(
+            "ix_newsletter_deliveries_campaign_id_status_batch", "campaign_id", "status", "batch"
+        ),
         Index("ix_newsletter_deliveries_subscriber_id", "subscriber_id"),
     )
 
