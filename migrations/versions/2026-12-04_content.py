@@ -1,7 +1,9 @@
 """content: blog posts and categories, comments (likes, reports, bans), newsletter subscribers,
 campaigns and their deliveries, editable email templates, and per-message mail headers.
 
-blog_posts.search_vector is a generated column (title A, excerpt B, content D).
+blog_posts.search_vector is a generated column (title A, excerpt B, content D). Writes to
+blog_posts NOTIFY catalog_changed (the catalog's function), because /api/search, cached with the
+catalog, shows posts.
 
 Revision ID: 0007_content
 Revises: 0006_payments
@@ -548,9 +550,29 @@ def upgrade() -> None:
             nullable=False,
         ),
     )
+    for statement in POST_TRIGGERS:
+        op.execute(statement)
+
+
+# /api/search (cached with the catalog, emptied on catalog_changed) shows posts.
+POST_TRIGGERS = (
+    "CREATE TRIGGER blog_posts_notify_inserted AFTER INSERT ON blog_posts "
+    "REFERENCING NEW TABLE AS changed_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION notify_catalog_changed()",
+    "CREATE TRIGGER blog_posts_notify_updated AFTER UPDATE ON blog_posts "
+    "REFERENCING NEW TABLE AS changed_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION notify_catalog_changed()",
+    "CREATE TRIGGER blog_posts_notify_deleted AFTER DELETE ON blog_posts "
+    "REFERENCING OLD TABLE AS changed_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION notify_catalog_changed()",
+    "CREATE TRIGGER blog_posts_notify_truncated AFTER TRUNCATE ON blog_posts "
+    "FOR EACH STATEMENT EXECUTE FUNCTION notify_catalog_changed()",
+)
 
 
 def downgrade() -> None:
+    for name in ("inserted", "updated", "deleted", "truncated"):
+        op.execute(f"DROP TRIGGER blog_posts_notify_{name} ON blog_posts")
     op.drop_column("mail_messages", "headers")
     op.drop_index("ix_blog_comment_reports_reporter_id", table_name="blog_comment_reports")
     op.drop_table("blog_comment_reports")

@@ -21,6 +21,7 @@ class PostFilter:
     tag: str | None = None
     featured: bool | None = None
     text: str | None = None
+    with_rank: bool = False  # add the text's ts_rank as `rank` (search)
     limit: int = 12
     offset: int = 0
 
@@ -69,10 +70,13 @@ async def list_posts(session: AsyncSession, f: PostFilter) -> tuple[list[Any], i
         func.coalesce(BlogPost.published_at, BlogPost.publish_at, BlogPost.created_at).desc(),
         BlogPost.id.desc(),
     ]
-    rows = (
-        await session.execute(
-            _select().where(*where).order_by(*order).limit(f.limit).offset(f.offset)
+    query = _select()
+    if f.with_rank and f.text is not None:
+        query = query.add_columns(
+            func.ts_rank(BlogPost.search_vector, text_query(f.text)).label("rank")
         )
+    rows = (
+        await session.execute(query.where(*where).order_by(*order).limit(f.limit).offset(f.offset))
     ).all()
     total = await session.scalar(select(func.count()).select_from(BlogPost).where(*where))
     return list(rows), int(total or 0)
