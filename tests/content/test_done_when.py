@@ -42,7 +42,6 @@ from tests.fixtures.auth import bearer, make_user
 from tests.fixtures.standins import ResendStandIn
 from tests.support import free_port, serve_app
 
-
 WORKER = str(Path(sys.executable).with_name("authorhub"))
 
 
