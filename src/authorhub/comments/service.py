@@ -291,7 +291,10 @@ async def report(
 ) -> None:
     """One report per member; the Nth distinct reporter (3 by default) hides the comment until a
     moderator reviews it. The counter moves in one UPDATE, so simultaneous reports count right."""
-    comment = await _shown_comment(session, comment_id)
+    comment = await session.get(BlogComment, comment_id)
+    # A comment hidden by reports a moment ago still takes reports (they race, and all count).
+    if comment is None or comment.status not in (CommentStatus.visible, CommentStatus.hidden):
+        raise comment_not_found()
     if comment.author_id == user.id:
         raise Unprocessable(
             "You cannot report your own comment.",
