@@ -41,16 +41,16 @@ async def search(session: AsyncSession, *, query: SearchQuery) -> tuple[dict[str
     posts, post_total = await _posts(session, text, *runs.get("post", (offset, 0)))
     position = {(kind, n): i for i, (kind, n) in enumerate(runs["order"])}
     start = {"book": runs.get("book", (0, 0))[0], "post": runs.get("post", (0, 0))[0]}
-    hits = [(position[("book", start["book"] + i)], hit) for i, hit in enumerate(books)]
-    hits += [(position[("post", start["post"] + i)], hit) for i, hit in enumerate(posts)]
+    placed = [(position[("book", start["book"] + i)], hit) for i, hit in enumerate(books)]
+    placed += [(position[("post", start["post"] + i)], hit) for i, hit in enumerate(posts)]
     total = book_total + post_total
-    results = {
+    merged = {
         "query": text,
         "types": ["books", "posts"],
         "counts": {"books": book_total, "posts": post_total},
-        "hits": [hit for _, hit in sorted(hits, key=lambda pair: pair[0])],
+        "hits": [hit for _, hit in sorted(placed, key=lambda pair: pair[0])],
     }
-    return results, total
+    return merged, total
 
 
 async def _books(
