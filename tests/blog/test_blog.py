@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from authorhub.blog.tasks import publish_due_posts, publish_scheduled_post
 from authorhub.db import Database
 from authorhub.kit.time import utcnow
-from authorhub.models import BlogPost, PostStatus, User
+from authorhub.models import BlogPost, PostStatus, Role, User
 from tests.fixtures.auth import make_user
 from tests.fixtures.content import make_blog_category, make_post
 
@@ -305,3 +305,23 @@ def text_update_job_time() -> Any:
     return text(
         "UPDATE procrastinate_jobs SET scheduled_at = now() WHERE task_name = 'blog.publish_post'"
     )
+
+
+async def test_simultaneous_posts_with_one_title_get_distinct_slugs(
+    committed: Database, committed_client: httpx.AsyncClient, settings: Any
+) -> None:
+    from tests.fixtures.auth import bearer
+
+    async with committed.session() as session:
+        admin = await make_user(session, role=Role.admin)
+    headers = bearer(settings, admin)
+    answers = await asyncio.gather(
+        *(
+            committed_client.post(
+                "/api/admin/blog", json={"title": "Race", "content": "x"}, headers=headers
+            )
+            for _ in range(10)
+        )
+    )
+    assert [r.status_code for r in answers] == [201] * 10
+    assert len({r.json()["data"]["slug"] for r in answers}) == 10

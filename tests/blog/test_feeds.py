@@ -40,6 +40,7 @@ async def test_rss_feed_is_valid_and_lists_published_posts_newest_first(
     feed = feedparser.parse(response.content)
     assert not feed.bozo, feed.bozo_exception
     assert feed.version == "rss20"
+    assert feed.feed.link == "http://frontend.test/blog"
     assert [e.title for e in feed.entries] == ["Newer", "Older & wiser"]
     assert feed.entries[0].link == f"http://frontend.test/blog/{newer.slug}"
     assert feed.entries[0].content[0].value == "<p>Body <b>bold</b></p>"

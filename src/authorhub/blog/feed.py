@@ -21,8 +21,9 @@ async def rss_feed(session: DbSession, settings: AppSettings) -> Response:
     rows, _ = await repository.list_posts(session, PostFilter(limit=FEED_SIZE))
     feed = FeedGenerator()
     feed.title("Victoria Chisom — Blog")
-    feed.link(href=f"{settings.frontend_url}/blog", rel="alternate")
+    # feedgen writes the last link set as the channel's <link>: the self link goes first.
     feed.link(href=f"{settings.public_url}/rss.xml", rel="self")
+    feed.link(href=f"{settings.frontend_url}/blog", rel="alternate")
     feed.description("Essays, news and notes from Victoria Chisom.")
     feed.language("en")
     for row in reversed(rows):  # feedgen puts each new entry first

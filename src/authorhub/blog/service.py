@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import uuid
 from datetime import datetime, timedelta
+from secrets import token_hex
 from typing import Any
 
 from sqlalchemy import select
@@ -300,8 +301,7 @@ async def create_post(session: AsyncSession, *, data: PostCreate, author: User) 
         status=PostStatus.draft,
     )
     _apply_status(post, PostStatus(data.status), data.publish_at)
-    session.add(post)
-    await _flush(session)
+    await _insert_with_free_slug(session, post, explicit=data.slug is not None)
     await _after_write(session, post)
     return admin_view(await _load(session, post.id))
 
@@ -375,6 +375,24 @@ async def make_preview_link(
 
 async def publish_due(session: AsyncSession, post_id: uuid.UUID | None = None) -> list[uuid.UUID]:
     return await repository.publish_due(session, utcnow(), post_id)
+
+
+async def _insert_with_free_slug(session: AsyncSession, post: BlogPost, *, explicit: bool) -> None:
+    """Insert; when another writer took the slug meanwhile, take the next free one (a slug the
+    admin chose is theirs or a 409)."""
+    base = slugify(post.title, 200)
+    for attempt in range(8):
+        try:
+            async with session.begin_nested():
+                session.add(post)
+                await session.flush()
+            return
+        except IntegrityError as exc:
+            if explicit:
+                raise Conflict("Another post has this slug.", code="slug_taken") from exc
+            # Numbered first; under a burst of one title, a short random suffix ends the race.
+            post.slug = await _free_slug(session, base) if attempt < 2 else f"{base}-{token_hex(3)}"
+    raise Conflict("Another post has this slug.", code="slug_taken")
 
 
 async def _flush(session: AsyncSession) -> None:
