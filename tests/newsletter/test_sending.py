@@ -5,13 +5,12 @@ key; a refused batch marks its recipients failed; SMTP never resends an interrup
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from authorhub.config import Settings, get_settings
+from authorhub.config import Settings
 from authorhub.db import Database
 from authorhub.kit.time import utcnow
 from authorhub.mail.backends import RetryableMailError, SmtpBackend
@@ -26,18 +25,6 @@ from authorhub.models import (
 from authorhub.newsletter.sending import send_campaign
 from tests.fixtures.content import make_subscriber
 from tests.fixtures.standins import ResendStandIn
-
-
-@pytest.fixture
-def resend_backend(
-    monkeypatch: pytest.MonkeyPatch, resend_standin: ResendStandIn
-) -> Iterator[ResendStandIn]:
-    monkeypatch.setenv("MAIL_BACKEND", "resend")
-    monkeypatch.setenv("MAIL_RESEND_API_KEY", "re_test_key")
-    monkeypatch.setenv("MAIL_RESEND_BASE_URL", resend_standin.url)
-    get_settings.cache_clear()
-    yield resend_standin
-    get_settings.cache_clear()
 
 
 async def _ready_campaign(db: AsyncSession, admin: User, subscribers: int) -> uuid.UUID:

@@ -34,7 +34,7 @@ from authorhub.errors import Conflict, NotFound, Unprocessable
 from authorhub.jobs import defer
 from authorhub.kit.crypto import constant_time_equals, sign
 from authorhub.kit.richtext import plain_text, to_safe_html
-from authorhub.kit.slugs import slugify
+from authorhub.kit.slugs import first_free, slugify
 from authorhub.kit.time import utcnow
 from authorhub.models import BlogCategory, BlogPost, PostFormat, PostStatus, User
 
@@ -230,13 +230,7 @@ def _render(content: str, content_format: PostFormat) -> tuple[str, int]:
 
 
 async def _free_slug(session: AsyncSession, base: str) -> str:
-    taken = await repository.taken_slugs(session, base)
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    return first_free(base, await repository.taken_slugs(session, base))
 
 
 async def _load(session: AsyncSession, post_id: uuid.UUID) -> Any:

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.config import Settings
 from authorhub.models import BlogPost, PostStatus
-from authorhub.sitemap.registry import SitemapSource, SitemapUrl
+from authorhub.sitemap.registry import SitemapSource, SitemapUrl, slug_page
 
 
 async def _count(session: AsyncSession) -> int:
@@ -18,14 +18,12 @@ async def _count(session: AsyncSession) -> int:
 async def _page(
     session: AsyncSession, settings: Settings, offset: int, limit: int
 ) -> list[SitemapUrl]:
-    rows = await session.execute(
+    query = (
         select(BlogPost.slug, BlogPost.updated_at)
         .where(BlogPost.status == PostStatus.published)
         .order_by(BlogPost.published_at, BlogPost.id)
-        .offset(offset)
-        .limit(limit)
     )
-    return [SitemapUrl(f"{settings.frontend_url}/blog/{slug}", updated) for slug, updated in rows]
+    return await slug_page(session, query, f"{settings.frontend_url}/blog", offset, limit)
 
 
 source = SitemapSource(name="posts", count=_count, page=_page)

@@ -114,15 +114,11 @@ async def add_report(
     return inserted is not None
 
 
-async def has_approved_comment(session: AsyncSession, user_id: uuid.UUID) -> bool:
-    """Has this member a comment that is (or was) visible: their first comment has passed."""
-    return bool(
-        await session.scalar(
-            select(
-                exists().where(
-                    BlogComment.author_id == user_id,
-                    BlogComment.status == CommentStatus.visible,
-                )
-            )
-        )
-    )
+async def has_approved_comment(
+    session: AsyncSession, user_id: uuid.UUID, *, other_than: uuid.UUID | None = None
+) -> bool:
+    """Has this member a visible comment (besides `other_than`): their first comment passed."""
+    conditions = [BlogComment.author_id == user_id, BlogComment.status == CommentStatus.visible]
+    if other_than is not None:
+        conditions.append(BlogComment.id != other_than)
+    return bool(await session.scalar(select(exists().where(*conditions))))

@@ -4,7 +4,7 @@ moderation queue for moderators and admins (/api/moderation/blog-comments)."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
@@ -146,39 +146,20 @@ async def moderation_queue(
     )
 
 
-async def _moderate(
-    action: str,
+@moderation_router.post("/{comment_id}/{action}", response_model=Envelope[Message])
+async def moderate_comment(
     comment_id: uuid.UUID,
+    action: Literal["hide", "restore", "delete"],
     body: ModerationAction,
     moderator: ModeratorUser,
     session: DbSession,
 ) -> Envelope[Message]:
+    """hide, restore (also approves a held comment) or delete; its open reports are resolved
+    and it leaves the queue."""
     comment = await service.moderate(
         session, comment_id=comment_id, action=action, moderator=moderator, note=body.note
     )
     return ok(Message(message=f"Comment {comment.status.value}."))
-
-
-@moderation_router.post("/{comment_id}/hide", response_model=Envelope[Message])
-async def hide_comment(
-    comment_id: uuid.UUID, body: ModerationAction, moderator: ModeratorUser, session: DbSession
-) -> Envelope[Message]:
-    return await _moderate("hide", comment_id, body, moderator, session)
-
-
-@moderation_router.post("/{comment_id}/restore", response_model=Envelope[Message])
-async def restore_comment(
-    comment_id: uuid.UUID, body: ModerationAction, moderator: ModeratorUser, session: DbSession
-) -> Envelope[Message]:
-    """Show the comment again (approve a held one); its open reports are resolved."""
-    return await _moderate("restore", comment_id, body, moderator, session)
-
-
-@moderation_router.post("/{comment_id}/delete", response_model=Envelope[Message])
-async def moderator_delete_comment(
-    comment_id: uuid.UUID, body: ModerationAction, moderator: ModeratorUser, session: DbSession
-) -> Envelope[Message]:
-    return await _moderate("delete", comment_id, body, moderator, session)
 
 
 @moderation_router.get("/bans", response_model=Page[BanRead])

@@ -223,28 +223,12 @@ async def edit_comment(
     if (
         comment.status == CommentStatus.visible
         and _LINK.search(comment.body)
-        and not await _has_other_approved(session, user.id, comment.id)
+        and not await repository.has_approved_comment(session, user.id, other_than=comment.id)
     ):
         comment.status, comment.needs_review = CommentStatus.held, True
     await session.flush()
     liked = await repository.liked_by(session, user.id, [comment.id])
     return _view(comment, user.name, user.avatar_url, viewer=user, liked=liked, settings=settings)
-
-
-async def _has_other_approved(
-    session: AsyncSession, user_id: uuid.UUID, comment_id: uuid.UUID
-) -> bool:
-    return bool(
-        await session.scalar(
-            select(
-                exists().where(
-                    BlogComment.author_id == user_id,
-                    BlogComment.status == CommentStatus.visible,
-                    BlogComment.id != comment_id,
-                )
-            )
-        )
-    )
 
 
 async def delete_own(session: AsyncSession, *, comment_id: uuid.UUID, user: User) -> None:

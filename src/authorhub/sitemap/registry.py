@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.config import Settings
@@ -36,6 +37,14 @@ class SitemapSource:
     count: Callable[[AsyncSession], Awaitable[int]]
     # (session, settings, offset, limit) -> URLs in a stable order
     page: Callable[[AsyncSession, Settings, int, int], Awaitable[list[SitemapUrl]]]
+
+
+async def slug_page(
+    session: AsyncSession, query: Select[str, datetime], prefix: str, offset: int, limit: int
+) -> list[SitemapUrl]:
+    """A page of `query` (selecting slug, last change; in a stable order) as URLs `prefix/slug`."""
+    rows = await session.execute(query.offset(offset).limit(limit))
+    return [SitemapUrl(f"{prefix}/{slug}", updated) for slug, updated in rows]
 
 
 @cache
