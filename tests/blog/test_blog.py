@@ -68,6 +68,12 @@ class TestAdminWrites:
             f"/api/admin/blog/{first['id']}", json={"title": "A New Title"}, headers=admin_headers
         )
         assert renamed.json()["data"]["slug"] == "same-title"
+        reserved = await _create(client, admin_headers, title="Featured")
+        assert reserved["slug"] == "featured-post"  # /api/blog/featured is the featured post
+        refused = await client.put(
+            f"/api/admin/blog/{first['id']}", json={"slug": "categories"}, headers=admin_headers
+        )
+        assert refused.status_code == 422
         taken = await client.put(
             f"/api/admin/blog/{first['id']}", json={"slug": "same-title-2"}, headers=admin_headers
         )

@@ -281,3 +281,35 @@ async def test_comments_are_rate_limited_per_member(
     assert (
         await client.post(f"/api/blog/{post.slug}/comments", json={"content": "me"}, headers=b)
     ).status_code == 201
+
+
+async def test_a_page_of_threads_takes_as_many_statements_whatever_its_size(
+    client: httpx.AsyncClient, db: AsyncSession, settings: Settings, post: BlogPost, engine: Any
+) -> None:
+    from sqlalchemy import event
+
+    members = await _members(db, settings, 3)
+    viewer = members[0]
+
+    async def statements() -> int:
+        seen: list[str] = []
+
+        def count(*args: Any) -> None:
+            if "SAVEPOINT" not in args[2]:
+                seen.append(args[2])
+
+        event.listen(engine.sync_engine, "before_cursor_execute", count)
+        try:
+            response = await client.get(f"/api/blog/{post.slug}/comments", headers=viewer)
+        finally:
+            event.remove(engine.sync_engine, "before_cursor_execute", count)
+        assert response.status_code == 200
+        return len(seen)
+
+    top = await _comment(client, post, members[1])
+    await _comment(client, post, members[2], "reply", parentId=top["id"])
+    small = await statements()
+    for n in range(4):
+        parent = await _comment(client, post, members[1 + n % 2], f"thread {n}")
+        await _comment(client, post, members[2 - n % 2], f"reply {n}", parentId=parent["id"])
+    assert await statements() == small

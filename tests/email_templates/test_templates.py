@@ -34,6 +34,14 @@ async def test_list_read_edit_preview_and_revert(
     assert {"verify_email", "order_paid", "newsletter", "newsletter_confirm"} <= names
     assert all(t["source"] == "file" for t in listed)
     current = (await client.get(f"{BASE}/verify_email", headers=admin_headers)).json()["data"]
+    assert current["variables"] == [
+        "action_url",
+        "frontend_url",
+        "hours",
+        "name",
+        "public_url",
+        "site_name",
+    ]
     edited = await client.put(
         f"{BASE}/verify_email",
         headers=admin_headers,

@@ -229,7 +229,13 @@ def _render(content: str, content_format: PostFormat) -> tuple[str, int]:
     return html, max(1, math.ceil(words / WORDS_PER_MINUTE))
 
 
+# Paths under /api/blog that are not posts: a post may not take them as its slug.
+RESERVED_SLUGS = frozenset({"categories", "featured", "comments", "feed"})
+
+
 async def _free_slug(session: AsyncSession, base: str) -> str:
+    if base in RESERVED_SLUGS:
+        base = f"{base}-post"
     return first_free(base, await repository.taken_slugs(session, base))
 
 
@@ -271,7 +277,13 @@ async def _after_write(session: AsyncSession, post: BlogPost) -> None:
         )
 
 
+def _check_reserved(slug: str | None) -> None:
+    if slug in RESERVED_SLUGS:
+        raise invalid("slug", f"'{slug}' is a path of the blog's API; choose another slug.")
+
+
 async def create_post(session: AsyncSession, *, data: PostCreate, author: User) -> PostAdmin:
+    _check_reserved(data.slug)
     content_format = data.content_format or PostFormat.html
     html, minutes = _render(data.content, content_format)
     post = BlogPost(
@@ -305,6 +317,7 @@ async def update_post(session: AsyncSession, *, post_id: uuid.UUID, data: PostUp
     given = data.model_fields_set
     if data.title is not None:
         post.title = data.title  # the slug stays: links to the post keep working
+    _check_reserved(data.slug)
     if data.slug is not None and data.slug != post.slug:
         if data.slug in await repository.taken_slugs(session, data.slug):
             raise Conflict("Another post has this slug.", code="slug_taken")

@@ -20,6 +20,7 @@ class TemplateRead(ApiModel):
     text_body: str
     html_body: str
     sample_data: dict[str, Any]
+    variables: list[str] = Field(description="the variables the mail gets (names of sampleData)")
     source: Literal["database", "file"] = Field(description="file: the default, never edited")
     has_default: bool = Field(description="a file default exists (DELETE reverts to it)")
     id: uuid.UUID | None = None
