@@ -21,7 +21,7 @@ from authorhub.kit.pagination import Paging
 from authorhub.kit.ratelimit import RateLimits
 from authorhub.kit.schemas import Envelope, Message, Page, Pagination, ok
 from authorhub.models import CampaignStatus, DeliveryStatus
-from authorhub.newsletter import campaigns, segments, service
+from authorhub.newsletter import campaigns, segments, service, subscribers
 from authorhub.newsletter.pages import masked, page
 from authorhub.newsletter.schemas import (
     CampaignCreate,
@@ -171,7 +171,7 @@ async def confirm_form(
 async def list_subscribers(
     _admin: AdminUser, session: DbSession, query: Annotated[SubscriberQuery, Query()]
 ) -> Page[SubscriberRead]:
-    rows, total = await service.list_subscribers(session, query)
+    rows, total = await subscribers.list_subscribers(session, query)
     return Page[SubscriberRead](
         data=rows, pagination=Pagination.of(page=query.page, limit=query.limit, total=total)
     )
@@ -183,7 +183,7 @@ async def list_subscribers(
 async def add_subscriber(
     body: SubscriberCreate, _admin: AdminUser, session: DbSession
 ) -> Envelope[SubscriberRead]:
-    return ok(await service.add_subscriber(session, data=body))
+    return ok(await subscribers.add_subscriber(session, data=body))
 
 
 @admin_router.post("/subscribers/import", response_model=Envelope[ImportReport])
@@ -215,7 +215,7 @@ async def import_subscribers(
             "The file is not CSV text.",
             details=[{"field": "file", "message": "NUL", "type": "value_error"}],
         )
-    return ok(await service.import_csv(session, text=text, default_source=source))
+    return ok(await subscribers.import_csv(session, text=text, default_source=source))
 
 
 @admin_router.get("/subscribers/export", response_class=StreamingResponse)
@@ -224,7 +224,7 @@ async def export_subscribers(
 ) -> StreamingResponse:
     """The filtered subscribers as CSV (every page, streamed)."""
     return StreamingResponse(
-        service.export_csv(session, query),
+        subscribers.export_csv(session, query),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="subscribers.csv"'},
     )
@@ -234,20 +234,20 @@ async def export_subscribers(
 async def update_subscriber(
     subscriber_id: uuid.UUID, body: SubscriberUpdate, _admin: AdminUser, session: DbSession
 ) -> Envelope[SubscriberRead]:
-    return ok(await service.update_subscriber(session, subscriber_id=subscriber_id, data=body))
+    return ok(await subscribers.update_subscriber(session, subscriber_id=subscriber_id, data=body))
 
 
 @admin_router.delete("/subscribers/{subscriber_id}", response_model=Envelope[Message])
 async def delete_subscriber(
     subscriber_id: uuid.UUID, _admin: AdminUser, session: DbSession
 ) -> Envelope[Message]:
-    await service.delete_subscriber(session, subscriber_id=subscriber_id)
+    await subscribers.delete_subscriber(session, subscriber_id=subscriber_id)
     return ok(Message(message="Subscriber deleted."))
 
 
 @admin_router.get("/stats", response_model=Envelope[NewsletterStats])
 async def newsletter_stats(_admin: AdminUser, session: DbSession) -> Envelope[NewsletterStats]:
-    return ok(await service.stats(session))
+    return ok(await subscribers.stats(session))
 
 
 # --- admin: segments and campaigns -----------------------------------------------------------
