@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, status
 
 from authorhub.auth.dependencies import AppSettings, ModeratorUser, OptionalUser, VerifiedUser
-from authorhub.comments import service
+from authorhub.comments import moderation, service
 from authorhub.comments.schemas import (
     BanCreate,
     BanRead,
@@ -138,7 +138,7 @@ async def moderation_queue(
 ) -> Page[QueueItem]:
     """Comments waiting for a moderator: held (links in a first comment) and reported (hidden
     ones first to mind), newest activity first."""
-    items, total = await service.queue(
+    items, total = await moderation.queue(
         session, state=state, settings=settings, limit=paging.limit, offset=paging.offset
     )
     return Page[QueueItem](
@@ -156,7 +156,7 @@ async def moderate_comment(
 ) -> Envelope[Message]:
     """hide, restore (also approves a held comment) or delete; its open reports are resolved
     and it leaves the queue."""
-    comment = await service.moderate(
+    comment = await moderation.moderate(
         session, comment_id=comment_id, action=action, moderator=moderator, note=body.note
     )
     return ok(Message(message=f"Comment {comment.status.value}."))
@@ -164,7 +164,7 @@ async def moderate_comment(
 
 @moderation_router.get("/bans", response_model=Page[BanRead])
 async def list_bans(_moderator: ModeratorUser, session: DbSession, paging: Paging) -> Page[BanRead]:
-    bans, total = await service.list_bans(session, limit=paging.limit, offset=paging.offset)
+    bans, total = await moderation.list_bans(session, limit=paging.limit, offset=paging.offset)
     return Page[BanRead](
         data=bans, pagination=Pagination.of(page=paging.page, limit=paging.limit, total=total)
     )
@@ -177,12 +177,12 @@ async def ban_commenter(
     body: BanCreate, moderator: ModeratorUser, session: DbSession
 ) -> Envelope[BanRead]:
     """Stop a member from commenting on the blog (their held comments are hidden)."""
-    return ok(await service.ban(session, data=body, moderator=moderator))
+    return ok(await moderation.ban(session, data=body, moderator=moderator))
 
 
 @moderation_router.delete("/bans/{user_id}", response_model=Envelope[Message])
 async def unban_commenter(
     user_id: uuid.UUID, _moderator: ModeratorUser, session: DbSession
 ) -> Envelope[Message]:
-    await service.unban(session, user_id=user_id)
+    await moderation.unban(session, user_id=user_id)
     return ok(Message(message="The member may comment again."))
