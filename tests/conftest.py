@@ -42,6 +42,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.auth",
     "tests.fixtures.catalog",
     "tests.fixtures.standins",
+    "tests.fixtures.content",
 ]
 
 REQUIRE_SERVICES = os.environ.get("AUTHORHUB_REQUIRE_SERVICES") == "1"

@@ -5,16 +5,25 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from authorhub.auth.router import router as auth_router
+
+# content: blog, comments, newsletter, email templates
+from authorhub.blog.router import admin_router as admin_blog_router
+from authorhub.blog.router import router as blog_router
 from authorhub.books.router import router as books_router
 from authorhub.cart.router import router as cart_router
 from authorhub.categories.router import router as categories_router
+from authorhub.comments.router import moderation_router as blog_comment_moderation_router
+from authorhub.comments.router import router as blog_comments_router
 from authorhub.community.moderation_router import router as moderation_router
 from authorhub.community.router import router as community_router
 from authorhub.coupons.router import admin_router as admin_coupons_router
 from authorhub.coupons.router import router as coupons_router
+from authorhub.email_templates.router import admin_router as admin_email_templates_router
 from authorhub.flows.router import router as flows_router
 from authorhub.library.router import router as library_router
 from authorhub.media.router import router as media_router
+from authorhub.newsletter.router import admin_router as admin_newsletter_router
+from authorhub.newsletter.router import router as newsletter_router
 from authorhub.orders.router import admin_router as admin_orders_router
 from authorhub.orders.router import router as orders_router
 from authorhub.payments.router import admin_router as admin_payments_router
@@ -44,3 +53,11 @@ api_router.include_router(admin_payments_router)
 api_router.include_router(flows_router)
 api_router.include_router(community_router)
 api_router.include_router(moderation_router)
+# Before blog_router: /blog/comments/... would otherwise match /blog/{slug}.
+api_router.include_router(blog_comments_router)
+api_router.include_router(blog_router)
+api_router.include_router(admin_blog_router)
+api_router.include_router(blog_comment_moderation_router)
+api_router.include_router(newsletter_router)
+api_router.include_router(admin_newsletter_router)
+api_router.include_router(admin_email_templates_router)

@@ -96,6 +96,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.state.database = database
     install_error_handlers(app)
     app.include_router(api_router)
+    # Content at the site's root: the feed, sitemaps, robots.txt, one-click unsubscribe.
+    from authorhub.blog.feed import feed_router
+    from authorhub.newsletter.router import unsubscribe_router
+    from authorhub.sitemap.router import router as sitemap_router
+
+    app.include_router(feed_router)
+    app.include_router(sitemap_router)
+    app.include_router(unsubscribe_router)
     install_catalog(app, settings)  # /media for local images; the cached fast path of reads
     install_admin(app)  # the web back-office at /admin
     if settings.frontend_url is None:

@@ -295,6 +295,33 @@ class CommunitySettings(BaseSettings):
         return value
 
 
+class ContentSettings(BaseSettings):
+    """Blog, comments, sitemaps and the newsletter."""
+
+    model_config = _config("CONTENT_")
+
+    blog_page_size: int = Field(12, ge=1, le=100)
+    # A draft's preview link (signed) works this long.
+    preview_link_hours: int = Field(48, ge=1)
+    # Comments: a member may edit their comment this long after posting it.
+    comment_edit_minutes: int = Field(15, ge=1)
+    # Comments posted per member (`limits` notation), and reports from different members that
+    # hide a comment until a moderator looks.
+    comment_limit_per_member: str = "5/minute;30/hour;100/day"
+    comment_reports_to_hide: int = Field(3, ge=1)
+    # Sitemaps hold at most this many URLs each (the protocol's limit); past it /sitemap.xml
+    # becomes an index of several.
+    sitemap_max_urls: int = Field(50_000, ge=1, le=50_000)
+    # Newsletter sign-ups per client address and per email (against mail bombing).
+    subscribe_limit_per_ip: str = "10/hour"
+    subscribe_limit_per_email: str = "3/hour"
+    # A confirmation link works this long.
+    confirm_link_hours: int = Field(72, ge=1)
+    # A campaign's sender holds it this long between batches; a crashed sender's campaign is
+    # resumed by another worker once it runs out.
+    campaign_lease_seconds: int = Field(120, ge=1)
+
+
 def _split_csv(value: object) -> object:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
@@ -355,6 +382,7 @@ class Settings(BaseSettings):
     # networks, or "*"; like uvicorn's FORWARDED_ALLOW_IPS). Empty (the default): nobody, the
     # peer's address is the client. Rate limits and the audit log count the client they name.
     forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    content: ContentSettings = Field(default_factory=ContentSettings)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

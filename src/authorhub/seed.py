@@ -15,6 +15,7 @@ Seeder = Callable[[AsyncSession, Settings], Awaitable[str]]
 # (label, path) printed by `make run` under the URLs it serves; domains append theirs.
 DEV_LINKS: list[tuple[str, str]] = [("Payment sandbox", "/sandbox"), ("Catalog", "/api/books")]
 DEV_LINKS.append(("Community", "/api/discussions"))
+DEV_LINKS += [("Blog", "/api/blog"), ("RSS feed", "/rss.xml"), ("Sitemap", "/sitemap.xml")]
 
 
 def _seeders() -> list[Seeder]:
@@ -25,6 +26,14 @@ def _seeders() -> list[Seeder]:
     from authorhub.users.service import seed_demo_member
 
     return [seed_demo_member, seed_catalog, seed_demo_coupon, seed_community]
+    seeders: list[Seeder] = [seed_demo_member, seed_catalog, seed_demo_coupon]
+    # content: blog, newsletter, email templates
+    from authorhub.blog.seed import seed_blog
+    from authorhub.email_templates.service import seed_email_templates
+    from authorhub.newsletter.seed import seed_newsletter
+
+    seeders += [seed_blog, seed_newsletter, seed_email_templates]
+    return seeders
 
 
 async def run_seeders(settings: Settings) -> list[str]:

@@ -13,7 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from authorhub.config import Settings
 from authorhub.kit.time import utcnow
-from authorhub.models import Discussion, DiscussionReply, DiscussionRevision, PostStatus, Role
+from authorhub.models import (
+    CommunityPostStatus,
+    Discussion,
+    DiscussionReply,
+    DiscussionRevision,
+    Role,
+)
 from tests.community.conftest import Poster, make_category, make_member, statements
 from tests.fixtures.auth import bearer
 
@@ -67,7 +73,7 @@ class TestList:
         self, client: httpx.AsyncClient, db: AsyncSession, ada: Poster
     ) -> None:
         category = await make_category(db)
-        for status in PostStatus:
+        for status in CommunityPostStatus:
             made = await ada.discussion(category, title=f"One {status.value}")
             await db.execute(
                 update(Discussion).where(Discussion.id == made["id"]).values(status=status)
@@ -175,7 +181,7 @@ class TestThread:
         await db.execute(
             update(DiscussionReply)
             .where(DiscussionReply.id == hidden["id"])
-            .values(status=PostStatus.hidden)
+            .values(status=CommunityPostStatus.hidden)
         )
         moderator = await make_member(db, "mod_one", role=Role.moderator)
 
@@ -206,7 +212,7 @@ class TestThread:
         await db.execute(
             update(Discussion)
             .where(Discussion.id == discussion["id"])
-            .values(status=PostStatus.hidden)
+            .values(status=CommunityPostStatus.hidden)
         )
         moderator = await make_member(db, "mod_two", role=Role.moderator)
         path = f"/api/discussions/{discussion['slug']}"

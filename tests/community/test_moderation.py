@@ -16,9 +16,9 @@ from authorhub.config import Settings
 from authorhub.kit.time import utcnow
 from authorhub.models import (
     AuditLog,
+    CommunityPostStatus,
     Discussion,
     DiscussionReply,
-    PostStatus,
     Role,
     User,
 )
@@ -430,4 +430,4 @@ async def test_a_new_moderators_link_post_is_not_held(
         client, settings, await make_member(db, "fresh_mod", established=False, role=Role.moderator)
     )
     discussion = await fresh.discussion(await make_category(db), body="Rules: https://example.com")
-    assert discussion["status"] == PostStatus.published.value
+    assert discussion["status"] == CommunityPostStatus.published.value

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from authorhub.config import get_settings
 from authorhub.db import Database
 from authorhub.jobs import open_job_app
 from authorhub.mail.backends import RetryableMailError
@@ -23,19 +22,6 @@ NOTICE = {
     "name": "Ada <script>",
     "paragraphs": ["Thanks & welcome."],
 }
-
-
-@pytest.fixture
-def resend_backend(
-    monkeypatch: pytest.MonkeyPatch, resend_standin: ResendStandIn
-) -> Iterator[ResendStandIn]:
-    """Configure the process for the Resend backend, pointed at the local stand-in."""
-    monkeypatch.setenv("MAIL_BACKEND", "resend")
-    monkeypatch.setenv("MAIL_RESEND_API_KEY", "re_test_key")
-    monkeypatch.setenv("MAIL_RESEND_BASE_URL", resend_standin.url)
-    get_settings.cache_clear()
-    yield resend_standin
-    get_settings.cache_clear()
 
 
 async def _message(db: AsyncSession, to: str) -> MailMessage:

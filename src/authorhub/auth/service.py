@@ -412,7 +412,7 @@ async def resend_verification(
     *,
     settings: Settings,
     limiter: RateLimiter,
-    owner: User,
+    email: str,
     client: ClientInfo,
 ) -> None:
     """Queue a new verification link. The answer never says whether the account exists: a
@@ -475,7 +475,7 @@ async def request_password_reset(
     *,
     settings: Settings,
     limiter: RateLimiter,
-    owner: User,
+    email: str,
     client: ClientInfo,
 ) -> None:
     """Queue a reset link; the same answer, in the same time, whether the account exists."""

@@ -36,7 +36,7 @@ from authorhub.books.schemas import (
 from authorhub.errors import AppError, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
 from authorhub.jobs import defer
 from authorhub.kit.richtext import plain_text, to_safe_html
-from authorhub.kit.slugs import slugify
+from authorhub.kit.slugs import first_free, slugify
 from authorhub.kit.time import utcnow
 from authorhub.media.documents import InvalidDocument, detect_ebook
 from authorhub.media.storage import Storage, StorageError
@@ -228,13 +228,7 @@ async def _free_slug(session: AsyncSession, title: str) -> str:
     base = slugify(title, max_length=80)
     if _is_uuid(base):
         base = f"{base}-book"  # a slug must never be mistaken for an id
-    taken = await repository.taken_slugs(session, base)
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    return first_free(base, await repository.taken_slugs(session, base))
 
 
 async def _check_slug(session: AsyncSession, slug: str, *, book_id: uuid.UUID | None) -> None:

@@ -19,7 +19,7 @@ from authorhub.categories.schemas import (
     CategoryUpdate,
 )
 from authorhub.errors import Forbidden, NotFound, Unauthorized
-from authorhub.kit.slugs import slugify
+from authorhub.kit.slugs import first_free, slugify
 from authorhub.models import Category, User
 
 _SLUG = re.compile(SLUG_PATTERN)
@@ -78,13 +78,7 @@ async def get_category(session: AsyncSession, *, ref: str, viewer: User | None) 
 
 async def _free_slug(session: AsyncSession, name: str) -> str:
     base = slugify(name, max_length=100)
-    taken = await repository.taken_slugs(session, base)
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    return first_free(base, await repository.taken_slugs(session, base))
 
 
 async def _flush(session: AsyncSession) -> None:

@@ -33,9 +33,9 @@ from authorhub.kit.pagination import PageParams
 from authorhub.kit.time import iso_z, utcnow
 from authorhub.models import (
     AuditLog,
+    CommunityPostStatus,
     Discussion,
     DiscussionReply,
-    PostStatus,
     ReviewItem,
     ReviewStatus,
     Role,
@@ -198,7 +198,10 @@ async def moderate_discussion(
     if action in REVIEW_ACTIONS:  # decisions about content close the post's review item
         item = await repo.pending_review_item(session, discussion.id, None, create=False)
         new_status = _next_status(discussion.status, action, item)
-        if new_status == PostStatus.published and discussion.status == PostStatus.pending:
+        if (
+            new_status == CommunityPostStatus.published
+            and discussion.status == CommunityPostStatus.pending
+        ):
             discussion.status = new_status
             await published(session, discussion=discussion, reply=None)
         else:
@@ -248,7 +251,7 @@ async def moderate_reply(
         raise NotFound("Reply not found.", code="reply_not_found")
     item = await repo.pending_review_item(session, reply.discussion_id, reply.id, create=False)
     new_status = _next_status(reply.status, action, item)
-    if new_status == PostStatus.published and reply.status == PostStatus.pending:
+    if new_status == CommunityPostStatus.published and reply.status == CommunityPostStatus.pending:
         discussion = await repo.lock_discussion(session, reply.discussion_id)
         assert discussion is not None
         reply.status = new_status  # published() counts it in the discussion's replies
@@ -269,24 +272,26 @@ async def moderate_reply(
     return reply
 
 
-def _next_status(current: PostStatus, action: PostAction, item: ReviewItem | None) -> PostStatus:
+def _next_status(
+    current: CommunityPostStatus, action: PostAction, item: ReviewItem | None
+) -> CommunityPostStatus:
     if action == PostAction.approve:
-        if current != PostStatus.pending:
+        if current != CommunityPostStatus.pending:
             raise Conflict("Only a post held for approval can be approved.", code="not_pending")
-        return PostStatus.published
+        return CommunityPostStatus.published
     if action == PostAction.restore:
-        if current == PostStatus.published:
+        if current == CommunityPostStatus.published:
             raise Conflict("This post is already visible.", code="already_published")
-        return PostStatus.published
+        return CommunityPostStatus.published
     if action == PostAction.hide:
-        return PostStatus.hidden
+        return CommunityPostStatus.hidden
     if action == PostAction.delete:
-        return PostStatus.deleted
+        return CommunityPostStatus.deleted
     # dismiss: the reports were unfounded; a post they hid comes back.
     if item is None:
         raise Conflict("This post has nothing waiting for review.", code="nothing_to_review")
-    if item.auto_hidden and current == PostStatus.hidden:
-        return PostStatus.published
+    if item.auto_hidden and current == CommunityPostStatus.hidden:
+        return CommunityPostStatus.published
     return current
 
 

@@ -20,13 +20,13 @@ from authorhub.community.schemas import (
 from authorhub.db import DbSession
 from authorhub.kit.pagination import Paging
 from authorhub.kit.schemas import Envelope, Message, Page, Pagination, ok
-from authorhub.models import PostStatus, ReviewStatus
+from authorhub.models import CommunityPostStatus, ReviewStatus
 
 router = APIRouter(prefix="/moderation", tags=["community moderation"])
 
 
 class PostModerated(Message):
-    status: PostStatus
+    status: CommunityPostStatus
 
 
 @router.get("/queue", summary="Posts waiting for a moderator: held, reported (oldest first)")

@@ -34,6 +34,7 @@ from authorhub.community.text import HANDLE
 from authorhub.models import (
     CommunityMember,
     CommunityNotification,
+    CommunityPostStatus,
     CommunityReport,
     Discussion,
     DiscussionCategory,
@@ -41,7 +42,6 @@ from authorhub.models import (
     DiscussionLike,
     DiscussionReply,
     DiscussionRevision,
-    PostStatus,
     ReviewItem,
     ReviewStatus,
     User,
@@ -150,7 +150,7 @@ class DiscussionFilter:
 
 
 def _discussion_conditions(f: DiscussionFilter) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [Discussion.status == PostStatus.published]
+    where: list[ColumnElement[bool]] = [Discussion.status == CommunityPostStatus.published]
     if f.category_id is not None:
         where.append(Discussion.category_id == f.category_id)
     if f.author_id is not None:
@@ -231,7 +231,7 @@ def _replies_visible_to(
     (hidden and deleted replies stay in the thread as placeholders)."""
     where: list[ColumnElement[bool]] = [DiscussionReply.discussion_id == discussion_id]
     if not moderator:
-        held = DiscussionReply.status == PostStatus.pending
+        held = DiscussionReply.status == CommunityPostStatus.pending
         where.append(
             or_(~held, DiscussionReply.author_id == viewer_id) if viewer_id is not None else ~held
         )

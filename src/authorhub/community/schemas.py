@@ -11,8 +11,8 @@ from pydantic import Field, StringConstraints, model_validator
 
 from authorhub.kit.schemas import ApiInput, ApiModel, Pagination
 from authorhub.models import (
+    CommunityPostStatus,
     NotificationKind,
-    PostStatus,
     ReportReason,
     ReviewStatus,
     Role,
@@ -164,7 +164,7 @@ class DiscussionSummary(ApiModel):
     slug: str
     title: str
     excerpt: str
-    status: PostStatus
+    status: CommunityPostStatus
     category: CategoryRef
     author: AuthorRead | None  # null: a former member
     is_pinned: bool
@@ -193,7 +193,7 @@ class ReplyRead(ApiModel):
     discussion_id: uuid.UUID
     parent_id: uuid.UUID | None
     quoted_reply_id: uuid.UUID | None
-    status: PostStatus
+    status: CommunityPostStatus
     removed: bool
     author: AuthorRead | None
     body: str | None
@@ -280,7 +280,7 @@ class ReviewTarget(ApiModel):
     discussion_id: uuid.UUID
     discussion_title: str
     reply_id: uuid.UUID | None
-    status: PostStatus
+    status: CommunityPostStatus
     body: str
     author: AuthorRead | None
 

@@ -50,11 +50,11 @@ from authorhub.kit.slugs import slugify
 from authorhub.kit.time import iso_z, utcnow
 from authorhub.models import (
     CommunityMember,
+    CommunityPostStatus,
     Discussion,
     DiscussionReply,
     DiscussionRevision,
     NotificationKind,
-    PostStatus,
     ReviewStatus,
     Role,
     User,
@@ -69,8 +69,8 @@ def is_moderator(user: User | None) -> bool:
     return user is not None and user.role in MODERATOR_ROLES
 
 
-def can_see(status: PostStatus, author_id: uuid.UUID | None, viewer: User | None) -> bool:
-    if status == PostStatus.published or is_moderator(viewer):
+def can_see(status: CommunityPostStatus, author_id: uuid.UUID | None, viewer: User | None) -> bool:
+    if status == CommunityPostStatus.published or is_moderator(viewer):
         return True
     return viewer is not None and author_id is not None and author_id == viewer.id
 
@@ -139,11 +139,11 @@ def discussion_read(row: repo.DiscussionRow) -> DiscussionRead:
 
 def reply_read(row: repo.ReplyRow, viewer: User | None) -> ReplyRead:
     r = row.reply
-    shown = r.status == PostStatus.published or (
-        r.status != PostStatus.deleted and can_see(r.status, r.author_id, viewer)
+    shown = r.status == CommunityPostStatus.published or (
+        r.status != CommunityPostStatus.deleted and can_see(r.status, r.author_id, viewer)
     )
     # The author and moderators still read a deleted reply; others see a placeholder.
-    if r.status == PostStatus.deleted and can_see(r.status, r.author_id, viewer):
+    if r.status == CommunityPostStatus.deleted and can_see(r.status, r.author_id, viewer):
         shown = True
     return ReplyRead(
         id=r.id,
@@ -400,7 +400,9 @@ async def create_discussion(
         slug=await _unique_slug(session, body.title),
         body=body.body,
         body_html=screened.html,
-        status=PostStatus.pending if screened.held_reason else PostStatus.published,
+        status=CommunityPostStatus.pending
+        if screened.held_reason
+        else CommunityPostStatus.published,
         last_activity_at=now,
     )
     session.add(discussion)
@@ -455,7 +457,7 @@ async def create_reply(
 ) -> repo.ReplyRow:
     row = await visible_discussion(session, ref, user)
     discussion = row.discussion
-    if discussion.status != PostStatus.published:
+    if discussion.status != CommunityPostStatus.published:
         raise Conflict("This discussion is not open for replies.", code="discussion_not_published")
     if discussion.is_locked and not is_moderator(user):
         raise Forbidden("This discussion is locked.", code="discussion_locked")
@@ -479,7 +481,9 @@ async def create_reply(
         quoted_reply_id=quoted.id if quoted else None,
         body=source,
         body_html=screened.html,
-        status=PostStatus.pending if screened.held_reason else PostStatus.published,
+        status=CommunityPostStatus.pending
+        if screened.held_reason
+        else CommunityPostStatus.published,
         created_at=utcnow(),
     )
     session.add(reply)
@@ -502,7 +506,7 @@ async def _reply_in(
     if (
         reply is None
         or reply.discussion_id != discussion_id
-        or reply.status != PostStatus.published
+        or reply.status != CommunityPostStatus.published
     ):
         raise _body_error("No such reply in this discussion.", "reply_not_found", field)
     return reply
@@ -526,8 +530,10 @@ async def _slow_mode(session: AsyncSession, discussion: Discussion, user: User) 
 # --- editing and deleting one's own posts ---------------------------------------------------
 
 
-async def _own_post_editable(discussion: Discussion, status: PostStatus, user: User) -> None:
-    if status in (PostStatus.deleted, PostStatus.hidden):
+async def _own_post_editable(
+    discussion: Discussion, status: CommunityPostStatus, user: User
+) -> None:
+    if status in (CommunityPostStatus.deleted, CommunityPostStatus.hidden):
         raise Conflict("A hidden or deleted post cannot be edited.", code="post_not_editable")
     if discussion.is_locked and not is_moderator(user):
         raise Forbidden("This discussion is locked.", code="discussion_locked")
@@ -566,8 +572,8 @@ async def update_discussion(
     discussion.body = source
     discussion.body_html = screened.html
     discussion.edited_at = utcnow()
-    if screened.held_reason and discussion.status == PostStatus.published:
-        discussion.status = PostStatus.pending
+    if screened.held_reason and discussion.status == CommunityPostStatus.published:
+        discussion.status = CommunityPostStatus.pending
         await _hold(session, discussion.id, None, screened.held_reason)
     await session.flush()
     return repo.DiscussionRow(
@@ -601,20 +607,20 @@ async def update_reply(
     locked.body = source
     locked.body_html = screened.html
     locked.edited_at = utcnow()
-    if screened.held_reason and locked.status == PostStatus.published:
-        await set_reply_status(session, locked, PostStatus.pending)
+    if screened.held_reason and locked.status == CommunityPostStatus.published:
+        await set_reply_status(session, locked, CommunityPostStatus.pending)
         await _hold(session, row.discussion.id, locked.id, screened.held_reason)
     await session.flush()
     return repo.ReplyRow(locked, author)
 
 
 async def set_reply_status(
-    session: AsyncSession, reply: DiscussionReply, status: PostStatus
+    session: AsyncSession, reply: DiscussionReply, status: CommunityPostStatus
 ) -> None:
     """Change a reply's status, keeping the discussion's count of published replies right."""
-    was_public = reply.status == PostStatus.published
+    was_public = reply.status == CommunityPostStatus.published
     reply.status = status
-    is_public = status == PostStatus.published
+    is_public = status == CommunityPostStatus.published
     if was_public != is_public:
         await repo.bump_discussion(
             session, reply.discussion_id, replies=1 if is_public else -1, activity_at=None
@@ -627,9 +633,9 @@ async def delete_discussion(session: AsyncSession, *, user: User, ref: str) -> N
         raise Forbidden("Only the author deletes a discussion.", code="not_author")
     discussion = await repo.lock_discussion(session, row.discussion.id)
     assert discussion is not None
-    if discussion.status == PostStatus.deleted:
+    if discussion.status == CommunityPostStatus.deleted:
         return
-    discussion.status = PostStatus.deleted
+    discussion.status = CommunityPostStatus.deleted
     await _resolve_open_review(session, discussion.id, None, user, "deleted_by_author")
 
 
@@ -640,9 +646,9 @@ async def delete_reply(session: AsyncSession, *, user: User, ref: str, reply_id:
         raise Forbidden("Only the author deletes a reply.", code="not_author")
     locked = await repo.get_reply(session, reply.id, for_update=True)
     assert locked is not None
-    if locked.status == PostStatus.deleted:
+    if locked.status == CommunityPostStatus.deleted:
         return
-    await set_reply_status(session, locked, PostStatus.deleted)
+    await set_reply_status(session, locked, CommunityPostStatus.deleted)
     await _resolve_open_review(session, locked.discussion_id, locked.id, user, "deleted_by_author")
 
 
@@ -673,7 +679,7 @@ async def _likeable(
     if reply_id is not None:
         _, reply, _ = await visible_reply(session, ref, reply_id, user)
         status, author_id = reply.status, reply.author_id
-    if status != PostStatus.published:
+    if status != CommunityPostStatus.published:
         raise Conflict("Only published posts can be liked.", code="post_not_published")
     if author_id == user.id:
         raise Forbidden("You cannot like your own post.", code="cannot_like_own_post")
@@ -743,7 +749,7 @@ async def report(
         status, author_id = reply.status, reply.author_id
     if author_id == user.id:
         raise Forbidden("You cannot report your own post.", code="cannot_report_own_post")
-    if status != PostStatus.published:
+    if status != CommunityPostStatus.published:
         return ReportedRead(
             reported=True, message="Thank you: moderators are looking at this post."
         )
@@ -759,11 +765,11 @@ async def report(
     if item.report_count >= settings.community.auto_hide_reports and not item.auto_hidden:
         item.auto_hidden = True
         if reply is not None:
-            await set_reply_status(session, reply, PostStatus.hidden)
+            await set_reply_status(session, reply, CommunityPostStatus.hidden)
         else:
             locked = await repo.lock_discussion(session, discussion.id)
             assert locked is not None
-            locked.status = PostStatus.hidden
+            locked.status = CommunityPostStatus.hidden
         await notifications.notify_moderation(
             session,
             user_id=author_id,

@@ -23,6 +23,8 @@ border-radius:6px;padding:1rem;margin:1rem 0}pre{white-space:pre-wrap;background
 <h1>Dev mailbox</h1><p class="meta">{{ total }} message(s), newest first. JSON: <a href="/dev/mailbox.json">/dev/mailbox.json</a></p>
 {% for m in messages %}<article><h2>{{ m.subject }}</h2>
 <p class="meta">To {{ m.to_addresses|join(", ") }} · {{ m.created_at.strftime("%Y-%m-%d %H:%M:%S") }} UTC · {{ m.status.value }} · {{ m.template }}</p>
+{% if m.headers %}<pre class="meta">{% for k, v in m.headers.items() %}{{ k }}: {{ v }}
+{% endfor %}</pre>{% endif %}
 <details><summary>HTML</summary><iframe sandbox srcdoc="{{ m.html_body }}" style="width:100%;height:24rem;border:0"></iframe></details>
 <pre>{{ m.text_body }}</pre></article>{% else %}<p>No mail yet.</p>{% endfor %}
 </body></html>"""
@@ -39,6 +41,7 @@ class MailboxMessage(ApiModel):
     template: str
     status: str
     created_at: str
+    headers: dict[str, str]
 
 
 async def _latest(session: DbSession, limit: int, to: str | None) -> tuple[list[MailMessage], int]:
@@ -77,6 +80,7 @@ async def mailbox_json(
                 template=m.template,
                 status=m.status.value,
                 created_at=m.created_at.isoformat(),
+                headers=dict(m.headers or {}),
             )
             for m in messages
         ],

@@ -33,6 +33,8 @@ TASK_MODULES = [
     "authorhub.payments.tasks",
     "authorhub.community.tasks",
     "authorhub.jobs.tasks",
+    "authorhub.blog.tasks",
+    "authorhub.newsletter.tasks",
 ]
 
 job_app = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)

@@ -12,3 +12,13 @@ def slugify(value: str, max_length: int = 80) -> str:
     ascii_value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
     slug = _NON_WORD.sub("-", ascii_value.lower()).strip("-")
     return slug[:max_length].rstrip("-") or "item"
+
+
+def first_free(base: str, taken: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`... : the first not in `taken`."""
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"

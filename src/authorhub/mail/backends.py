@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Any, NoReturn, Protocol
 
 import aiosmtplib
 import httpx
@@ -33,6 +33,17 @@ class MailBackend(Protocol):
         ...
 
 
+class BatchMailBackend(MailBackend, Protocol):
+    """A backend that takes many messages in one call (Resend: up to 100)."""
+
+    batch_size: int
+
+    async def send_batch(self, messages: list[MailMessage], idempotency_key: str) -> list[str]:
+        """Deliver all or none; the provider's ids in the order of `messages`. The same key
+        with the same messages is answered from the provider's memory, never sent twice."""
+        ...
+
+
 class OutboxBackend:
     name = "outbox"
 
@@ -51,7 +62,10 @@ class ResendBackend:
         self._timeout = settings.timeout_seconds
         self._transport = transport
 
-    async def send(self, message: MailMessage) -> str | None:
+    batch_size = 100  # the most /emails/batch takes in one call
+
+    @staticmethod
+    def _payload(message: MailMessage) -> dict[str, object]:
         payload: dict[str, object] = {
             "from": message.from_address,
             "to": list(message.to_addresses),
@@ -61,9 +75,14 @@ class ResendBackend:
         }
         if message.reply_to:
             payload["reply_to"] = message.reply_to
+        if message.headers:
+            payload["headers"] = dict(message.headers)
+        return payload
+
+    async def _post(self, path: str, payload: object, idempotency_key: str) -> Any:
         headers = {
             "Authorization": f"Bearer {self._api_key}",
-            "Idempotency-Key": message.idempotency_key,
+            "Idempotency-Key": idempotency_key,
             "User-Agent": "authorhub/0.1",
             "Accept": "application/json",
         }
@@ -72,7 +91,7 @@ class ResendBackend:
                 timeout=self._timeout, transport=self._transport
             ) as client:
                 response = await client.post(
-                    f"{self._base_url}/emails", json=payload, headers=headers
+                    f"{self._base_url}{path}", json=payload, headers=headers
                 )
         except httpx.HTTPError as exc:
             raise RetryableMailError(f"resend unreachable: {type(exc).__name__}") from exc
@@ -82,12 +101,33 @@ class ResendBackend:
             raise RetryableMailError(
                 f"resend answered {response.status_code} without JSON"
             ) from exc
-        if response.status_code == 200 and isinstance(body, dict) and body.get("id"):
+        if response.status_code == 200:
+            return body
+        self._raise(response.status_code, body)
+
+    async def send(self, message: MailMessage) -> str | None:
+        body = await self._post("/emails", self._payload(message), message.idempotency_key)
+        if isinstance(body, dict) and body.get("id"):
             return str(body["id"])
+        raise RetryableMailError("resend answered 200 without an id")
+
+    async def send_batch(self, messages: list[MailMessage], idempotency_key: str) -> list[str]:
+        if not 0 < len(messages) <= self.batch_size:
+            raise ValueError(f"a Resend batch holds 1 to {self.batch_size} messages")
+        body = await self._post(
+            "/emails/batch", [self._payload(m) for m in messages], idempotency_key
+        )
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, list) or len(data) != len(messages):
+            raise RetryableMailError("resend batch answered without one id per message")
+        return [str(item.get("id")) for item in data]
+
+    @staticmethod
+    def _raise(status_code: int, body: Any) -> NoReturn:
         name = body.get("name", "") if isinstance(body, dict) else ""
-        detail = f"resend {response.status_code} {name}: {body.get('message', '') if isinstance(body, dict) else ''}"
+        detail = f"resend {status_code} {name}: {body.get('message', '') if isinstance(body, dict) else ''}"
         # 429 (rate limit), 409 (same key still in progress) and 5xx are worth retrying.
-        if response.status_code in (409, 429) or response.status_code >= 500:
+        if status_code in (409, 429) or status_code >= 500:
             raise RetryableMailError(detail)
         raise PermanentMailError(detail)
 
@@ -108,6 +148,8 @@ class SmtpBackend:
         email["Subject"] = message.subject
         if message.reply_to:
             email["Reply-To"] = message.reply_to
+        for header, value in (message.headers or {}).items():
+            email[header] = value
         email.set_content(message.text_body)
         email.add_alternative(message.html_body, subtype="html")
         try:

@@ -7,15 +7,14 @@ no mail goes out; if it commits, the mail is sent eventually, retried until the 
 from __future__ import annotations
 
 import uuid
-from functools import lru_cache
 from typing import Any
 
-import jinja2
 import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.config import Settings, get_settings
+from authorhub.email_templates.rendering import Rendered, render_file
 from authorhub.jobs import defer
 from authorhub.kit.time import utcnow
 from authorhub.mail.backends import MailBackend, PermanentMailError, backend_from_settings
@@ -30,30 +29,45 @@ SECRET_BEARING_TEMPLATES = frozenset({"reset_password", "verify_email"})
 REDACTED_BODY = "[removed after sending: this message carried a one-time link]"
 
 
-@lru_cache
-def _templates() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("authorhub.mail", "templates"),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
-        undefined=jinja2.StrictUndefined,  # a missing variable is a bug, not an empty string
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-def render(template: str, context: dict[str, Any], settings: Settings) -> tuple[str, str, str]:
-    """(subject, text, html) of a template: `<name>.subject.txt`, `<name>.txt`, `<name>.html`."""
-    env = _templates()
-    full = {
+def base_context(settings: Settings) -> dict[str, Any]:
+    """Variables every mail template gets."""
+    return {
         "site_name": "Victoria Chisom",
         "public_url": settings.public_url,
         "frontend_url": settings.frontend_base,
-        **context,
     }
-    subject = env.get_template(f"{template}.subject.txt").render(full).strip()
-    text_body = env.get_template(f"{template}.txt").render(full)
-    html_body = env.get_template(f"{template}.html").render(full)
-    return subject, text_body, html_body
+
+
+def render(template: str, context: dict[str, Any], settings: Settings) -> tuple[str, str, str]:
+    """(subject, text, html) of a template's files: `<name>.subject.txt`, `.txt`, `.html`."""
+    rendered = render_file(template, {**base_context(settings), **context})
+    return rendered.subject, rendered.text_body, rendered.html_body
+
+
+def new_message(
+    *,
+    to: list[str],
+    rendered: Rendered,
+    template: str,
+    settings: Settings,
+    idempotency_key: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> MailMessage:
+    """A MailMessage row (not yet added to a session) for a rendered mail."""
+    message_id = uuid.uuid4()
+    return MailMessage(
+        id=message_id,
+        to_addresses=to,
+        from_address=settings.mail.from_address,
+        reply_to=settings.mail.reply_to,
+        subject=rendered.subject,
+        text_body=rendered.text_body,
+        html_body=rendered.html_body,
+        template=template,
+        idempotency_key=idempotency_key or f"{template}/{message_id}",
+        status=MailStatus.queued,
+        headers=headers or {},
+    )
 
 
 async def send_mail(
@@ -64,28 +78,29 @@ async def send_mail(
     context: dict[str, Any] | None = None,
     idempotency_key: str | None = None,
     settings: Settings | None = None,
+    headers: dict[str, str] | None = None,
 ) -> MailMessage:
-    """Store a rendered message and queue the job that sends it (in the caller's transaction)."""
+    """Store a rendered message and queue the job that sends it (in the caller's transaction).
+    The template is the admin's stored version when there is one (email_templates), else its
+    files."""
+    from authorhub.email_templates.service import render_for_sending
     from authorhub.mail.tasks import send_mail_message  # the task module imports this one
 
     settings = settings or get_settings()
-    subject, text_body, html_body = render(template, context or {}, settings)
-    message_id = uuid.uuid4()
-    message = MailMessage(
-        id=message_id,
-        to_addresses=[to] if isinstance(to, str) else list(to),
-        from_address=settings.mail.from_address,
-        reply_to=settings.mail.reply_to,
-        subject=subject,
-        text_body=text_body,
-        html_body=html_body,
+    rendered = await render_for_sending(
+        session, template, {**base_context(settings), **(context or {})}
+    )
+    message = new_message(
+        to=[to] if isinstance(to, str) else list(to),
+        rendered=rendered,
         template=template,
-        idempotency_key=idempotency_key or f"{template}/{message_id}",
-        status=MailStatus.queued,
+        settings=settings,
+        idempotency_key=idempotency_key,
+        headers=headers,
     )
     session.add(message)
     await session.flush()
-    await defer(session, send_mail_message, message_id=str(message_id))
+    await defer(session, send_mail_message, message_id=str(message.id))
     return message
 
 

@@ -6,6 +6,12 @@ Add one import line per new model module.
 from authorhub.models.audit_log import AuditLog
 from authorhub.models.auth_session import AuthSession, RefreshToken
 from authorhub.models.base import Base, Model
+from authorhub.models.blog_category import BlogCategory
+from authorhub.models.blog_comment import BlogComment, CommentStatus
+from authorhub.models.blog_comment_ban import BlogCommentBan
+from authorhub.models.blog_comment_like import BlogCommentLike
+from authorhub.models.blog_comment_report import BlogCommentReport
+from authorhub.models.blog_post import BlogPost, PostFormat, PostStatus
 from authorhub.models.book import Book, BookCount, BookFormat, BookStatus, FormatKind
 from authorhub.models.cart import Cart, CartItem
 from authorhub.models.category import Category
@@ -22,15 +28,19 @@ from authorhub.models.coupon import (
     RedemptionStatus,
     coupon_formats,
 )
-from authorhub.models.discussion import Discussion, PostStatus
+from authorhub.models.discussion import CommunityPostStatus, Discussion
 from authorhub.models.discussion_category import DiscussionCategory
 from authorhub.models.discussion_follow import DiscussionFollow
 from authorhub.models.discussion_like import DiscussionLike
 from authorhub.models.discussion_reply import DiscussionReply
 from authorhub.models.discussion_revision import DiscussionRevision
+from authorhub.models.email_template import EmailTemplate, TemplateKind
 from authorhub.models.email_token import EmailToken, EmailTokenPurpose
 from authorhub.models.library import DownloadLog, LibraryEntry, LibrarySource
 from authorhub.models.mail_message import MailMessage, MailStatus
+from authorhub.models.newsletter_campaign import CampaignStatus, NewsletterCampaign
+from authorhub.models.newsletter_delivery import DeliveryStatus, NewsletterDelivery
+from authorhub.models.newsletter_subscriber import NewsletterSubscriber, SubscriberStatus
 from authorhub.models.oauth_account import OAuthAccount
 from authorhub.models.order import (
     Order,
@@ -55,20 +65,30 @@ __all__ = [
     "AuditLog",
     "AuthSession",
     "Base",
+    "BlogCategory",
+    "BlogComment",
+    "BlogCommentBan",
+    "BlogCommentLike",
+    "BlogCommentReport",
+    "BlogPost",
     "Book",
     "BookCount",
     "BookFormat",
     "BookStatus",
+    "CampaignStatus",
     "Cart",
     "CartItem",
     "Category",
+    "CommentStatus",
     "CommunityMember",
     "CommunityNotification",
+    "CommunityPostStatus",
     "CommunityReport",
     "Coupon",
     "CouponKind",
     "CouponRedemption",
     "CouponScope",
+    "DeliveryStatus",
     "Discussion",
     "DiscussionCategory",
     "DiscussionFollow",
@@ -76,6 +96,7 @@ __all__ = [
     "DiscussionReply",
     "DiscussionRevision",
     "DownloadLog",
+    "EmailTemplate",
     "EmailToken",
     "EmailTokenPurpose",
     "FormatKind",
@@ -84,6 +105,9 @@ __all__ = [
     "MailMessage",
     "MailStatus",
     "Model",
+    "NewsletterCampaign",
+    "NewsletterDelivery",
+    "NewsletterSubscriber",
     "NotificationKind",
     "OAuthAccount",
     "Order",
@@ -95,6 +119,7 @@ __all__ = [
     "PaymentEvent",
     "PaymentRefund",
     "PaymentStatus",
+    "PostFormat",
     "PostStatus",
     "ProviderCallRecord",
     "RedemptionStatus",
@@ -105,7 +130,9 @@ __all__ = [
     "ReviewStatus",
     "Role",
     "ShippingZone",
+    "SubscriberStatus",
     "Tag",
+    "TemplateKind",
     "Upload",
     "User",
     "WatchedWord",

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from authorhub.models.base import Model, pg_enum
 
 
-class PostStatus(StrEnum):
+class CommunityPostStatus(StrEnum):
     published = "published"
     pending = "pending"
     hidden = "hidden"
@@ -62,10 +62,10 @@ class Discussion(Model):
     slug: Mapped[str] = mapped_column(String(220))
     body: Mapped[str] = mapped_column(Text)  # the Markdown as written
     body_html: Mapped[str] = mapped_column(Text)  # rendered and sanitised
-    status: Mapped[PostStatus] = mapped_column(
-        pg_enum(PostStatus, "community_post_status"),
-        default=PostStatus.published,
-        server_default=PostStatus.published.value,
+    status: Mapped[CommunityPostStatus] = mapped_column(
+        pg_enum(CommunityPostStatus, "community_post_status"),
+        default=CommunityPostStatus.published,
+        server_default=CommunityPostStatus.published.value,
     )
     is_pinned: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     is_locked: Mapped[bool] = mapped_column(default=False, server_default=text("false"))

@@ -1,5 +1,5 @@
 """Community: a reply in a discussion, threaded by `parent_id` (null = a reply to the opening
-post). Statuses as in models.discussion.PostStatus."""
+post). Statuses as in models.discussion.CommunityPostStatus."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, Index, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from authorhub.models.base import Model, pg_enum
-from authorhub.models.discussion import PostStatus
+from authorhub.models.discussion import CommunityPostStatus
 
 
 class DiscussionReply(Model):
@@ -38,10 +38,10 @@ class DiscussionReply(Model):
     )
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
-    status: Mapped[PostStatus] = mapped_column(
-        pg_enum(PostStatus, "community_post_status"),
-        default=PostStatus.published,
-        server_default=PostStatus.published.value,
+    status: Mapped[CommunityPostStatus] = mapped_column(
+        pg_enum(CommunityPostStatus, "community_post_status"),
+        default=CommunityPostStatus.published,
+        server_default=CommunityPostStatus.published.value,
     )
     like_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     edited_at: Mapped[datetime | None]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, String, Text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Index, String, Text, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from authorhub.models.base import Model, pg_enum
@@ -42,3 +42,7 @@ class MailMessage(Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     provider_message_id: Mapped[str | None] = mapped_column(String(200))
     sent_at: Mapped[datetime | None]
+    # Extra headers of this message (List-Unsubscribe...), carried by every backend.
+    headers: Mapped[dict[str, str]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from authorhub.blog.repository import text_query as post_text_query
 from authorhub.books.repository import SIMPLE
-from authorhub.models import Book, BookStatus, Category
+from authorhub.books.repository import text_query as book_text_query
+from authorhub.models import BlogPost, Book, BookStatus, Category, PostStatus
 
 _WORDS = re.compile(r"[^\W_]+")
 
@@ -63,3 +65,53 @@ async def categories(session: AsyncSession, *, tsquery: str, limit: int) -> list
         .limit(limit)
     )
     return list((await session.execute(query)).all())
+
+
+async def merged_page(
+    session: AsyncSession, *, text: str, offset: int, limit: int
+) -> dict[str, Any]:
+    """Where a page of the books-and-posts ranking falls: for each kind, (offset, count) in that
+    kind's own ranking, and the page's order as (kind, position) pairs. Ranks are the same
+    ts_rank expressions the kinds' own queries sort by, with the same tie-breakers."""
+    book_rank = func.ts_rank(Book.search_vector, book_text_query(text))
+    post_rank = func.ts_rank(BlogPost.search_vector, post_text_query(text))
+    books = select(
+        literal("book").label("kind"),
+        book_rank.label("rank"),
+        func.row_number()
+        .over(order_by=(book_rank.desc(), Book.sales_count.desc(), Book.id.desc()))
+        .label("n"),
+    ).where(Book.status == BookStatus.published, Book.search_vector.op("@@")(book_text_query(text)))
+    posts = select(
+        literal("post").label("kind"),
+        post_rank.label("rank"),
+        func.row_number()
+        .over(
+            order_by=(
+                post_rank.desc(),
+                func.coalesce(
+                    BlogPost.published_at, BlogPost.publish_at, BlogPost.created_at
+                ).desc(),
+                BlogPost.id.desc(),
+            )
+        )
+        .label("n"),
+    ).where(
+        BlogPost.status == PostStatus.published,
+        BlogPost.search_vector.op("@@")(post_text_query(text)),
+    )
+    both = union_all(books, posts).subquery()
+    rows = (
+        await session.execute(
+            select(both.c.kind, both.c.n)
+            .order_by(both.c.rank.desc(), both.c.kind, both.c.n)
+            .offset(offset)
+            .limit(limit)
+        )
+    ).all()
+    runs: dict[str, Any] = {"order": [(kind, n - 1) for kind, n in rows]}
+    for kind in ("book", "post"):
+        positions = [n - 1 for k, n in rows if k == kind]
+        if positions:
+            runs[kind] = (positions[0], len(positions))
+    return runs

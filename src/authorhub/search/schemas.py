@@ -1,4 +1,4 @@
-"""Search results: one ranked list of hits, each saying what it is (books now; posts and
+"""Search results: one ranked list of hits, each saying what it is (books and blog posts;
 courses will add their own `type` and payload)."""
 
 from __future__ import annotations
@@ -9,16 +9,17 @@ from typing import Literal
 
 from pydantic import Field
 
+from authorhub.blog.schemas import PostSummary
 from authorhub.books.schemas import BookSummary, SearchText
 from authorhub.kit.pagination import MAX_LIMIT
 from authorhub.kit.schemas import ApiInput, ApiModel, Pagination
 
-SearchType = Literal["all", "books"]
+SearchType = Literal["all", "books", "posts"]
 
 
 class SearchQuery(ApiInput):
     q: SearchText = Field(min_length=1, max_length=200, description='words, "a phrase", -without')
-    type: SearchType = Field("all", description="what to search (books only, for now)")
+    type: SearchType = Field("all", description="what to search: all, books or posts")
     page: int = Field(1, ge=1, le=100_000)
     limit: int = Field(20, ge=1, le=MAX_LIMIT)
 
@@ -29,7 +30,7 @@ class SearchQuery(ApiInput):
 
 
 class SearchHit(ApiModel):
-    type: Literal["book"]
+    type: Literal["book", "post"]
     id: uuid.UUID
     title: str
     slug: str
@@ -37,6 +38,7 @@ class SearchHit(ApiModel):
     image_url: str | None
     rank: float
     book: BookSummary | None = Field(None, description="set when type is book")
+    post: PostSummary | None = Field(None, description="set when type is post")
 
 
 class SearchResults(ApiModel):

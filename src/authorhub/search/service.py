@@ -7,6 +7,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from authorhub.blog import repository as blog_repository
+from authorhub.blog.repository import PostFilter
+from authorhub.blog.service import summary as blog_summary
 from authorhub.books import repository as books_repository
 from authorhub.books.repository import BookFilter
 from authorhub.books.schemas import BookSort, book_item
@@ -24,12 +27,36 @@ CATEGORIES_SHOWN = 3
 async def search(session: AsyncSession, *, query: SearchQuery) -> tuple[dict[str, Any], int]:
     """One page of hits (SearchResults, JSON-ready), best first, and the number of hits."""
     text = query.q.strip()
-    f = BookFilter(
-        text=text,
-        sort=BookSort.relevance,
-        limit=query.limit,
-        offset=(query.page - 1) * query.limit,
-    )
+    offset = (query.page - 1) * query.limit
+    if query.type == "books":
+        hits, total = await _books(session, text, offset, query.limit)
+        return {"query": text, "types": ["books"], "counts": {"books": total}, "hits": hits}, total
+    if query.type == "posts":
+        hits, total = await _posts(session, text, offset, query.limit)
+        return {"query": text, "types": ["posts"], "counts": {"posts": total}, "hits": hits}, total
+    # Both: the page is a stretch of the merged ranking, which holds a contiguous run of each
+    # kind's own ranking; each run is read with that kind's usual query.
+    runs = await repository.merged_page(session, text=text, offset=offset, limit=query.limit)
+    books, book_total = await _books(session, text, *runs.get("book", (offset, 0)))
+    posts, post_total = await _posts(session, text, *runs.get("post", (offset, 0)))
+    position = {(kind, n): i for i, (kind, n) in enumerate(runs["order"])}
+    start = {"book": runs.get("book", (0, 0))[0], "post": runs.get("post", (0, 0))[0]}
+    placed = [(position[("book", start["book"] + i)], hit) for i, hit in enumerate(books)]
+    placed += [(position[("post", start["post"] + i)], hit) for i, hit in enumerate(posts)]
+    total = book_total + post_total
+    merged = {
+        "query": text,
+        "types": ["books", "posts"],
+        "counts": {"books": book_total, "posts": post_total},
+        "hits": [hit for _, hit in sorted(placed, key=lambda pair: pair[0])],
+    }
+    return merged, total
+
+
+async def _books(
+    session: AsyncSession, text: str, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    f = BookFilter(text=text, sort=BookSort.relevance, limit=max(limit, 1), offset=offset)
     rows, total = await books_repository.list_books(session, f)
     hits = [
         {
@@ -41,11 +68,34 @@ async def search(session: AsyncSession, *, query: SearchQuery) -> tuple[dict[str
             "imageUrl": row["cover_image_url"],
             "rank": round(float(row["rank"]), 6),
             "book": book_item(row),
+            "post": None,
         }
-        for row in rows
+        for row in rows[:limit]
     ]
-    results = {"query": text, "types": ["books"], "counts": {"books": total}, "hits": hits}
-    return results, total
+    return hits, total
+
+
+async def _posts(
+    session: AsyncSession, text: str, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    rows, total = await blog_repository.list_posts(
+        session, PostFilter(text=text, limit=max(limit, 1), offset=offset, with_rank=True)
+    )
+    hits = [
+        {
+            "type": "post",
+            "id": row.BlogPost.id,
+            "title": row.BlogPost.title,
+            "slug": row.BlogPost.slug,
+            "excerpt": row.BlogPost.excerpt,
+            "imageUrl": row.BlogPost.cover_image_url,
+            "rank": round(float(row.rank), 6),
+            "book": None,
+            "post": blog_summary(row).model_dump(mode="json", by_alias=True),
+        }
+        for row in rows[:limit]
+    ]
+    return hits, total
 
 
 async def suggest(session: AsyncSession, *, text: str, limit: int) -> Suggestions:

@@ -1,0 +1,1 @@
+"""The blog: posts (draft, scheduled, published, archived), categories, the RSS feed."""
