@@ -125,6 +125,29 @@ SAMPLES: dict[str, tuple[TemplateKind, str, dict[str, Any]]] = {
             "admin_url": "https://example.com/admin",
         },
     ),
+    "register_attempt": (
+        TemplateKind.transactional,
+        "Someone registered with an address that already has an account: tell its owner.",
+        {
+            "name": "Ada",
+            "signin_url": "https://example.com/auth/signin",
+            "reset_url": "https://example.com/forgot-password",
+        },
+    ),
+    "community_digest": (
+        TemplateKind.transactional,
+        "The daily digest of a member's unread community notifications.",
+        {
+            "name": "Ada",
+            "unread": 2,
+            "lines": [
+                "@tunde replied to your discussion “Favourite opening lines”",
+                "@amaka mentioned you in “Book club: Harmattan”",
+            ],
+            "action_url": "https://example.com/community/notifications",
+            "settings_url": "https://example.com/account/preferences",
+        },
+    ),
     "newsletter_confirm": (
         TemplateKind.transactional,
         "Double opt-in: confirm a newsletter subscription.",
