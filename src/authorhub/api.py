@@ -8,6 +8,8 @@ from authorhub.auth.router import router as auth_router
 from authorhub.books.router import router as books_router
 from authorhub.cart.router import router as cart_router
 from authorhub.categories.router import router as categories_router
+from authorhub.compat.nextauth import router as compat_nextauth_router
+from authorhub.compat.router import router as compat_router
 from authorhub.coupons.router import admin_router as admin_coupons_router
 from authorhub.coupons.router import router as coupons_router
 from authorhub.library.router import router as library_router
@@ -20,6 +22,7 @@ from authorhub.search.router import router as search_router
 from authorhub.system.router import router as system_router
 from authorhub.tags.router import router as tags_router
 from authorhub.users.router import router as users_router
+from authorhub.wishlist.router import router as wishlist_router
 
 api_router = APIRouter(prefix="/api")
 api_router.include_router(system_router)
@@ -38,3 +41,7 @@ api_router.include_router(admin_orders_router)
 api_router.include_router(library_router)
 api_router.include_router(payments_router)
 api_router.include_router(admin_payments_router)
+api_router.include_router(wishlist_router)
+# The original Next.js frontend's contract (docs/compat.md).
+api_router.include_router(compat_nextauth_router)
+api_router.include_router(compat_router)

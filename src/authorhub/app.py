@@ -14,6 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from authorhub.api import api_router
 from authorhub.books.http_cache import install_catalog
+from authorhub.compat.dispatch import OriginalClientDispatch
 from authorhub.config import Settings, get_settings
 from authorhub.db import Database, resolve_database_url, set_database
 from authorhub.errors import install_error_handlers
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     # Order: the last added runs first. The request id must wrap everything, the size limit
     # must run before any body is read.
+    app.add_middleware(OriginalClientDispatch)  # innermost: picks the original's routes
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -56,6 +56,15 @@ def _bearer_token(request: Request) -> str | None:
 async def get_optional_user(
     request: Request, session: DbSession, settings: AppSettings
 ) -> User | None:
+    return await authenticate(request, session, settings)
+
+
+async def authenticate(
+    request: Request, session: DbSession, settings: Settings, *, csrf_checked: bool = False
+) -> User | None:
+    """The caller, from the bearer token or the access cookie. A cookie request that changes
+    state needs the session's X-CSRF-Token, unless the caller already checked CSRF another way
+    (`csrf_checked`: the compatibility routes of the original frontend check its Origin)."""
     token = _bearer_token(request)
     from_cookie = False
     if token is None:
@@ -75,7 +84,7 @@ async def get_optional_user(
             raise Unauthorized("This session has ended; sign in again.", code="session_revoked")
         if auth_session.expires_at <= utcnow():  # its absolute end, whatever the refreshes
             raise Unauthorized("This session has expired; sign in again.", code="session_expired")
-    needs_csrf = from_cookie and request.method not in _SAFE_METHODS
+    needs_csrf = from_cookie and request.method not in _SAFE_METHODS and not csrf_checked
     if needs_csrf and (
         claims.session_id is None
         or not csrf_token_matches(settings, claims.session_id, request.headers.get(CSRF_HEADER))

@@ -15,6 +15,7 @@ from authorhub.auth import google, service
 from authorhub.auth.cookies import clear_session_cookies, set_session_cookies
 from authorhub.auth.dependencies import AppSettings, Client, get_optional_user
 from authorhub.auth.schemas import (
+    CsrfAnswer,
     CsrfRead,
     EmailInput,
     LoginInput,
@@ -26,6 +27,7 @@ from authorhub.auth.schemas import (
 )
 from authorhub.auth.tokens import ACCESS_COOKIE, CSRF_HEADER, REFRESH_COOKIE
 from authorhub.cart.dependencies import take_guest_cart
+from authorhub.compat import nextauth
 from authorhub.config import Settings
 from authorhub.db import DbSession
 from authorhub.errors import AppError, NotFound, Unauthorized, error_response
@@ -192,18 +194,33 @@ async def logout(
     return ok(Message(message="Signed out."))
 
 
-@router.get("/csrf", summary="The CSRF token of the cookie session (send it as X-CSRF-Token)")
-async def csrf(
-    request: Request, response: Response, session: DbSession, settings: AppSettings
-) -> Envelope[CsrfRead]:
-    token = await service.csrf_token(
-        session,
-        settings=settings,
-        access_token=request.cookies.get(ACCESS_COOKIE),
-        refresh_token=request.cookies.get(REFRESH_COOKIE),
-    )
+@router.get(
+    "/csrf",
+    summary="The CSRF token of the cookie session (send it as X-CSRF-Token)",
+    response_model=CsrfAnswer,
+)
+async def csrf(request: Request, session: DbSession, settings: AppSettings) -> JSONResponse:
+    """One answer for our clients (`data.csrfToken`) and NextAuth's client (`csrfToken`): the
+    same session-bound token. Without a session our clients get 401; NextAuth's client (it
+    sends `Content-Type: application/json` on this GET) gets a sign-in token instead, bound
+    to the browser by a double-submit cookie (docs/compat.md)."""
+    try:
+        token = await service.csrf_token(
+            session,
+            settings=settings,
+            access_token=request.cookies.get(ACCESS_COOKIE),
+            refresh_token=request.cookies.get(REFRESH_COOKIE),
+        )
+    except Unauthorized:
+        if not nextauth.is_nextauth_client(request):
+            raise
+        response = nextauth.guest_csrf_response(settings)
+    else:
+        response = JSONResponse(
+            CsrfAnswer(data=CsrfRead(csrf_token=token), csrf_token=token).model_dump(by_alias=True)
+        )
     response.headers["Cache-Control"] = "private, no-cache, no-store"
-    return ok(CsrfRead(csrf_token=token))
+    return response
 
 
 def _emails_a_link(

@@ -19,6 +19,7 @@ from authorhub.models.coupon import (
 )
 from authorhub.models.email_token import EmailToken, EmailTokenPurpose
 from authorhub.models.library import DownloadLog, LibraryEntry, LibrarySource
+from authorhub.models.magic_link import MagicLink
 from authorhub.models.mail_message import MailMessage, MailStatus
 from authorhub.models.oauth_account import OAuthAccount
 from authorhub.models.order import (
@@ -36,6 +37,7 @@ from authorhub.models.payment_refund import OPEN_REFUND_STATES, PaymentRefund, R
 from authorhub.models.provider_call import ProviderCallRecord
 from authorhub.models.tag import Tag, book_tags
 from authorhub.models.user import Role, User
+from authorhub.models.wishlist_item import WishlistItem
 
 __all__ = [
     "OPEN_REFUND_STATES",
@@ -60,6 +62,7 @@ __all__ = [
     "FormatKind",
     "LibraryEntry",
     "LibrarySource",
+    "MagicLink",
     "MailMessage",
     "MailStatus",
     "Model",
@@ -81,6 +84,7 @@ __all__ = [
     "ShippingZone",
     "Tag",
     "User",
+    "WishlistItem",
     "book_tags",
     "coupon_formats",
     "order_number_seq",

@@ -1,0 +1,35 @@
+"""Add to, remove from and read a member's wishlist. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from authorhub.errors import NotFound
+from authorhub.models import User
+from authorhub.wishlist import repository
+from authorhub.wishlist.schemas import WishlistChange, WishlistItemRead
+
+
+async def change(
+    session: AsyncSession, *, user: User, book_id: uuid.UUID, action: Literal["add", "remove"]
+) -> WishlistChange:
+    """Idempotent: adding a book already there (or removing one that is not) changes nothing."""
+    if action == "add":
+        if not await repository.published_book_exists(session, book_id):
+            raise NotFound("No such book.", code="book_not_found")
+        changed = await repository.add(session, user_id=user.id, book_id=book_id)
+    else:
+        changed = await repository.remove(session, user_id=user.id, book_id=book_id)
+    return WishlistChange(
+        book_id=book_id, in_wishlist=action == "add", changed=changed, action=action
+    )
+
+
+async def list_items(
+    session: AsyncSession, *, user: User, offset: int, limit: int
+) -> tuple[list[WishlistItemRead], int]:
+    rows, total = await repository.page(session, user_id=user.id, offset=offset, limit=limit)
+    return [WishlistItemRead.model_validate(row) for row in rows], total
