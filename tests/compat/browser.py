@@ -25,7 +25,9 @@ class Browser:
 
     def _cookie_header(self, path: str) -> str:
         return "; ".join(
-            f"{name}={value}" for (name, prefix), value in self.jar.items() if path.startswith(prefix)
+            f"{name}={value}"
+            for (name, prefix), value in self.jar.items()
+            if path.startswith(prefix)
         )
 
     def cookie(self, name: str) -> str | None:
@@ -37,7 +39,7 @@ class Browser:
             parsed.load(header)
             for name, morsel in parsed.items():
                 key = (name, morsel["path"] or "/")
-                expired = morsel["max-age"] in ("0",) or 'expires=Thu, 01 Jan 1970' in header
+                expired = morsel["max-age"] in ("0",) or "expires=Thu, 01 Jan 1970" in header
                 if expired or not morsel.value or morsel.value == '""':
                     self.jar.pop(key, None)
                 else:

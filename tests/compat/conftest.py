@@ -34,3 +34,13 @@ async def signed_in(browser: Browser, reader: User) -> Browser:
     response = await browser.sign_in(reader.email, PASSWORD)
     assert response.status_code == 200, response.text
     return browser
+
+
+# The payment journey runs against the whole service on a socket with separately served
+# provider sandboxes (the fixtures of tests/payments).
+from tests.payments.conftest import (  # noqa: E402, F401
+    captured_shop,
+    flutterwave_sandbox,
+    paystack_sandbox,
+    receiver,
+)

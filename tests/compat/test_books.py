@@ -154,7 +154,9 @@ class TestBookPage:
         assert isinstance(book["salesCount"], int) and "publishedAt" in book
         assert "backCoverImage" in book and "frontCoverImage" in book
 
-    async def test_unknown_and_draft_slugs_are_404(self, browser: Browser, db: AsyncSession) -> None:
+    async def test_unknown_and_draft_slugs_are_404(
+        self, browser: Browser, db: AsyncSession
+    ) -> None:
         from authorhub.models import BookStatus
 
         draft = await make_book(db, status=BookStatus.draft)

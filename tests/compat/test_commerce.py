@@ -51,7 +51,9 @@ class TestCart:
     ) -> None:
         shop = await make_shop_book(db, settings)
 
-        unknown = await signed_in.post("/api/cart", {"bookId": str(shop.book.id), "format": "vinyl"})
+        unknown = await signed_in.post(
+            "/api/cart", {"bookId": str(shop.book.id), "format": "vinyl"}
+        )
         missing = await signed_in.post("/api/cart", {"format": "PDF"})
 
         assert unknown.status_code == 400 and unknown.json()["error"]

@@ -27,9 +27,7 @@ class TestProvidersAndCsrf:
             "callbackUrl": f"{FRONTEND}/api/auth/callback/credentials",
         }
 
-    async def test_a_guest_gets_a_token_bound_to_an_httponly_cookie(
-        self, browser: Browser
-    ) -> None:
+    async def test_a_guest_gets_a_token_bound_to_an_httponly_cookie(self, browser: Browser) -> None:
         response = await browser.request("GET", "/api/auth/csrf", headers=JSON)
 
         assert response.status_code == 200
@@ -40,9 +38,7 @@ class TestProvidersAndCsrf:
         assert set_cookie.startswith(f"{CSRF_COOKIE}={token}|")
         assert "HttpOnly" in set_cookie and "Path=/api/auth" in set_cookie
 
-    async def test_our_own_clients_still_get_401_without_a_session(
-        self, browser: Browser
-    ) -> None:
+    async def test_our_own_clients_still_get_401_without_a_session(self, browser: Browser) -> None:
         response = await browser.request("GET", "/api/auth/csrf")  # no JSON content type
         assert response.status_code == 401
 
