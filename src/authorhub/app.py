@@ -21,6 +21,7 @@ from authorhub.errors import install_error_handlers
 from authorhub.jobs import open_job_app
 from authorhub.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from authorhub.observability import configure_logging
+from authorhub.openapi import install_openapi, operation_id
 
 log = structlog.get_logger("authorhub.app")
 
@@ -81,7 +82,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         docs_url="/docs",
         openapi_url="/openapi.json",
         redoc_url=None,
+        generate_unique_id_function=operation_id,
     )
+    install_openapi(app)
     app.state.settings = settings
     if database is not None:
         app.state.database = database
