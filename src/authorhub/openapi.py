@@ -81,7 +81,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
         path = schema["paths"].get(context.path_format or "", {})
-        for method in route.methods:
+        for method in route.methods or ():
             operation = path.get(method.lower())
             if operation is None:
                 continue
