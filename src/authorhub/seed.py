@@ -21,8 +21,9 @@ def _seeders() -> list[Seeder]:
     from authorhub.books.seed import seed_catalog
     from authorhub.coupons.service import seed_demo_coupon
     from authorhub.users.service import seed_demo_member
+    from authorhub.wishlist.service import seed_demo_wishlist
 
-    return [seed_demo_member, seed_catalog, seed_demo_coupon]
+    return [seed_demo_member, seed_catalog, seed_demo_coupon, seed_demo_wishlist]
 
 
 async def run_seeders(settings: Settings) -> list[str]:

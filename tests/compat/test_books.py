@@ -103,6 +103,7 @@ class TestBooksPage:
         by_price = await browser.request("GET", "/api/books?sortBy=price&sortOrder=asc&limit=6")
         newest = await browser.request("GET", "/api/books?sortBy=createdAt&limit=6")
         rated = await browser.request("GET", "/api/books?sortBy=averageRating&limit=6")
+        lone = await browser.request("GET", "/api/books?sortBy=title")
 
         titles = [b["title"] for b in by_price.json()["data"]["books"]]
         assert titles == ["Free Verse", "Amber Harmattan", "Zobo Nights"]
@@ -111,6 +112,8 @@ class TestBooksPage:
         for key in ("averageRating", "reviewCount", "hasDownload", "tags", "isFree"):
             assert key in first
         assert newest.json()["data"]["pagination"]["limit"] == 6
+        # A lone sortBy is not the accordion: our API names the unknown parameter.
+        assert lone.status_code == 422 and lone.json()["details"][0]["field"] == "query.sortBy"
 
     async def test_our_own_list_is_unchanged(self, browser: Browser, db: AsyncSession) -> None:
         await _shelf(db)

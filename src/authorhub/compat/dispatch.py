@@ -1,8 +1,10 @@
 """Which client is calling a path both APIs use, decided once, before routing.
 
-- GET /api/books with `sortBy`, `sortOrder` or `status=published` (parameters only the
-  original pages send: our API sorts with `sort`, and shows published books by default) is
-  answered in the original's shape (`data.books`, `data.pagination`, naira strings).
+- GET /api/books as the original's two callers send it is answered in the original's shape
+  (`data.books`, `data.pagination`, naira strings): app/books/page sends `status=published`
+  (our API lists published books by default, so our clients need not), the books accordion
+  `sortBy=<field>&limit=<n>`; `sortOrder` is the original's too. A lone `sortBy` stays our
+  422 naming it: most likely a new client mistaking our `sort`.
 - POST /api/orders whose JSON body names a `bookId` (the original's one-book order; our own
   body has `items` or nothing) is the original's order.
 Everything else reaches our own routes unchanged. (GET /api/auth/csrf answers both clients in
@@ -18,15 +20,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from authorhub.compat.router import ORIGINAL_BOOKS_PATH, ORIGINAL_ORDERS_PATH
 
-_ORIGINAL_BOOK_PARAMS = ("sortBy", "sortOrder")
 _MAX_PEEK_BYTES = 64 * 1024  # an order body is a few hundred bytes
 
 
 def wants_original_books(query_string: bytes) -> bool:
     params = parse_qs(query_string.decode("latin-1"))
-    return any(name in params for name in _ORIGINAL_BOOK_PARAMS) or params.get("status") == [
-        "published"
-    ]
+    return (
+        params.get("status") == ["published"]
+        or "sortOrder" in params
+        or ("sortBy" in params and "limit" in params)
+    )
 
 
 def is_original_order(body: bytes) -> bool:

@@ -19,6 +19,16 @@ async def published_book_exists(session: AsyncSession, book_id: uuid.UUID) -> bo
     return found is not None
 
 
+async def some_published_books(session: AsyncSession, *, limit: int) -> list[uuid.UUID]:
+    rows = await session.scalars(
+        select(Book.id)
+        .where(Book.status == BookStatus.published)
+        .order_by(Book.published_at, Book.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
 async def add(session: AsyncSession, *, user_id: uuid.UUID, book_id: uuid.UUID) -> bool:
     """True when the book was added, False when it was already there (concurrent adds too)."""
     added = await session.scalar(

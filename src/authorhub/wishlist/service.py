@@ -7,6 +7,7 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from authorhub.config import Settings
 from authorhub.errors import NotFound
 from authorhub.models import User
 from authorhub.wishlist import repository
@@ -33,3 +34,19 @@ async def list_items(
 ) -> tuple[list[WishlistItemRead], int]:
     rows, total = await repository.page(session, user_id=user.id, offset=offset, limit=limit)
     return [WishlistItemRead.model_validate(row) for row in rows], total
+
+
+async def seed_demo_wishlist(session: AsyncSession, settings: Settings) -> str:
+    """The demo member wishes for two published books (adding them again changes nothing)."""
+    from authorhub.auth import repository as auth_repo
+    from authorhub.users.service import DEMO_MEMBER_EMAIL
+
+    if settings.is_production:
+        return "wishlist: skipped in production"
+    member = await auth_repo.get_user_by_email(session, DEMO_MEMBER_EMAIL)
+    if member is None:
+        return "wishlist: no demo member"
+    added = 0
+    for book_id in await repository.some_published_books(session, limit=2):
+        added += await repository.add(session, user_id=member.id, book_id=book_id)
+    return f"wishlist: {added} book(s) added for {DEMO_MEMBER_EMAIL}"
