@@ -167,3 +167,35 @@ class TestDownloadCard:
             assert response.status_code == 401
             assert response.json()["requiresPurchase"] is requires_purchase
             assert response.json()["error"]
+
+
+async def test_the_wishlist_page_reads_the_same_number_of_rows_whatever_its_length(
+    db: AsyncSession,
+) -> None:
+    from sqlalchemy import event
+
+    from authorhub.wishlist import service as wishlist
+
+    short, long = await make_user(db), await make_user(db)
+    books = [await make_book(db) for _ in range(6)]
+    await wishlist.change(db, user=short, book_id=books[0].id, action="add")
+    for book in books:
+        await wishlist.change(db, user=long, book_id=book.id, action="add")
+
+    async def statements_to_list(user: User) -> int:
+        seen: list[str] = []
+
+        def count(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+            seen.append(statement)
+
+        connection = (await db.connection()).sync_connection
+        assert connection is not None
+        event.listen(connection, "before_cursor_execute", count)
+        try:
+            rows, total = await wishlist.list_items(db, user=user, offset=0, limit=20)
+        finally:
+            event.remove(connection, "before_cursor_execute", count)
+        assert len(rows) == total
+        return len(seen)
+
+    assert await statements_to_list(short) == await statements_to_list(long) == 2

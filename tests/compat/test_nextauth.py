@@ -82,6 +82,7 @@ class TestSignIn:
             "name": "Ada Reader",
             "email": reader.email,
             "image": None,
+            "avatar": None,
             "role": "reader",
         }
         assert datetime.fromisoformat(body["expires"]) > datetime.fromisoformat(

@@ -197,6 +197,7 @@ def session_user(user: User) -> dict[str, Any]:
         "name": user.name,
         "email": user.email,
         "image": user.avatar_url,
+        "avatar": user.avatar_url,  # components/user-nav reads session.user.avatar
         "role": _ROLE_NAMES.get(user.role, user.role.value),
     }
 
