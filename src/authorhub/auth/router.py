@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Query, Request, Response, status
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from authorhub.auth import google, service
-from authorhub.auth.cookies import clear_session_cookies, set_session_cookies
+from authorhub.auth.cookies import clear_session_cookies, set_issued_cookies
 from authorhub.auth.dependencies import AppSettings, Client, get_optional_user
 from authorhub.auth.schemas import (
     CsrfAnswer,
@@ -68,17 +68,6 @@ def _token_pair(tokens: service.IssuedTokens) -> TokenPair:
     )
 
 
-def _set_cookies(response: Response, settings: Settings, tokens: service.IssuedTokens) -> None:
-    set_session_cookies(
-        response,
-        settings,
-        access_token=tokens.access_token,
-        expires_in=tokens.expires_in,
-        refresh_token=tokens.refresh_token,
-        refresh_expires_at=tokens.refresh_token_expires_at,
-    )
-
-
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
@@ -131,7 +120,7 @@ async def login(
     )
     # What the reader put in the cart before signing in becomes theirs now.
     await take_guest_cart(request, response, session, settings, tokens.user)
-    _set_cookies(response, settings, tokens)
+    set_issued_cookies(response, settings, tokens)
     return ok(_token_pair(tokens))
 
 
@@ -161,7 +150,7 @@ async def refresh(
         require_csrf=from_cookie,
         csrf_token=request.headers.get(CSRF_HEADER),
     )
-    _set_cookies(response, settings, tokens)
+    set_issued_cookies(response, settings, tokens)
     return ok(_token_pair(tokens))
 
 
@@ -377,7 +366,7 @@ async def google_callback(
         response: Response = _frontend_redirect(settings, "/auth/signin", error=exc.code)
     else:
         response = _frontend_redirect(settings, google.safe_next_path(flow.get("next")))
-        _set_cookies(response, settings, tokens)
+        set_issued_cookies(response, settings, tokens)
         await take_guest_cart(request, response, session, settings, tokens.user)
     response.delete_cookie(
         google.FLOW_COOKIE,

@@ -652,19 +652,9 @@ async def sign_in_with_google(
             session, user=user, subject=subject, email=email, name=name, client=client
         )
     assert user is not None
-    tokens = await _start_session(
+    return await sign_in_without_password(
         session, settings=settings, user=user, method=GOOGLE, client=client
     )
-    await record(
-        session,
-        AuditEvent.login_succeeded,
-        client=client,
-        user_id=user.id,
-        actor_id=user.id,
-        method=GOOGLE,
-        session_id=str(tokens.session_id),
-    )
-    return tokens
 
 
 async def _link_google(
@@ -723,8 +713,8 @@ async def session_ends_at(session: AsyncSession, session_id: uuid.UUID) -> datet
 async def sign_in_without_password(
     session: AsyncSession, *, settings: Settings, user: User, method: str, client: ClientInfo
 ) -> IssuedTokens:
-    """Start a session for a user who proved their address another way (an emailed sign-in
-    link), audited like a password sign-in."""
+    """Start a session for a user who proved who they are another way (Google, an emailed
+    sign-in link), audited like a password sign-in."""
     if not user.is_active:
         raise Unauthorized("This account is disabled.", code="account_disabled")
     tokens = await _start_session(

@@ -19,11 +19,11 @@ import contextlib
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from authorhub.auth import service as auth
-from authorhub.auth.cookies import REFRESH_COOKIE_PATH, clear_session_cookies, set_session_cookies
+from authorhub.auth.cookies import REFRESH_COOKIE_PATH, clear_session_cookies, set_issued_cookies
 from authorhub.auth.dependencies import AppSettings, Client, authenticate
 from authorhub.auth.tokens import ACCESS_COOKIE, REFRESH_COOKIE
 from authorhub.cart.dependencies import take_guest_cart
@@ -176,19 +176,8 @@ async def callback_credentials(
         return response
     response = _json({"url": safe_callback_url(settings, _field(form, "callbackUrl") or None)})
     await take_guest_cart(request, response, db, settings, tokens.user)
-    _set_cookies(response, settings, tokens)
+    set_issued_cookies(response, settings, tokens)
     return response
-
-
-def _set_cookies(response: Response, settings: Settings, tokens: auth.IssuedTokens) -> None:
-    set_session_cookies(
-        response,
-        settings,
-        access_token=tokens.access_token,
-        expires_in=tokens.expires_in,
-        refresh_token=tokens.refresh_token,
-        refresh_expires_at=tokens.refresh_token_expires_at,
-    )
 
 
 def session_user(user: User) -> dict[str, Any]:
@@ -237,7 +226,7 @@ async def session_info(
         {"user": session_user(user), "expires": expires.isoformat() if expires else None}
     )
     if renewed is not None:
-        _set_cookies(response, settings, renewed)
+        set_issued_cookies(response, settings, renewed)
     return response
 
 

@@ -12,10 +12,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
-from authorhub.auth import service as auth
-from authorhub.auth.cookies import set_access_cookie, set_session_cookies
+from authorhub.auth.cookies import set_issued_cookies
 from authorhub.auth.dependencies import AppSettings, Client
-from authorhub.auth.tokens import ACCESS_COOKIE
 from authorhub.books import service as books
 from authorhub.books.schemas import BookListQuery, BookSort
 from authorhub.cart import service as cart
@@ -47,8 +45,9 @@ from authorhub.payments import router as payments_router
 from authorhub.payments import service as payments
 from authorhub.payments.dependencies import PaymentProviders
 from authorhub.payments.providers import ProviderName
+from authorhub.users import router as users_router
 from authorhub.users import service as users
-from authorhub.users.schemas import ProfileUpdate
+from authorhub.users.schemas import PasswordChange, ProfileUpdate
 
 router = APIRouter(tags=["compat"], include_in_schema=False)
 
@@ -361,7 +360,7 @@ async def change_password(
     client: Client,
     user: CurrentBrowserUser,
 ) -> dict[str, Any]:
-    """{currentPassword, newPassword, confirmPassword}: our password change (every other
+    """{currentPassword, newPassword, confirmPassword}: our own password change (every other
     session ends; this browser stays signed in)."""
     if body.confirm_password is not None and body.confirm_password != body.new_password:
         raise BadRequest(
@@ -369,19 +368,17 @@ async def change_password(
             code="passwords_differ",
             details=[{"field": "confirmPassword", "message": "must equal newPassword"}],
         )
-    renewed = await auth.change_password(
+    changed = await users_router.change_password(
+        PasswordChange(current_password=body.current_password, new_password=body.new_password),
+        request,
+        response,
+        user,
         session,
-        settings=settings,
-        limiter=limiter,
-        user=user,
-        current_password=body.current_password,
-        new_password=body.new_password,
-        session_id=request.state.session_id,
-        client=client,
+        settings,
+        limiter,
+        client,
     )
-    if renewed is not None and ACCESS_COOKIE in request.cookies:
-        set_access_cookie(response, settings, *renewed)
-    return {"success": True, "message": "Password changed."}
+    return {"success": True, "message": changed.data.message}
 
 
 # --- free books by email -------------------------------------------------------------------------
@@ -454,13 +451,5 @@ async def use_magic_link(
         )
     path = f"/books/{signed_in.book_slug}" if signed_in.book_slug else "/"
     response = RedirectResponse(f"{settings.frontend_url.rstrip('/')}{path}", status_code=303)
-    tokens = signed_in.tokens
-    set_session_cookies(
-        response,
-        settings,
-        access_token=tokens.access_token,
-        expires_in=tokens.expires_in,
-        refresh_token=tokens.refresh_token,
-        refresh_expires_at=tokens.refresh_token_expires_at,
-    )
+    set_issued_cookies(response, settings, signed_in.tokens)
     return response

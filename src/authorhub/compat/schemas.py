@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, StringConstraints
 
 from authorhub.kit.schemas import ApiInput
-from authorhub.users.schemas import Email, PersonName, Phone
+from authorhub.users.schemas import AnyPassword, Email, NewPassword, PersonName, Phone
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
 
@@ -44,8 +44,8 @@ class OriginalProfile(OriginalInput):
 
 
 class OriginalPasswordChange(OriginalInput):
-    current_password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
-    new_password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+    current_password: AnyPassword
+    new_password: NewPassword
     confirm_password: str | None = None
 
 
