@@ -182,5 +182,19 @@ class TestSessionAndSignOut:
         assert (await signed_in.session())["user"]
 
     async def test_a_stranger_has_no_session(self, browser: Browser) -> None:
+        # The empty object is what NextAuth expects, never an error.
         assert await browser.session() == {}
-        assert uuid.UUID  # (the empty object is what NextAuth expects, never an error)
+
+
+async def test_sign_up_then_sign_in_as_the_original_pages_do(browser: Browser) -> None:
+    """app/auth/signup posts {name, email, password} and checks response.ok; then signIn."""
+    email = f"new-{uuid.uuid4().hex[:8]}@example.com"
+    signed_up = await browser.post(
+        "/api/auth/register", {"name": "Bola Ade", "email": email, "password": PASSWORD}
+    )
+    assert signed_up.is_success, signed_up.text
+
+    signed_in = await browser.sign_in(email, PASSWORD)
+
+    assert signed_in.status_code == 200
+    assert (await browser.session())["user"]["email"] == email
