@@ -10,13 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from authorhub.auth.passwords import hash_password
 from authorhub.models import User
 from tests.compat.browser import Browser
+from tests.fixtures.auth import isolated_app as app  # noqa: F401 - own rate-limit counters
+from tests.fixtures.auth import isolated_committed_app as committed_app  # noqa: F401
 from tests.fixtures.auth import make_user
 
 PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-async def browser(app: FastAPI) -> AsyncIterator[Browser]:
+async def browser(app: FastAPI) -> AsyncIterator[Browser]:  # noqa: F811 - the fixture above
     """A browser on the HTTPS site (the app's Secure cookies come back, as they would)."""
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as http:
