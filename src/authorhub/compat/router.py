@@ -48,6 +48,7 @@ from authorhub.payments.providers import ProviderName
 from authorhub.users import router as users_router
 from authorhub.users import service as users
 from authorhub.users.schemas import PasswordChange, ProfileUpdate
+from authorhub.wishlist import service as wishlist
 
 router = APIRouter(tags=["compat"], include_in_schema=False)
 
@@ -313,8 +314,6 @@ async def toggle_wishlist(
     body: OriginalWishlistChange, session: DbSession, user: CurrentBrowserUser
 ) -> dict[str, Any]:
     """components/wishlist-button: {bookId, action: 'add'|'remove'}."""
-    from authorhub.wishlist import service as wishlist
-
     changed = await wishlist.change(session, user=user, book_id=body.book_id, action=body.action)
     message = "Added to your wishlist." if body.action == "add" else "Removed from your wishlist."
     return {
