@@ -8,7 +8,7 @@ PYTHON ?= python3
 STAMP  := $(VENV)/.installed
 CODE   := $(wildcard src tests migrations bench)
 
-.PHONY: install run test check lint format migrate seed worker bench bench-admin clean browser admin
+.PHONY: install run test check lint format migrate seed worker bench bench-admin clean browser admin client
 
 # Re-install only when the dependencies change.
 $(STAMP): pyproject.toml
@@ -65,6 +65,12 @@ bench: install
 
 bench-admin: install
 	$(PY) bench/admin.py
+
+## make client: regenerate clients/typescript (OpenAPI document and TypeScript types) from the app
+client: install
+	cd clients/typescript && npm ci --no-audit --no-fund
+	$(BIN)/authorhub openapi --out clients/typescript/openapi.json
+	cd clients/typescript && node_modules/.bin/openapi-typescript openapi.json -o schema.d.ts
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

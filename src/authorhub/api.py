@@ -16,6 +16,8 @@ from authorhub.comments.router import moderation_router as blog_comment_moderati
 from authorhub.comments.router import router as blog_comments_router
 from authorhub.community.moderation_router import router as moderation_router
 from authorhub.community.router import router as community_router
+from authorhub.compat.nextauth import router as compat_nextauth_router
+from authorhub.compat.router import router as compat_router
 from authorhub.coupons.router import admin_router as admin_coupons_router
 from authorhub.coupons.router import router as coupons_router
 from authorhub.email_templates.router import admin_router as admin_email_templates_router
@@ -32,6 +34,7 @@ from authorhub.search.router import router as search_router
 from authorhub.system.router import router as system_router
 from authorhub.tags.router import router as tags_router
 from authorhub.users.router import router as users_router
+from authorhub.wishlist.router import router as wishlist_router
 
 api_router = APIRouter(prefix="/api")
 api_router.include_router(system_router)
@@ -61,3 +64,7 @@ api_router.include_router(blog_comment_moderation_router)
 api_router.include_router(newsletter_router)
 api_router.include_router(admin_newsletter_router)
 api_router.include_router(admin_email_templates_router)
+api_router.include_router(wishlist_router)
+# The original Next.js frontend's contract (docs/compat.md).
+api_router.include_router(compat_nextauth_router)
+api_router.include_router(compat_router)

@@ -18,12 +18,14 @@ from authorhub.admin import LARGE_FORMS, install_admin
 from authorhub.api import api_router
 from authorhub.books.http_cache import install_catalog
 from authorhub.community.views import ViewCounter, flushing
+from authorhub.compat.dispatch import OriginalClientDispatch
 from authorhub.config import Settings, get_settings
 from authorhub.db import Database, resolve_database_url, set_database
 from authorhub.errors import install_error_handlers
 from authorhub.jobs.supervisor import WorkerSupervisor
 from authorhub.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from authorhub.observability import configure_logging
+from authorhub.openapi import install_openapi, operation_id
 
 log = structlog.get_logger("authorhub.app")
 
@@ -89,7 +91,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         redoc_url="/redoc",
         openapi_url="/openapi.json",
         static_url="/static/docs",
+        generate_unique_id_function=operation_id,
     )
+    install_openapi(app)
     app.state.settings = settings
     app.state.discussion_views = ViewCounter()  # community: views counted here, flushed above
     if database is not None:
@@ -124,6 +128,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     # Order: the last added runs first. The request id must wrap everything, the size limit
     # must run before any body is read.
+    app.add_middleware(OriginalClientDispatch)  # innermost: picks the original's routes
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

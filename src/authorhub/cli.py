@@ -305,6 +305,20 @@ def seed_demo() -> None:
         console.print(f"  seed: {line}")
 
 
+@app.command("openapi")
+def openapi_document(
+    out: Annotated[Path | None, typer.Option(help="write here instead of stdout")] = None,
+) -> None:
+    """Print the OpenAPI document (what clients/typescript is generated from)."""
+    from authorhub.openapi import openapi_json
+
+    text = openapi_json()
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text)
+
+
 def main() -> None:
     sys.path.insert(0, str(Path.cwd()))
     app()

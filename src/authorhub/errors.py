@@ -8,12 +8,13 @@ that body with the right status. A 500 carries the request id and nothing about 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from authorhub.db import is_database_unavailable
@@ -91,6 +92,17 @@ class ServiceUnavailable(AppError):
     status_code = 503
     code = "service_unavailable"
     message = "The service is temporarily unavailable. Try again shortly."
+
+
+class ErrorBody(BaseModel):
+    """Every error answer (the OpenAPI document declares it on every operation)."""
+
+    success: Literal[False] = False
+    error: str = Field(description="a message for people")
+    code: str = Field(description="a stable machine code, e.g. book_not_found")
+    details: Any = Field(
+        None, description="validation: [{field, message, type}]; otherwise code-specific"
+    )
 
 
 def error_body(message: str, code: str, details: Any = None) -> dict[str, Any]:

@@ -20,20 +20,25 @@ DEV_LINKS += [("Blog", "/api/blog"), ("RSS feed", "/rss.xml"), ("Sitemap", "/sit
 
 def _seeders() -> list[Seeder]:
     # Imported here so that seeding never runs at import time; append domain seeders in order.
+    from authorhub.blog.seed import seed_blog
     from authorhub.books.seed import seed_catalog
     from authorhub.community.seed import seed_community
     from authorhub.coupons.service import seed_demo_coupon
-    from authorhub.users.service import seed_demo_member
-
-    return [seed_demo_member, seed_catalog, seed_demo_coupon, seed_community]
-    seeders: list[Seeder] = [seed_demo_member, seed_catalog, seed_demo_coupon]
-    # content: blog, newsletter, email templates
-    from authorhub.blog.seed import seed_blog
     from authorhub.email_templates.service import seed_email_templates
     from authorhub.newsletter.seed import seed_newsletter
+    from authorhub.users.service import seed_demo_member
+    from authorhub.wishlist.service import seed_demo_wishlist
 
-    seeders += [seed_blog, seed_newsletter, seed_email_templates]
-    return seeders
+    return [
+        seed_demo_member,
+        seed_catalog,
+        seed_demo_coupon,
+        seed_demo_wishlist,
+        seed_community,
+        seed_blog,
+        seed_newsletter,
+        seed_email_templates,
+    ]
 
 
 async def run_seeders(settings: Settings) -> list[str]:

@@ -7,12 +7,16 @@ exchanged or revoked. Mobile clients ignore them and use the tokens from the res
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from fastapi import Response
 
 from authorhub.auth.tokens import ACCESS_COOKIE, REFRESH_COOKIE
 from authorhub.config import Settings
 from authorhub.kit.time import utcnow
+
+if TYPE_CHECKING:
+    from authorhub.auth.service import IssuedTokens
 
 REFRESH_COOKIE_PATH = "/api/auth"
 
@@ -52,6 +56,18 @@ def set_session_cookies(
         secure=_secure(settings),
         httponly=True,
         samesite="lax",
+    )
+
+
+def set_issued_cookies(response: Response, settings: Settings, tokens: IssuedTokens) -> None:
+    """The cookies of a session just started or refreshed."""
+    set_session_cookies(
+        response,
+        settings,
+        access_token=tokens.access_token,
+        expires_in=tokens.expires_in,
+        refresh_token=tokens.refresh_token,
+        refresh_expires_at=tokens.refresh_token_expires_at,
     )
 
 

@@ -57,6 +57,15 @@ def _bearer_token(request: Request) -> str | None:
 async def get_optional_user(
     request: Request, session: DbSession, settings: AppSettings
 ) -> User | None:
+    return await authenticate_request(request, session, settings)
+
+
+async def authenticate_request(
+    request: Request, session: AsyncSession, settings: Settings, *, csrf_checked: bool = False
+) -> User | None:
+    """The caller, from the bearer token or the access cookie. A cookie request that changes
+    state needs the session's X-CSRF-Token, unless the caller already checked CSRF another way
+    (`csrf_checked`: the compatibility routes of the original frontend check its Origin)."""
     token = _bearer_token(request)
     from_cookie = False
     if token is None:
@@ -69,7 +78,7 @@ async def get_optional_user(
         session,
         settings,
         token=token,
-        csrf_required=from_cookie and request.method not in _SAFE_METHODS,
+        csrf_required=from_cookie and request.method not in _SAFE_METHODS and not csrf_checked,
         csrf_token=request.headers.get(CSRF_HEADER),
     )
 

@@ -12,9 +12,10 @@ from fastapi import APIRouter, Body, Query, Request, Response, status
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from authorhub.auth import google, service
-from authorhub.auth.cookies import clear_session_cookies, set_session_cookies
+from authorhub.auth.cookies import clear_session_cookies, set_issued_cookies
 from authorhub.auth.dependencies import AppSettings, Client, get_optional_user
 from authorhub.auth.schemas import (
+    CsrfAnswer,
     CsrfRead,
     EmailInput,
     LoginInput,
@@ -26,6 +27,7 @@ from authorhub.auth.schemas import (
 )
 from authorhub.auth.tokens import ACCESS_COOKIE, CSRF_HEADER, REFRESH_COOKIE
 from authorhub.cart.dependencies import take_guest_cart
+from authorhub.compat import nextauth
 from authorhub.config import Settings
 from authorhub.db import DbSession
 from authorhub.errors import AppError, NotFound, Unauthorized, error_response
@@ -63,17 +65,6 @@ def _token_pair(tokens: service.IssuedTokens) -> TokenPair:
         refresh_token_expires_at=tokens.refresh_token_expires_at,
         csrf_token=tokens.csrf_token,
         user=UserRead.of(tokens.user),
-    )
-
-
-def _set_cookies(response: Response, settings: Settings, tokens: service.IssuedTokens) -> None:
-    set_session_cookies(
-        response,
-        settings,
-        access_token=tokens.access_token,
-        expires_in=tokens.expires_in,
-        refresh_token=tokens.refresh_token,
-        refresh_expires_at=tokens.refresh_token_expires_at,
     )
 
 
@@ -129,7 +120,7 @@ async def login(
     )
     # What the reader put in the cart before signing in becomes theirs now.
     await take_guest_cart(request, response, session, settings, tokens.user)
-    _set_cookies(response, settings, tokens)
+    set_issued_cookies(response, settings, tokens)
     return ok(_token_pair(tokens))
 
 
@@ -159,7 +150,7 @@ async def refresh(
         require_csrf=from_cookie,
         csrf_token=request.headers.get(CSRF_HEADER),
     )
-    _set_cookies(response, settings, tokens)
+    set_issued_cookies(response, settings, tokens)
     return ok(_token_pair(tokens))
 
 
@@ -192,18 +183,33 @@ async def logout(
     return ok(Message(message="Signed out."))
 
 
-@router.get("/csrf", summary="The CSRF token of the cookie session (send it as X-CSRF-Token)")
-async def csrf(
-    request: Request, response: Response, session: DbSession, settings: AppSettings
-) -> Envelope[CsrfRead]:
-    token = await service.csrf_token(
-        session,
-        settings=settings,
-        access_token=request.cookies.get(ACCESS_COOKIE),
-        refresh_token=request.cookies.get(REFRESH_COOKIE),
-    )
+@router.get(
+    "/csrf",
+    summary="The CSRF token of the cookie session (send it as X-CSRF-Token)",
+    response_model=CsrfAnswer,
+)
+async def csrf(request: Request, session: DbSession, settings: AppSettings) -> JSONResponse:
+    """One answer for our clients (`data.csrfToken`) and NextAuth's client (`csrfToken`): the
+    same session-bound token. Without a session our clients get 401; NextAuth's client (it
+    sends `Content-Type: application/json` on this GET) gets a sign-in token instead, bound
+    to the browser by a double-submit cookie (docs/compat.md)."""
+    try:
+        token = await service.csrf_token(
+            session,
+            settings=settings,
+            access_token=request.cookies.get(ACCESS_COOKIE),
+            refresh_token=request.cookies.get(REFRESH_COOKIE),
+        )
+    except Unauthorized:
+        if not nextauth.is_nextauth_client(request):
+            raise
+        response = nextauth.guest_csrf_response(settings)
+    else:
+        response = JSONResponse(
+            CsrfAnswer(data=CsrfRead(csrf_token=token), csrf_token=token).model_dump(by_alias=True)
+        )
     response.headers["Cache-Control"] = "private, no-cache, no-store"
-    return ok(CsrfRead(csrf_token=token))
+    return response
 
 
 def _emails_a_link(
@@ -360,7 +366,7 @@ async def google_callback(
         response: Response = _frontend_redirect(settings, "/auth/signin", error=exc.code)
     else:
         response = _frontend_redirect(settings, google.safe_next_path(flow.get("next")))
-        _set_cookies(response, settings, tokens)
+        set_issued_cookies(response, settings, tokens)
         await take_guest_cart(request, response, session, settings, tokens.user)
     response.delete_cookie(
         google.FLOW_COOKIE,

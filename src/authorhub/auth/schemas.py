@@ -65,3 +65,11 @@ class TokenPair(ApiModel):
 
 class CsrfRead(ApiModel):
     csrf_token: str
+
+
+class CsrfAnswer(ApiModel):
+    """GET /api/auth/csrf: the token in our envelope and, for NextAuth's client, at the top."""
+
+    success: Literal[True] = True
+    data: CsrfRead
+    csrf_token: str

@@ -748,19 +748,9 @@ async def sign_in_with_google(
             session, user=user, subject=subject, email=email, name=name, client=client
         )
     assert user is not None
-    tokens = await _start_session(
+    return await sign_in_without_password(
         session, settings=settings, user=user, method=GOOGLE, client=client
     )
-    await record(
-        session,
-        AuditEvent.login_succeeded,
-        client=client,
-        user_id=user.id,
-        actor_id=user.id,
-        method=GOOGLE,
-        session_id=str(tokens.session_id),
-    )
-    return tokens
 
 
 async def _link_google(
@@ -805,3 +795,54 @@ async def _link_google(
         session, AuditEvent.google_linked, client=client, user_id=user.id, actor_id=user.id
     )
     return user
+
+
+# --- for the original frontend's NextAuth client (authorhub.compat) ------------------------------
+
+
+async def session_ends_at(session: AsyncSession, session_id: uuid.UUID) -> datetime | None:
+    """When a sign-in session ends at the latest (NextAuth's `expires`)."""
+    found = await repo.get_session_with_user(session, session_id)
+    return found[0].expires_at if found else None
+
+
+async def sign_in_without_password(
+    session: AsyncSession, *, settings: Settings, user: User, method: str, client: ClientInfo
+) -> IssuedTokens:
+    """Start a session for a user who proved who they are another way (Google, an emailed
+    sign-in link), audited like a password sign-in."""
+    if not user.is_active:
+        raise Unauthorized("This account is disabled.", code="account_disabled")
+    tokens = await _start_session(
+        session, settings=settings, user=user, method=method, client=client
+    )
+    await record(
+        session,
+        AuditEvent.login_succeeded,
+        client=client,
+        user_id=user.id,
+        actor_id=user.id,
+        method=method,
+        session_id=str(tokens.session_id),
+    )
+    return tokens
+
+
+async def find_or_create_reader(
+    session: AsyncSession, *, email: str, name: str, client: ClientInfo
+) -> tuple[User, bool]:
+    """The account of an address, created without a password when there is none (a reader
+    claiming a free book by email; she signs in with the emailed link). (user, created)."""
+    user = await repo.get_user_by_email(session, email)
+    if user is not None:
+        return user, False
+    user = await repo.insert_user(session, email=email, name=name, password_hash=None)
+    if user is None:  # created by a simultaneous request
+        user = await repo.get_user_by_email(session, email)
+        if user is None:  # pragma: no cover - the unique index makes this impossible
+            raise Conflict("This email is already registered.", code="email_taken")
+        return user, False
+    await record(
+        session, AuditEvent.registered, client=client, user_id=user.id, method="magic_link"
+    )
+    return user, True

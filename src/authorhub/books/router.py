@@ -85,17 +85,6 @@ async def get_book(
     return await _book(request, session, viewer, cache, ref)
 
 
-@router.get(
-    "/slug/{slug}",
-    response_model=Envelope[BookDetail],
-    summary="One book by slug (the path the original frontend calls)",
-)
-async def get_book_by_slug(
-    request: Request, session: DbSession, viewer: OptionalUser, cache: CatalogCacheDep, slug: str
-) -> Response:
-    return await _book(request, session, viewer, cache, slug)
-
-
 @router.post("", status_code=201, summary="Create a book with its formats and tags (admin)")
 async def create_book(
     _: CatalogWrite, admin: AdminUser, session: DbSession, body: BookCreate

@@ -73,9 +73,11 @@ async def create_category(
     return ok(await service.create_category(session, data=body))
 
 
-@router.api_route(
+# One function for both methods; two registrations so that each has its own operationId.
+@router.put("/{category_id}", summary="Update a category: only the fields sent change (admin)")
+@router.patch(
     "/{category_id}",
-    methods=["PUT", "PATCH"],
+    name="patch_category",
     summary="Update a category: only the fields sent change (admin)",
 )
 async def update_category(

@@ -37,6 +37,7 @@ from authorhub.models.discussion_revision import DiscussionRevision
 from authorhub.models.email_template import EmailTemplate, TemplateKind
 from authorhub.models.email_token import EmailToken, EmailTokenPurpose
 from authorhub.models.library import DownloadLog, LibraryEntry, LibrarySource
+from authorhub.models.magic_link import MagicLink
 from authorhub.models.mail_message import MailMessage, MailStatus
 from authorhub.models.newsletter_campaign import CampaignStatus, NewsletterCampaign
 from authorhub.models.newsletter_delivery import DeliveryStatus, NewsletterDelivery
@@ -58,6 +59,7 @@ from authorhub.models.provider_call import ProviderCallRecord
 from authorhub.models.tag import Tag, book_tags
 from authorhub.models.upload import Upload
 from authorhub.models.user import Role, User
+from authorhub.models.wishlist_item import WishlistItem
 
 __all__ = [
     "OPEN_REFUND_STATES",
@@ -102,6 +104,7 @@ __all__ = [
     "FormatKind",
     "LibraryEntry",
     "LibrarySource",
+    "MagicLink",
     "MailMessage",
     "MailStatus",
     "Model",
@@ -137,6 +140,7 @@ __all__ = [
     "User",
     "WatchedWord",
     "WatchedWordAction",
+    "WishlistItem",
     "book_tags",
     "coupon_formats",
     "order_number_seq",

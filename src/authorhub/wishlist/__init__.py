@@ -1,0 +1,1 @@
+"""Wishlists: the books a member keeps an eye on."""
