@@ -41,7 +41,7 @@ async def list_posts(
 
 
 @router.get("/categories", response_model=Envelope[list[CategoryRead]])
-async def list_categories(session: DbSession) -> Envelope[list[CategoryRead]]:
+async def list_blog_categories(session: DbSession) -> Envelope[list[CategoryRead]]:
     """Every blog category (a short list) with its number of published posts."""
     return ok(await service.categories(session))
 
@@ -92,21 +92,21 @@ async def create_post(
 @admin_router.post(
     "/categories", response_model=Envelope[CategoryRead], status_code=status.HTTP_201_CREATED
 )
-async def create_category(
+async def create_blog_category(
     body: CategoryWrite, _admin: AdminUser, session: DbSession
 ) -> Envelope[CategoryRead]:
     return ok(await service.save_category(session, data=body))
 
 
 @admin_router.put("/categories/{category_id}", response_model=Envelope[CategoryRead])
-async def update_category(
+async def update_blog_category(
     category_id: uuid.UUID, body: CategoryWrite, _admin: AdminUser, session: DbSession
 ) -> Envelope[CategoryRead]:
     return ok(await service.save_category(session, data=body, category_id=category_id))
 
 
 @admin_router.delete("/categories/{category_id}", response_model=Envelope[Message])
-async def delete_category(
+async def delete_blog_category(
     category_id: uuid.UUID, _admin: AdminUser, session: DbSession
 ) -> Envelope[Message]:
     await service.delete_category(session, category_id=category_id)

@@ -62,7 +62,7 @@ def _page(items: list[T], paging: PageParams, total: int) -> Page[T]:
 
 
 @router.get("/community/categories", summary="Discussion categories, in display order")
-async def list_categories(session: DbSession) -> Envelope[list[CategoryRead]]:
+async def list_discussion_categories(session: DbSession) -> Envelope[list[CategoryRead]]:
     return ok([CategoryRead.model_validate(c) for c in await repo.list_categories(session)])
 
 
