@@ -10,6 +10,10 @@ from authorhub.cart.router import router as cart_router
 from authorhub.categories.router import router as categories_router
 from authorhub.coupons.router import admin_router as admin_coupons_router
 from authorhub.coupons.router import router as coupons_router
+from authorhub.events.router import admin_router as admin_events_router
+from authorhub.events.router import router as events_router
+from authorhub.events.router import tickets_router as event_tickets_router
+from authorhub.flows.router import events_router as event_flows_router
 from authorhub.flows.router import router as flows_router
 from authorhub.library.router import router as library_router
 from authorhub.media.router import router as media_router
@@ -40,3 +44,7 @@ api_router.include_router(library_router)
 api_router.include_router(payments_router)
 api_router.include_router(admin_payments_router)
 api_router.include_router(flows_router)
+api_router.include_router(event_flows_router)
+api_router.include_router(events_router)
+api_router.include_router(event_tickets_router)
+api_router.include_router(admin_events_router)

@@ -258,6 +258,15 @@ def _split_csv(value: object) -> object:
     return value
 
 
+class EventsSettings(BaseSettings):
+    """Events: the waiting list's hold on a freed seat."""
+
+    model_config = _config("EVENTS_")
+
+    # A freed seat is held this long for the first in line before it passes to the next.
+    waitlist_hold_hours: int = Field(24, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = _config()
 
@@ -303,6 +312,7 @@ class Settings(BaseSettings):
     media: MediaSettings = Field(default_factory=MediaSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     commerce: CommerceSettings = Field(default_factory=CommerceSettings)
+    events: EventsSettings = Field(default_factory=EventsSettings)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -18,6 +18,11 @@ from authorhub.models.coupon import (
     coupon_formats,
 )
 from authorhub.models.email_token import EmailToken, EmailTokenPurpose
+from authorhub.models.event import Event, EventStatus, EventType, RefundPolicy
+from authorhub.models.event_reminder import EventReminder
+from authorhub.models.event_ticket import EventTicket, TicketStatus
+from authorhub.models.event_ticket_tier import EventTicketTier
+from authorhub.models.event_waitlist_entry import EventWaitlistEntry, WaitlistStatus
 from authorhub.models.library import DownloadLog, LibraryEntry, LibrarySource
 from authorhub.models.mail_message import MailMessage, MailStatus
 from authorhub.models.oauth_account import OAuthAccount
@@ -57,6 +62,13 @@ __all__ = [
     "DownloadLog",
     "EmailToken",
     "EmailTokenPurpose",
+    "Event",
+    "EventReminder",
+    "EventStatus",
+    "EventTicket",
+    "EventTicketTier",
+    "EventType",
+    "EventWaitlistEntry",
     "FormatKind",
     "LibraryEntry",
     "LibrarySource",
@@ -76,11 +88,14 @@ __all__ = [
     "ProviderCallRecord",
     "RedemptionStatus",
     "RefreshToken",
+    "RefundPolicy",
     "RefundState",
     "Role",
     "ShippingZone",
     "Tag",
+    "TicketStatus",
     "User",
+    "WaitlistStatus",
     "book_tags",
     "coupon_formats",
     "order_number_seq",
