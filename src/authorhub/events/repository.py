@@ -114,7 +114,7 @@ async def tiers_with_events(
         .join(Event, Event.id == EventTicketTier.event_id)
         .where(EventTicketTier.id.in_(ids))
     )
-    return {tier.id: (tier, event) for tier, event in rows.tuples()}
+    return {tier.id: (tier, event) for tier, event in rows}
 
 
 async def slug_taken(session: AsyncSession, slug: str) -> bool:
@@ -199,7 +199,7 @@ async def lock_active_tickets_of_event(
         .order_by(EventTicket.id)
         .with_for_update(of=EventTicket)
     )
-    return [(ticket, user) for ticket, user in rows.tuples()]
+    return [(ticket, user) for ticket, user in rows]
 
 
 async def check_in(
@@ -237,7 +237,7 @@ async def next_in_line(
         .limit(count)
         .with_for_update(of=EventWaitlistEntry)
     )
-    return [(entry, user) for entry, user in rows.tuples()]
+    return [(entry, user) for entry, user in rows]
 
 
 async def open_entry(
@@ -267,7 +267,7 @@ async def users_with_live_offers(
         )
     )
     held: dict[uuid.UUID, set[uuid.UUID]] = {}
-    for event_id, user_id in rows.tuples():
+    for event_id, user_id in rows:
         held.setdefault(event_id, set()).add(user_id)
     return held
 
@@ -286,7 +286,7 @@ async def expired_offers(
         .order_by(EventWaitlistEntry.event_id, EventWaitlistEntry.id)
         .limit(limit)
     )
-    return [(event_id, entry_id) for event_id, entry_id in rows.tuples()]
+    return [(event_id, entry_id) for event_id, entry_id in rows]
 
 
 # --- reminders ------------------------------------------------------------------------------
@@ -324,7 +324,7 @@ async def claim_reminders(
         .join(User, User.id == EventTicket.user_id)
         .where(EventTicket.id.in_(claimed))
     )
-    return [(t, e, u) for t, e, u in rows.tuples()]
+    return [(t, e, u) for t, e, u in rows]
 
 
 async def paid_order_ids(session: AsyncSession, event_id: uuid.UUID) -> list[uuid.UUID]:

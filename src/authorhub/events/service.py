@@ -702,8 +702,9 @@ async def update_event(
         and await repository.slug_taken(session, data.slug)
     ):
         raise _field_error("slug", "this slug is taken", code="slug_taken")
+    tiers = await repository.tiers_of(session, [event.id])  # before the change (autoflush)
     _apply(event, data)
-    _check_event(event, await repository.tiers_of(session, [event.id]))
+    _check_event(event, tiers)
     await session.flush()
     await seats_freed(session, event.id, settings)  # a larger capacity may free seats
     return event
@@ -838,7 +839,7 @@ async def attendees_csv(session: AsyncSession, event_id: uuid.UUID) -> str:
     rows = await session.execute(
         _attendees(event_id).order_by(EventTicket.created_at, EventTicket.id)
     )
-    for ticket, user, tier in rows.tuples():
+    for ticket, user, tier in rows:
         writer.writerow(
             [
                 _csv_safe(user.name),
