@@ -299,7 +299,14 @@ async def claim_reminders(
     one row per (ticket, reminder) inserted with ON CONFLICT DO NOTHING, so of two workers only
     one gets each ticket back. Returns what this call claimed."""
     due = (
-        select(EventTicket.id, literal(reminder, EventReminder.reminder.type))
+        select(
+            EventTicket.id,
+            literal(reminder, EventReminder.reminder.type),
+            # The model's Python defaults would be one constant for every row.
+            func.gen_random_uuid(),
+            func.now(),
+            func.now(),
+        )
         .join(Event, Event.id == EventTicket.event_id)
         .where(
             EventTicket.status == TicketStatus.active,
@@ -311,7 +318,7 @@ async def claim_reminders(
     claimed = list(
         await session.scalars(
             insert(EventReminder)
-            .from_select(["ticket_id", "reminder"], due)
+            .from_select(["ticket_id", "reminder", "id", "created_at", "updated_at"], due)
             .on_conflict_do_nothing(index_elements=["ticket_id", "reminder"])
             .returning(EventReminder.ticket_id)
         )
