@@ -422,3 +422,52 @@ async def test_a_larger_capacity_offers_seats_to_the_waiting_list(
     assert grown.status_code == 200, grown.text
     detail = (await client.get(f"/api/events/{event['id']}", headers=waiting)).json()["data"]
     assert detail["waitlistStatus"] == "offered"
+
+
+# --- paid tickets in the cart, refund policies -----------------------------------------------
+
+
+async def test_a_tier_goes_in_the_cart_and_shows_the_refund_policy_before_purchase(
+    client: httpx.AsyncClient, admin_headers: dict[str, str], db: AsyncSession, settings: Settings
+) -> None:
+    event = await make_event(
+        client, admin_headers, tiers=TIERS, refundPolicy="until_days", refundDays=7
+    )
+    detail = (await client.get(f"/api/events/{event['slug']}")).json()["data"]
+    assert detail["refund"]["policy"] == "until_days"
+    assert "7 days before" in detail["refund"]["summary"]
+    assert [t["name"] for t in detail["tiers"]] == ["Early bird", "Regular"]
+    [member] = await _people(db, settings, 1)
+    early = detail["tiers"][0]["id"]
+    added = await client.post(
+        "/api/cart/items",
+        json={"kind": "event_ticket", "itemId": early, "quantity": 2},
+        headers=member,
+    )
+    assert added.status_code == 200, added.text
+    [line] = added.json()["data"]["items"]
+    assert (line["unitPrice"], line["title"]) == (1_000_000, "Story Craft Workshop — Early bird")
+    # The Early-bird limit (3) holds at checkout.
+    too_many = await client.post(
+        "/api/orders",
+        json={"items": [{"kind": "event_ticket", "itemId": early, "quantity": 4}]},
+        headers=member,
+    )
+    assert (too_many.status_code, too_many.json()["code"]) == (409, "out_of_stock")
+    free_register = await client.post(f"/api/events/{event['id']}/register", headers=member)
+    assert free_register.json()["code"] == "paid_event"
+
+
+def test_refund_due_follows_the_policy() -> None:
+    from authorhub.events.service import refund_due
+    from authorhub.models import RefundPolicy
+
+    now = utcnow()
+    event = Event(starts_at=now + timedelta(days=5), refund_policy=RefundPolicy.full)
+    assert refund_due(event, 1000, now) == 1000
+    event.refund_policy = RefundPolicy.none
+    assert refund_due(event, 1000, now) == 0
+    event.refund_policy, event.refund_days = RefundPolicy.until_days, 7
+    assert refund_due(event, 1000, now) == 0  # five days before: too late
+    event.refund_days = 3
+    assert refund_due(event, 1000, now) == 1000
