@@ -22,6 +22,8 @@ from authorhub.models import (
 async def seed_events(session: AsyncSession, settings: Settings) -> str:
     existing = set(await session.scalars(select(Event.slug)))
     now = utcnow().replace(minute=0, second=0, microsecond=0)
+    # Whole days from today's UTC midnight, at sensible Lagos hours (UTC+1).
+    today = now.replace(hour=0)
     made = 0
 
     def event(slug: str, **fields: object) -> Event | None:
@@ -48,8 +50,8 @@ async def seed_events(session: AsyncSession, settings: Settings) -> str:
         event_type=EventType.webinar,
         is_online=True,
         meeting_url="https://meet.example.com/victoria-first-novel",
-        starts_at=now + timedelta(days=7, hours=2),
-        ends_at=now + timedelta(days=7, hours=3),
+        starts_at=today + timedelta(days=7, hours=16),  # 17:00 in Lagos
+        ends_at=today + timedelta(days=7, hours=17),
         capacity=100,
         is_free=True,
         refund_policy=RefundPolicy.full,
@@ -66,8 +68,8 @@ async def seed_events(session: AsyncSession, settings: Settings) -> str:
         event_type=EventType.workshop,
         is_online=False,
         location="Terra Kulture, Tiamiyu Savage St, Victoria Island, Lagos",
-        starts_at=now + timedelta(days=21, hours=5),
-        ends_at=now + timedelta(days=21, hours=9),
+        starts_at=today + timedelta(days=21, hours=9),  # 10:00 to 14:00 in Lagos
+        ends_at=today + timedelta(days=21, hours=13),
         capacity=40,
         is_free=False,
         refund_policy=RefundPolicy.until_days,
@@ -85,8 +87,8 @@ async def seed_events(session: AsyncSession, settings: Settings) -> str:
         event_type=EventType.meet_greet,
         is_online=False,
         location="Rovingheights Bookstore, Lagos",
-        starts_at=now - timedelta(days=30),
-        ends_at=now - timedelta(days=30) + timedelta(hours=2),
+        starts_at=today - timedelta(days=30, hours=-15),
+        ends_at=today - timedelta(days=30, hours=-17),
         capacity=60,
         is_free=True,
     )
@@ -100,7 +102,7 @@ async def seed_events(session: AsyncSession, settings: Settings) -> str:
                     position=0,
                     price_ngn=1_500_000,
                     price_usd=1_500,
-                    sales_end=now + timedelta(days=10),
+                    sales_end=today + timedelta(days=10),
                     quantity_limit=15,
                     sold=0,
                     is_active=True,

@@ -161,6 +161,14 @@ def _summary_fields(event: Event, tiers: list[EventTicketTier]) -> dict[str, obj
     }
 
 
+async def _summaries(session: AsyncSession, events: list[Event]) -> list[EventSummary]:
+    """A page of events with their cheapest prices (one query for all their tiers)."""
+    by_event: dict[uuid.UUID, list[EventTicketTier]] = {}
+    for tier in await repository.tiers_of(session, [e.id for e in events]):
+        by_event.setdefault(tier.event_id, []).append(tier)
+    return [EventSummary.model_validate(_summary_fields(e, by_event.get(e.id, []))) for e in events]
+
+
 @dataclass(frozen=True, slots=True)
 class EventFilters:
     event_type: EventType | None = None
@@ -196,13 +204,7 @@ async def list_events(
         statement = statement.where(Event.ends_at > now)
     first = Event.starts_at.desc() if filters.past else Event.starts_at.asc()
     events, total = await page_of(session, statement, paging, first, Event.id)
-    tiers = await repository.tiers_of(session, [e.id for e in events])
-    by_event: dict[uuid.UUID, list[EventTicketTier]] = {}
-    for tier in tiers:
-        by_event.setdefault(tier.event_id, []).append(tier)
-    return [
-        EventSummary.model_validate(_summary_fields(e, by_event.get(e.id, []))) for e in events
-    ], total
+    return await _summaries(session, events), total
 
 
 async def _event(session: AsyncSession, ref: str, *, published_only: bool) -> Event:
@@ -650,13 +652,7 @@ async def admin_list(
     if status is not None:
         statement = statement.where(Event.status == status)
     events, total = await page_of(session, statement, paging, Event.starts_at.desc(), Event.id)
-    tiers = await repository.tiers_of(session, [e.id for e in events])
-    by_event: dict[uuid.UUID, list[EventTicketTier]] = {}
-    for tier in tiers:
-        by_event.setdefault(tier.event_id, []).append(tier)
-    return [
-        EventSummary.model_validate(_summary_fields(e, by_event.get(e.id, []))) for e in events
-    ], total
+    return await _summaries(session, events), total
 
 
 def _apply(event: Event, data: EventCreate | EventUpdate) -> None:
