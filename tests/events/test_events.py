@@ -471,3 +471,100 @@ def test_refund_due_follows_the_policy() -> None:
     assert refund_due(event, 1000, now) == 0  # five days before: too late
     event.refund_days = 3
     assert refund_due(event, 1000, now) == 1000
+
+
+async def test_paid_tickets_issue_once_and_unpaid_or_refunded_seats_go_to_the_waiting_list(
+    client: httpx.AsyncClient, admin_headers: dict[str, str], db: AsyncSession, settings: Settings
+) -> None:
+    from authorhub.models import EventTicket, Order
+    from authorhub.orders.service import (
+        expire_unpaid_orders,
+        mark_order_paid,
+        mark_order_refunded,
+    )
+
+    event = await make_event(client, admin_headers, capacity=2, tiers=[TIERS[1]])
+    regular = event["tiers"][0]["id"]
+    buyer, late, waiting = await _people(db, settings, 3)
+    url = f"/api/events/{event['id']}"
+
+    def order_of(headers: dict[str, str], quantity: int) -> Any:
+        return client.post(
+            "/api/orders",
+            json={"items": [{"kind": "event_ticket", "itemId": regular, "quantity": quantity}]},
+            headers=headers,
+        )
+
+    paid = (await order_of(buyer, 1)).json()["data"]
+    unpaid = (await order_of(late, 1)).json()["data"]
+    assert (await order_of(waiting, 1)).json()["code"] == "out_of_stock"
+    assert (await client.post(f"{url}/waitlist", headers=waiting)).status_code == 201
+
+    # Paying twice issues one ticket.
+    for _ in range(2):
+        await mark_order_paid(
+            db,
+            order_id=uuid.UUID(paid["id"]),
+            payment_reference="ref-1",
+            amount=2_000_000,
+            currency="NGN",
+        )
+    tickets = list(
+        await db.scalars(select(EventTicket).where(EventTicket.order_id == uuid.UUID(paid["id"])))
+    )
+    assert [t.status.value for t in tickets] == ["active"]
+
+    # The unpaid order expires: its seat is offered to the waiting list, not put on sale.
+    await db.execute(
+        update(Order)
+        .where(Order.id == uuid.UUID(unpaid["id"]))
+        .values(expires_at=utcnow() - timedelta(minutes=1))
+    )
+    assert await expire_unpaid_orders(db) == 1
+    assert (await client.get(url, headers=waiting)).json()["data"]["waitlistStatus"] == "offered"
+    assert (await client.get(url)).json()["data"]["seatsLeft"] == 0
+
+    # A refund confirmed by the provider cancels the ticket and frees its seat.
+    await mark_order_refunded(
+        db,
+        order_id=uuid.UUID(paid["id"]),
+        amount=2_000_000,
+        currency="NGN",
+        refund_reference="rf-1",
+    )
+    await db.refresh(tickets[0])
+    assert tickets[0].status.value == "cancelled"
+    assert (await client.get(url)).json()["data"]["seatsLeft"] == 1
+
+
+async def test_deleting_a_draft_and_a_tier_that_sold_is_taken_off_sale(
+    client: httpx.AsyncClient, admin_headers: dict[str, str], db: AsyncSession, settings: Settings
+) -> None:
+    draft = await make_event(client, admin_headers, publish=False)
+    assert (
+        await client.delete(f"/api/admin/events/{draft['id']}", headers=admin_headers)
+    ).status_code == 204
+    assert (
+        await client.get(f"/api/admin/events/{draft['id']}", headers=admin_headers)
+    ).status_code == 404
+
+    event = await make_event(client, admin_headers, tiers=TIERS)
+    early, regular = (t["id"] for t in event["tiers"])
+    [member] = await _people(db, settings, 1)
+    placed = await client.post(
+        "/api/orders", json={"items": [{"kind": "event_ticket", "itemId": early}]}, headers=member
+    )
+    assert placed.status_code == 201, placed.text
+    refused = await client.delete(f"/api/admin/events/{event['id']}", headers=admin_headers)
+    assert (refused.status_code, refused.json()["code"]) == (409, "event_not_deletable")
+    for tier in (early, regular):
+        gone = await client.delete(
+            f"/api/admin/events/{event['id']}/tiers/{tier}", headers=admin_headers
+        )
+        assert gone.status_code == 204
+    shown = (await client.get(f"/api/events/{event['id']}")).json()["data"]
+    assert shown["tiers"] == []  # the sold one is off sale, the other deleted
+    stats = (
+        await client.get(f"/api/admin/events/{event['id']}/stats", headers=admin_headers)
+    ).json()["data"]
+    assert [(t["name"], t["sold"]) for t in stats["tiers"]] == [("Early bird", 1)]

@@ -37,7 +37,7 @@ def price(tier: EventTicketTier, currency: str) -> int | None:
 
 
 def purchase_problem(
-    tier: EventTicketTier, event: Event, quantity: int, *, held_for_user: bool, held_count: int
+    tier: EventTicketTier, event: Event, quantity: int, *, held_for_user: bool
 ) -> Problem | None:
     now = utcnow()
     if event.status != EventStatus.published or not tier.is_active:
@@ -99,7 +99,6 @@ class EventTickets:
                     event,
                     (quantities or {}).get(tier.id, 1),
                     held_for_user=user is not None and user.id in held.get(event.id, set()),
-                    held_count=len(held.get(event.id, set())),
                 ),
                 ref={"tierId": str(tier.id), "eventId": str(event.id)},
                 columns={"event_ticket_tier_id": tier.id},
