@@ -416,6 +416,10 @@ async def test_a_larger_capacity_offers_seats_to_the_waiting_list(
         f"/api/admin/events/{event['id']}", json={"capacity": 1}, headers=admin_headers
     )
     assert (shrink.status_code, _fields(shrink)) == (422, ["capacity"])
+    switch = await client.patch(
+        f"/api/admin/events/{event['id']}", json={"isFree": False}, headers=admin_headers
+    )
+    assert (switch.status_code, _fields(switch)) == (422, ["isFree"])
     grown = await client.patch(
         f"/api/admin/events/{event['id']}", json={"capacity": 3}, headers=admin_headers
     )

@@ -699,6 +699,8 @@ async def update_event(
     ):
         raise _field_error("slug", "this slug is taken", code="slug_taken")
     tiers = await repository.tiers_of(session, [event.id])  # before the change (autoflush)
+    if data.is_free is not None and data.is_free != event.is_free and event.seats_taken:
+        raise _field_error("isFree", "seats are taken: the event cannot switch free/paid now")
     _apply(event, data)
     _check_event(event, tiers)
     await session.flush()
@@ -839,7 +841,7 @@ async def attendees_csv(session: AsyncSession, event_id: uuid.UUID) -> str:
         writer.writerow(
             [
                 _csv_safe(user.name),
-                user.email,
+                _csv_safe(user.email),
                 _csv_safe(tier.name if tier else ""),
                 ticket.status.value,
                 ticket.code,
