@@ -21,6 +21,10 @@ from authorhub.compat.router import router as compat_router
 from authorhub.coupons.router import admin_router as admin_coupons_router
 from authorhub.coupons.router import router as coupons_router
 from authorhub.email_templates.router import admin_router as admin_email_templates_router
+from authorhub.events.router import admin_router as admin_events_router
+from authorhub.events.router import router as events_router
+from authorhub.events.router import tickets_router as event_tickets_router
+from authorhub.flows.router import events_router as event_flows_router
 from authorhub.flows.router import router as flows_router
 from authorhub.library.router import router as library_router
 from authorhub.media.router import router as media_router
@@ -68,3 +72,7 @@ api_router.include_router(wishlist_router)
 # The original Next.js frontend's contract (docs/compat.md).
 api_router.include_router(compat_nextauth_router)
 api_router.include_router(compat_router)
+api_router.include_router(event_flows_router)
+api_router.include_router(events_router)
+api_router.include_router(event_tickets_router)
+api_router.include_router(admin_events_router)

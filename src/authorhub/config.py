@@ -328,6 +328,15 @@ def _split_csv(value: object) -> object:
     return value
 
 
+class EventsSettings(BaseSettings):
+    """Events: the waiting list's hold on a freed seat."""
+
+    model_config = _config("EVENTS_")
+
+    # A freed seat is held this long for the first in line before it passes to the next.
+    waitlist_hold_hours: int = Field(24, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = _config()
 
@@ -383,6 +392,7 @@ class Settings(BaseSettings):
     # peer's address is the client. Rate limits and the audit log count the client they name.
     forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(default_factory=list)
     content: ContentSettings = Field(default_factory=ContentSettings)
+    events: EventsSettings = Field(default_factory=EventsSettings)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

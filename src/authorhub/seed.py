@@ -16,6 +16,7 @@ Seeder = Callable[[AsyncSession, Settings], Awaitable[str]]
 DEV_LINKS: list[tuple[str, str]] = [("Payment sandbox", "/sandbox"), ("Catalog", "/api/books")]
 DEV_LINKS.append(("Community", "/api/discussions"))
 DEV_LINKS += [("Blog", "/api/blog"), ("RSS feed", "/rss.xml"), ("Sitemap", "/sitemap.xml")]
+DEV_LINKS.append(("Events", "/api/events"))
 
 
 def _seeders() -> list[Seeder]:
@@ -25,6 +26,7 @@ def _seeders() -> list[Seeder]:
     from authorhub.community.seed import seed_community
     from authorhub.coupons.service import seed_demo_coupon
     from authorhub.email_templates.service import seed_email_templates
+    from authorhub.events.seed import seed_events
     from authorhub.newsletter.seed import seed_newsletter
     from authorhub.users.service import seed_demo_member
     from authorhub.wishlist.service import seed_demo_wishlist
@@ -38,6 +40,7 @@ def _seeders() -> list[Seeder]:
         seed_blog,
         seed_newsletter,
         seed_email_templates,
+        seed_events,
     ]
 
 

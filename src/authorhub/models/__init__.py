@@ -36,6 +36,11 @@ from authorhub.models.discussion_reply import DiscussionReply
 from authorhub.models.discussion_revision import DiscussionRevision
 from authorhub.models.email_template import EmailTemplate, TemplateKind
 from authorhub.models.email_token import EmailToken, EmailTokenPurpose
+from authorhub.models.event import Event, EventStatus, EventType, RefundPolicy
+from authorhub.models.event_reminder import EventReminder
+from authorhub.models.event_ticket import EventTicket, TicketStatus
+from authorhub.models.event_ticket_tier import EventTicketTier
+from authorhub.models.event_waitlist_entry import EventWaitlistEntry, WaitlistStatus
 from authorhub.models.library import DownloadLog, LibraryEntry, LibrarySource
 from authorhub.models.magic_link import MagicLink
 from authorhub.models.mail_message import MailMessage, MailStatus
@@ -101,6 +106,13 @@ __all__ = [
     "EmailTemplate",
     "EmailToken",
     "EmailTokenPurpose",
+    "Event",
+    "EventReminder",
+    "EventStatus",
+    "EventTicket",
+    "EventTicketTier",
+    "EventType",
+    "EventWaitlistEntry",
     "FormatKind",
     "LibraryEntry",
     "LibrarySource",
@@ -127,6 +139,7 @@ __all__ = [
     "ProviderCallRecord",
     "RedemptionStatus",
     "RefreshToken",
+    "RefundPolicy",
     "RefundState",
     "ReportReason",
     "ReviewItem",
@@ -141,6 +154,8 @@ __all__ = [
     "WatchedWord",
     "WatchedWordAction",
     "WishlistItem",
+    "TicketStatus",
+    "WaitlistStatus",
     "book_tags",
     "coupon_formats",
     "order_number_seq",

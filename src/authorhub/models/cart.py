@@ -45,6 +45,15 @@ class CartItem(Model):
             "book_format_id IS NULL OR book_format_id = item_id", name="book_format_is_item"
         ),
         Index("ix_cart_items_book_format_id", "book_format_id"),
+        CheckConstraint(
+            "(kind = 'event_ticket') = (event_ticket_tier_id IS NOT NULL)",
+            name="event_ticket_columns",
+        ),
+        CheckConstraint(
+            "event_ticket_tier_id IS NULL OR event_ticket_tier_id = item_id",
+            name="event_ticket_is_item",
+        ),
+        Index("ix_cart_items_event_ticket_tier_id", "event_ticket_tier_id"),
     )
 
     cart_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("carts.id", ondelete="CASCADE"))
@@ -54,6 +63,9 @@ class CartItem(Model):
         ForeignKey("book_formats.id", ondelete="CASCADE")
     )
     quantity: Mapped[int]
+    event_ticket_tier_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("event_ticket_tiers.id", ondelete="CASCADE")
+    )
     # The price when the line was added, so the cart can say when it has changed since.
     unit_price_when_added: Mapped[int]
 

@@ -145,6 +145,16 @@ class OrderLine(Model):
         Index("ix_order_lines_kind_item_id", "kind", "item_id"),
         Index("ix_order_lines_book_id", "book_id"),
         Index("ix_order_lines_book_format_id", "book_format_id"),
+        # kind event_ticket (events/sellable.py): the tier sold.
+        CheckConstraint(
+            "(kind = 'event_ticket') = (event_ticket_tier_id IS NOT NULL)",
+            name="event_ticket_columns",
+        ),
+        CheckConstraint(
+            "event_ticket_tier_id IS NULL OR event_ticket_tier_id = item_id",
+            name="event_ticket_is_item",
+        ),
+        Index("ix_order_lines_event_ticket_tier_id", "event_ticket_tier_id"),
     )
 
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
@@ -168,6 +178,10 @@ class OrderLine(Model):
     line_total: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3))
     refunded_at: Mapped[datetime | None]
+    # kind event_ticket. RESTRICT: a tier that sold is deactivated, never deleted.
+    event_ticket_tier_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("event_ticket_tiers.id", ondelete="RESTRICT")
+    )
 
     order: Mapped[Order] = relationship(back_populates="lines", lazy="raise")
 
