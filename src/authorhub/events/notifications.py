@@ -43,7 +43,7 @@ def add_to_google_calendar(event: Event) -> str:
 
 
 def event_page(event: Event, settings: Settings) -> str:
-    return f"{settings.frontend_url.rstrip('/')}/events/{event.slug}"
+    return f"{settings.frontend_base}/events/{event.slug}"
 
 
 async def _notice(
@@ -151,7 +151,7 @@ async def event_cancelled(
         subject=f"Cancelled: {event.title}",
         paragraphs=paragraphs,
         action_label="Other events",
-        action_url=f"{settings.frontend_url.rstrip('/')}/events",
+        action_url=f"{settings.frontend_base}/events",
     )
 
 
