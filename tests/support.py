@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import uvicorn
+from sqlalchemy.engine import make_url
 
 
 def free_port() -> int:
@@ -37,3 +38,59 @@ async def serve_app(asgi_app: Any, port: int | None = None) -> AsyncIterator[str
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, timeout=10)
+
+
+class PgProxy:
+    """Forwards 127.0.0.1:<port> to the real PostgreSQL (TCP or its unix socket)."""
+
+    def __init__(self, target_url: str) -> None:
+        url = make_url(target_url)
+        socket_dir = url.query.get("host")
+        self.unix_path = (
+            f"{socket_dir}/.s.PGSQL.{url.port or 5432}" if isinstance(socket_dir, str) else None
+        )
+        self.target = (url.host or "127.0.0.1", url.port or 5432)
+        self.port = free_port()
+        self.server: asyncio.Server | None = None
+        self.pipes: set[asyncio.Task[None]] = set()
+        self.writers: set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+
+    async def stop(self) -> None:
+        """Refuse new connections and cut every open one, as a database crash would."""
+        assert self.server is not None
+        self.server.close()
+        for writer in list(self.writers):
+            writer.close()
+        for task in list(self.pipes):
+            task.cancel()
+        await self.server.wait_closed()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.unix_path:
+            up_reader, up_writer = await asyncio.open_unix_connection(self.unix_path)
+        else:
+            up_reader, up_writer = await asyncio.open_connection(*self.target)
+        self.writers.update({writer, up_writer})
+        for source, sink in ((reader, up_writer), (up_reader, writer)):
+            task = asyncio.create_task(self._pipe(source, sink))
+            self.pipes.add(task)
+            task.add_done_callback(self.pipes.discard)
+
+    @staticmethod
+    async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(Exception):
+            while data := await source.read(65536):
+                sink.write(data)
+                await sink.drain()
+        sink.close()
+
+    def url(self, target_url: str) -> str:
+        """`target_url` with its host and port replaced by the proxy's."""
+        return (
+            make_url(target_url)
+            .set(host="127.0.0.1", port=self.port, query={})
+            .render_as_string(hide_password=False)
+        )

@@ -17,7 +17,7 @@ from authorhub.books.http_cache import install_catalog
 from authorhub.config import Settings, get_settings
 from authorhub.db import Database, resolve_database_url, set_database
 from authorhub.errors import install_error_handlers
-from authorhub.jobs import open_job_app
+from authorhub.jobs.supervisor import WorkerSupervisor
 from authorhub.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from authorhub.observability import configure_logging
 
@@ -35,20 +35,17 @@ def check_startup(settings: Settings) -> None:
 
 
 @asynccontextmanager
-async def _worker_in_process(database_url: str) -> AsyncIterator[None]:
-    async with open_job_app(database_url) as job_app:
-        task = asyncio.create_task(
-            job_app.run_worker_async(
-                install_signal_handlers=False, delete_jobs="successful", concurrency=2
-            ),
-            name="authorhub-worker",
-        )
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(task, timeout=10)
+async def _worker_in_process(app: FastAPI, database_url: str) -> AsyncIterator[None]:
+    """The job worker as a task of this process, restarted by its supervisor after outages."""
+    supervisor = WorkerSupervisor(database_url, options={"concurrency": 2})
+    app.state.worker = supervisor
+    task = asyncio.create_task(supervisor.run(), name="authorhub-worker")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(task, timeout=10)
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -66,7 +63,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             await db.wait_until_reachable(settings.db_connect_wait_seconds)
         async with contextlib.AsyncExitStack() as stack:
             if settings.run_worker_in_process:
-                await stack.enter_async_context(_worker_in_process(resolve_database_url(settings)))
+                await stack.enter_async_context(
+                    _worker_in_process(app, resolve_database_url(settings))
+                )
             log.info("started", env=settings.app_env.value)
             yield
         if own_database:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -160,9 +161,10 @@ def worker(
         str | None, typer.Option(help="Comma-separated queues (default: all).")
     ] = None,
 ) -> None:
-    """Run the background job worker (procrastinate) until interrupted."""
+    """Run the background job worker (procrastinate) until interrupted; it waits out database
+    outages and resumes by itself."""
     from authorhub.db import Database, set_database
-    from authorhub.jobs import open_job_app
+    from authorhub.jobs.supervisor import WorkerSupervisor
     from authorhub.observability import configure_logging
 
     settings = _settings()
@@ -173,12 +175,19 @@ def worker(
         database = Database.from_settings(settings)
         set_database(database)
         assert settings.database_url
+        options: dict[str, Any] = {"concurrency": concurrency}
+        if queues:
+            options["queues"] = queues.split(",")
+        supervised = asyncio.create_task(WorkerSupervisor(settings.database_url, options).run())
+        # SIGINT/SIGTERM cancel the supervisor: the worker finishes its running jobs and stops
+        # (procrastinate's own handlers would only stop the worker, which the supervisor restarts).
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, supervised.cancel)
         try:
-            async with open_job_app(settings.database_url) as job_app:
-                options: dict[str, Any] = {"concurrency": concurrency, "delete_jobs": "successful"}
-                if queues:
-                    options["queues"] = queues.split(",")
-                await job_app.run_worker_async(**options)
+            await supervised
+        except asyncio.CancelledError:
+            pass
         finally:
             await database.dispose()
 

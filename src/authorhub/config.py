@@ -250,7 +250,7 @@ class Settings(BaseSettings):
     # Where people reach the API, and the web frontend (links in emails are built from these,
     # never from a request's Host header).
     public_url: str = "http://127.0.0.1:8000"
-    frontend_url: str = "http://localhost:3000"
+    frontend_url: str | None = None  # unset: the service's own pages (see frontend_base)
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"]
     )
@@ -288,10 +288,37 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     commerce: CommerceSettings = Field(default_factory=CommerceSettings)
 
+    # Health, proxies and the service's own pages (issue 9).
+    # /api/health/ready answers 503 when jobs are due and no worker has beaten for this long.
+    worker_stale_seconds: int = Field(60, ge=15)
+    # Addresses of the proxies/load balancers allowed to set X-Forwarded-For/-Proto (uvicorn's
+    # FORWARDED_ALLOW_IPS: IPs, CIDR networks, or "*"). Unset: 127.0.0.1 in development, none
+    # in production. Rate limits and the audit log count the client these headers name.
+    forwarded_allow_ips: Annotated[list[str] | None, NoDecode] = None
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator("forwarded_allow_ips", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @property
+    def trusted_proxies(self) -> list[str]:
+        """Who may set X-Forwarded-For: FORWARDED_ALLOW_IPS, else loopback outside production."""
+        if self.forwarded_allow_ips is not None:
+            return self.forwarded_allow_ips
+        return [] if self.is_production else ["127.0.0.1", "::1"]
+
+    @property
+    def frontend_base(self) -> str:
+        """Where links in emails and the payment return lead: FRONTEND_URL, or, when no
+        frontend is configured, this service, which serves small pages at the same paths
+        (authorhub.pages)."""
+        return (self.frontend_url or self.public_url).rstrip("/")
 
     @model_validator(mode="after")
     def _use_payment_sandbox(self) -> Settings:

@@ -333,6 +333,7 @@ async def open_captured_shop(
     database: Database,
     paystack: type[PaystackSandbox] = PaystackSandbox,
     flutterwave: type[FlutterwaveSandbox] = FlutterwaveSandbox,
+    worker: bool = False,
 ) -> AsyncIterator[Shop]:
     """As the `captured_shop` fixture, with sandboxes of the given classes: a provider that
     behaves otherwise than the default sandbox, still over real HTTP in its wire format."""
@@ -355,6 +356,7 @@ async def open_captured_shop(
                 monkeypatch=monkeypatch,
                 base=base,
                 database=database,
+                worker=worker,
                 external=(paystack_sandbox, flutterwave_sandbox, receiver),
                 paystack_url=paystack_url,
                 flutterwave_url=flutterwave_url,

@@ -286,7 +286,7 @@ _emails_a_link(
 
 def _frontend_redirect(settings: Settings, path: str, **params: str) -> RedirectResponse:
     query = f"?{urlencode(params)}" if params else ""
-    return RedirectResponse(f"{settings.frontend_url.rstrip('/')}{path}{query}", status_code=302)
+    return RedirectResponse(f"{settings.frontend_base}{path}{query}", status_code=302)
 
 
 @router.get(

@@ -525,7 +525,7 @@ async def _send_password_changed(
             "name": user.name,
             "when": utcnow().strftime("%d %B %Y, %H:%M UTC"),
             "ip": client.ip or "an unknown address",
-            "action_url": f"{settings.frontend_url.rstrip('/')}/forgot-password",
+            "action_url": f"{settings.frontend_base}/forgot-password",
         },
         settings=settings,
     )
@@ -587,7 +587,7 @@ async def _email_link(
         template=purpose.value,
         context={
             "name": user.name,
-            "action_url": f"{settings.frontend_url.rstrip('/')}/{page}?token={token}",
+            "action_url": f"{settings.frontend_base}/{page}?token={token}",
             **context,
         },
         idempotency_key=f"{purpose.value}/{row.id}",

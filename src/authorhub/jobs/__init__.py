@@ -30,6 +30,7 @@ TASK_MODULES = [
     "authorhub.orders.tasks",
     "authorhub.cart.tasks",
     "authorhub.payments.tasks",
+    "authorhub.jobs.tasks",
 ]
 
 job_app = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)
@@ -76,8 +77,10 @@ async def defer(
 @asynccontextmanager
 async def open_job_app(database_url: str) -> AsyncIterator[procrastinate.App]:
     """Point the job app at this database and open its connection pool for the duration."""
+    # A short wait for a pooled connection: when the database goes away the worker fails fast
+    # (and its supervisor takes over) instead of hanging 30 s on each query.
     connector = procrastinate.PsycopgConnector(
-        conninfo=libpq_url(database_url), min_size=1, max_size=4
+        conninfo=libpq_url(database_url), min_size=1, max_size=4, timeout=5
     )
     with job_app.replace_connector(connector) as app:
         async with app.open_async():

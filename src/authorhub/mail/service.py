@@ -47,7 +47,7 @@ def render(template: str, context: dict[str, Any], settings: Settings) -> tuple[
     full = {
         "site_name": "Victoria Chisom",
         "public_url": settings.public_url,
-        "frontend_url": settings.frontend_url,
+        "frontend_url": settings.frontend_base,
         **context,
     }
     subject = env.get_template(f"{template}.subject.txt").render(full).strip()

@@ -19,7 +19,7 @@ def _when(value: Any) -> str:
 
 def _context(order: Order, settings: Settings) -> dict[str, Any]:
     money = lambda amount: format_amount(amount, order.currency)  # noqa: E731
-    frontend = settings.frontend_url.rstrip("/")
+    frontend = settings.frontend_base
     return {
         "name": order.customer_name,
         "order_number": order.number,

@@ -137,8 +137,8 @@ def checked_callback_url(callback_url: str | None, settings: Settings) -> str:
     """Where the provider sends the customer back: a page of our own frontend only (an
     attacker-chosen URL here would turn checkout into an open redirect)."""
     if callback_url is None:
-        return settings.frontend_url.rstrip("/") + settings.payments.callback_path
-    allowed = {_origin(origin) for origin in [*settings.cors_origins, settings.frontend_url]}
+        return settings.frontend_base + settings.payments.callback_path
+    allowed = {_origin(origin) for origin in [*settings.cors_origins, settings.frontend_base]}
     try:
         origin = _origin(callback_url)
     except ValueError:  # an unparseable port, a bracket in the wrong place...

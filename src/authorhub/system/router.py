@@ -1,13 +1,22 @@
-"""GET /api/health: is the database answering, and how is the job queue doing."""
+"""Health endpoints.
+
+- GET /api/health: the database and the job queue, with `status` "ok" or "degraded" and the
+  `problems` that make it degraded (200 while the database answers; 503 when it does not).
+- GET /api/health/ready: for load balancers and orchestrators: 503 when the database does not
+  answer, or when jobs are waiting and no worker has been seen for WORKER_STALE_SECONDS.
+- GET /api/health/live: the process is up and serving (never touches the database).
+"""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from authorhub.config import Settings
 from authorhub.db import Database
 
 router = APIRouter(tags=["system"])
@@ -16,42 +25,93 @@ _QUEUE_SQL = text(
     """
     SELECT
       (SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo') AS todo,
+      (SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo'
+         AND (scheduled_at IS NULL OR scheduled_at <= now())) AS due,
       (SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing') AS doing,
       (SELECT count(*) FROM procrastinate_jobs WHERE status = 'failed') AS failed,
       (SELECT count(*) FROM procrastinate_workers
-         WHERE last_heartbeat > now() - interval '1 minute') AS workers
+         WHERE last_heartbeat > now() - make_interval(secs => :stale)) AS workers,
+      (SELECT extract(epoch FROM now() - max(last_heartbeat))
+         FROM procrastinate_workers) AS last_seen
     """
 )
 
+_UNAVAILABLE = {
+    "success": False,
+    "error": "The database is unavailable.",
+    "code": "database_unavailable",
+    "details": {"status": "unavailable", "database": {"ok": False}},
+}
 
-@router.get("/health", summary="Service health: database and job queue")
-async def health(request: Request) -> JSONResponse:
+
+async def _check(request: Request) -> dict[str, Any] | None:
+    """The health report, or None when the database does not answer within 3 seconds."""
     database: Database = request.app.state.database
+    settings: Settings = request.app.state.settings
+    stale = settings.worker_stale_seconds
     try:
         async with asyncio.timeout(3):
             latency_ms = await database.ping()
             async with database.engine.connect() as conn:
-                queue = (await conn.execute(_QUEUE_SQL)).mappings().one()
+                queue = (await conn.execute(_QUEUE_SQL, {"stale": stale})).mappings().one()
     except Exception:
+        return None
+    last_seen = queue["last_seen"]
+    problems: list[str] = []
+    if queue["due"] and not queue["workers"]:
+        problems.append(
+            f"{queue['due']} jobs are waiting and no job worker has been seen for {stale} s"
+        )
+    report: dict[str, Any] = {
+        "status": "degraded" if problems else "ok",
+        "problems": problems,
+        "database": {"ok": True, "latencyMs": round(latency_ms, 2)},
+        "jobs": {
+            "todo": queue["todo"],
+            "due": queue["due"],
+            "doing": queue["doing"],
+            "failed": queue["failed"],
+            "workers": queue["workers"],
+            "workerLastSeenSecondsAgo": None if last_seen is None else round(float(last_seen), 1),
+        },
+    }
+    supervisor = getattr(request.app.state, "worker", None)
+    if supervisor is not None:  # the worker runs in this process (`make run`, --with-worker)
+        report["inProcessWorker"] = supervisor.describe()
+    return report
+
+
+def _unavailable() -> JSONResponse:
+    return JSONResponse(_UNAVAILABLE, status_code=503, headers={"Retry-After": "5"})
+
+
+@router.get("/health", summary="Service health: database and job queue")
+async def health(request: Request) -> JSONResponse:
+    report = await _check(request)
+    if report is None:
+        return _unavailable()
+    return JSONResponse({"success": True, "data": report})
+
+
+@router.get(
+    "/health/ready",
+    summary="Readiness: 503 when the database is down or waiting jobs have no worker",
+)
+async def ready(request: Request) -> JSONResponse:
+    report = await _check(request)
+    if report is None:
+        return _unavailable()
+    if report["status"] != "ok":
         body = {
             "success": False,
-            "error": "The database is unavailable.",
-            "code": "database_unavailable",
-            "details": {"status": "unavailable", "database": {"ok": False}},
+            "error": "; ".join(report["problems"]),
+            "code": "not_ready",
+            "details": report,
         }
         return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
-    return JSONResponse(
-        {
-            "success": True,
-            "data": {
-                "status": "ok",
-                "database": {"ok": True, "latencyMs": round(latency_ms, 2)},
-                "jobs": {
-                    "todo": queue["todo"],
-                    "doing": queue["doing"],
-                    "failed": queue["failed"],
-                    "workers": queue["workers"],
-                },
-            },
-        }
-    )
+    return JSONResponse({"success": True, "data": report})
+
+
+@router.get("/health/live", summary="Liveness: the process is up (no database call)")
+async def live() -> JSONResponse:
+    return JSONResponse({"success": True, "data": {"status": "ok"}})
