@@ -63,8 +63,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             await db.wait_until_reachable(settings.db_connect_wait_seconds)
         async with contextlib.AsyncExitStack() as stack:
             if settings.run_worker_in_process:
+                resolve_database_url(settings)
+                assert settings.listen_database_url
                 await stack.enter_async_context(
-                    _worker_in_process(app, resolve_database_url(settings))
+                    _worker_in_process(app, settings.listen_database_url)
                 )
             log.info("started", env=settings.app_env.value)
             yield

@@ -77,7 +77,8 @@ def _alembic_config(settings: Settings):  # type: ignore[no-untyped-def]
     from alembic.config import Config
 
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.attributes["database_url"] = settings.database_url
+    # Migrations never go through a transaction pooler (DATABASE_DIRECT_URL when set).
+    config.attributes["database_url"] = settings.direct_database_url
     return config
 
 
@@ -104,6 +105,10 @@ def serve(
     get_settings.cache_clear()
     settings = _settings()
     _check_database(settings)
+    if workers > 1 and not reload:
+        from authorhub.metrics import prepare_multiprocess_dir
+
+        prepare_multiprocess_dir()  # one /metrics over every server process
     uvicorn.run(
         "authorhub.app:app_factory",
         factory=True,
@@ -115,6 +120,8 @@ def serve(
         access_log=False,
         proxy_headers=True,
         server_header=False,
+        # SIGTERM: stop accepting, let in-flight requests finish for this long, then stop.
+        timeout_graceful_shutdown=max(1, round(settings.shutdown_timeout_seconds)),
     )
 
 
@@ -172,23 +179,40 @@ def worker(
     _check_database(settings)
 
     async def run() -> None:
-        database = Database.from_settings(settings)
+        # The worker's jobs and its LISTEN use a session connection (WORKER_DATABASE_URL, else
+        # DATABASE_DIRECT_URL, else DATABASE_URL), never a transaction pooler.
+        worker_settings = settings.model_copy(update={"database_url": settings.listen_database_url})
+        database = Database.from_settings(worker_settings)
         set_database(database)
-        assert settings.database_url
+        # LISTEN/NOTIFY needs a session: WORKER_DATABASE_URL or the direct URL, not the pooler.
+        assert settings.listen_database_url
         options: dict[str, Any] = {"concurrency": concurrency}
         if queues:
             options["queues"] = queues.split(",")
-        supervised = asyncio.create_task(WorkerSupervisor(settings.database_url, options).run())
+        supervised = asyncio.create_task(WorkerSupervisor(settings.listen_database_url, options).run())
         # SIGINT/SIGTERM cancel the supervisor: the worker finishes its running jobs and stops
         # (procrastinate's own handlers would only stop the worker, which the supervisor restarts).
+        # Jobs still running after SHUTDOWN_TIMEOUT_SECONDS stay `doing` when the process exits;
+        # jobs.retry_stalled puts them back in the queue once this worker's heartbeat is old.
         loop = asyncio.get_running_loop()
+        stopping = asyncio.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, supervised.cancel)
+            loop.add_signal_handler(signum, stopping.set)
+        stop_requested = asyncio.create_task(stopping.wait())
         try:
-            await supervised
-        except asyncio.CancelledError:
-            pass
+            await asyncio.wait({supervised, stop_requested}, return_when=asyncio.FIRST_COMPLETED)
+            if stopping.is_set():
+                console.print("[yellow]stopping: letting the running jobs finish[/yellow]")
+                supervised.cancel()
+                done, _ = await asyncio.wait({supervised}, timeout=settings.shutdown_timeout_seconds)
+                if not done:
+                    console.print(
+                        "[yellow]jobs still running after the shutdown timeout: they will be "
+                        "retried by another worker[/yellow]"
+                    )
+                    os._exit(1)
         finally:
+            stop_requested.cancel()
             await database.dispose()
 
     asyncio.run(run())
