@@ -20,6 +20,8 @@ from authorhub.errors import install_error_handlers
 from authorhub.jobs.supervisor import WorkerSupervisor
 from authorhub.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from authorhub.observability import configure_logging
+from authorhub.system.metrics import RequestMetricsMiddleware, process_exited, watch_pool
+from authorhub.system.metrics import router as metrics_router
 
 log = structlog.get_logger("authorhub.app")
 
@@ -68,10 +70,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 await stack.enter_async_context(
                     _worker_in_process(app, settings.listen_database_url)
                 )
+            watch_pool(db.engine)
             log.info("started", env=settings.app_env.value)
             yield
         if own_database:
             await db.dispose()
+        process_exited()
 
     app = FastAPI(
         title="authorhub",
@@ -87,6 +91,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.state.database = database
     install_error_handlers(app)
     app.include_router(api_router)
+    app.include_router(metrics_router)  # GET /metrics (Prometheus)
     install_catalog(app, settings)  # /media for local images; the cached fast path of reads
     if not settings.is_production:
         from authorhub.dev.router import router as dev_router
@@ -125,6 +130,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, larger=(ebook_upload,)
     )
     app.add_middleware(RequestContextMiddleware, production=settings.is_production)
+    app.add_middleware(RequestMetricsMiddleware)
     return app
 
 

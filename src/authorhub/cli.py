@@ -106,9 +106,7 @@ def serve(
     settings = _settings()
     _check_database(settings)
     if workers > 1 and not reload:
-        from authorhub.metrics import prepare_multiprocess_dir
-
-        prepare_multiprocess_dir()  # one /metrics over every server process
+        _prepare_metrics_dir()  # one /metrics over every server process
     uvicorn.run(
         "authorhub.app:app_factory",
         factory=True,
@@ -123,6 +121,21 @@ def serve(
         # SIGTERM: stop accepting, let in-flight requests finish for this long, then stop.
         timeout_graceful_shutdown=max(1, round(settings.shutdown_timeout_seconds)),
     )
+
+
+def _prepare_metrics_dir() -> None:
+    """prometheus-client's multiprocess mode: each server process writes its values under
+    PROMETHEUS_MULTIPROC_DIR (set before any process imports the client); emptied at start so
+    the counters of a previous run do not add up."""
+    import shutil
+    import tempfile
+
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        shutil.rmtree(directory, ignore_errors=True)
+        Path(directory).mkdir(parents=True, exist_ok=True)
+    else:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="authorhub-metrics-")
 
 
 @app.command()
@@ -189,7 +202,9 @@ def worker(
         options: dict[str, Any] = {"concurrency": concurrency}
         if queues:
             options["queues"] = queues.split(",")
-        supervised = asyncio.create_task(WorkerSupervisor(settings.listen_database_url, options).run())
+        supervised = asyncio.create_task(
+            WorkerSupervisor(settings.listen_database_url, options).run()
+        )
         # SIGINT/SIGTERM cancel the supervisor: the worker finishes its running jobs and stops
         # (procrastinate's own handlers would only stop the worker, which the supervisor restarts).
         # Jobs still running after SHUTDOWN_TIMEOUT_SECONDS stay `doing` when the process exits;
@@ -204,7 +219,9 @@ def worker(
             if stopping.is_set():
                 console.print("[yellow]stopping: letting the running jobs finish[/yellow]")
                 supervised.cancel()
-                done, _ = await asyncio.wait({supervised}, timeout=settings.shutdown_timeout_seconds)
+                done, _ = await asyncio.wait(
+                    {supervised}, timeout=settings.shutdown_timeout_seconds
+                )
                 if not done:
                     console.print(
                         "[yellow]jobs still running after the shutdown timeout: they will be "

@@ -109,13 +109,17 @@ class TestMigrationsAtHead:
             async with committed.session() as session:
                 head = await session.scalar(text("SELECT version_num FROM alembic_version"))
                 # A deploy whose `authorhub db upgrade` has not run yet.
-                await session.execute(text("UPDATE alembic_version SET version_num = '0001_foundation'"))
+                await session.execute(
+                    text("UPDATE alembic_version SET version_num = '0001_foundation'")
+                )
             try:
                 ready = await http.get("/api/health/ready")
                 assert ready.status_code == 503
                 body = ready.json()
                 assert body["code"] == "not_ready"
-                assert "0001_foundation" in body["error"] and "authorhub db upgrade" in body["error"]
+                assert (
+                    "0001_foundation" in body["error"] and "authorhub db upgrade" in body["error"]
+                )
                 assert body["details"]["database"]["migrationsAtHead"] is False
                 assert (await http.get("/api/health/live")).status_code == 200
             finally:

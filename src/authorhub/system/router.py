@@ -49,6 +49,7 @@ def migration_heads() -> frozenset[str]:
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     return frozenset(ScriptDirectory.from_config(config).get_heads())
 
+
 _UNAVAILABLE = {
     "success": False,
     "error": "The database is unavailable.",
