@@ -282,6 +282,66 @@ def history() -> None:
     command.history(_alembic_config(_settings()), verbose=False)
 
 
+@db_app.command()
+def backup(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="Where to write the dump (default var/backups/authorhub-<time>.dump)."),
+    ] = None,
+    media: Annotated[
+        bool, typer.Option(help="Also archive the local media files (FILE.media.tar.gz).")
+    ] = True,
+) -> None:
+    """Back up the database with pg_dump (custom format), and the local media files beside it."""
+    from datetime import UTC, datetime
+
+    from authorhub.system.backup import BackupError
+    from authorhub.system.backup import backup as run_backup
+
+    settings = _settings()
+    if file is None:
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        file = PROJECT_ROOT / "var" / "backups" / f"authorhub-{stamp}.dump"
+    try:
+        archive = run_backup(settings, file, console, media=media)
+    except BackupError as exc:
+        _fail(str(exc))
+    console.print(f"[green]database backed up to {file}[/green] ({file.stat().st_size} bytes)")
+    if archive:
+        console.print(f"[green]media files archived to {archive}[/green]")
+
+
+@db_app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A dump written by `authorhub db backup`.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Replace a database that is not empty without asking.")
+    ] = False,
+    media: Annotated[
+        bool, typer.Option(help="Also restore FILE.media.tar.gz into the media directories.")
+    ] = True,
+) -> None:
+    """Restore a backup into the configured database (its tables are replaced)."""
+    from authorhub.system.backup import BackupError
+    from authorhub.system.backup import restore as run_restore
+
+    settings = _settings()
+
+    def confirm(tables: int) -> bool:
+        if yes:
+            return True
+        target = _safe_url(settings.direct_database_url or "")
+        return typer.confirm(f"{target} has {tables} tables; replace them with the backup?")
+
+    try:
+        archive = run_restore(settings, file, console, confirm_replace=confirm, media=media)
+    except BackupError as exc:
+        _fail(str(exc))
+    console.print(f"[green]database restored from {file}[/green]")
+    if archive:
+        console.print(f"[green]media files restored from {archive}[/green]")
+
+
 def _validated(label: str, type_: Any, value: str) -> str:
     """The value checked by the API's own rules, or exit with one line saying what is wrong."""
     from pydantic import TypeAdapter, ValidationError
