@@ -2,8 +2,9 @@
 pg_restore, with a progress display, plus a tar of the local media files next to the dump.
 
 pg_dump must be at least as new as the server it dumps. The embedded PostgreSQL (pgserver) ships
-its own binaries, used for it; any other server is dumped with the machine's (PATH). When the
-chosen pg_dump is older than the server the command stops and says which version is needed.
+its own binaries (16), used for it; any other server is dumped with the machine's (PATH), or
+pgserver's when the machine's are older than the server. When none is new enough the command
+stops and says which client version to install.
 Both always connect directly (DATABASE_DIRECT_URL when set), never through a pooler.
 """
 
@@ -86,7 +87,9 @@ def choose_tool(name: str, server: Server, candidates: Iterable[Path | None] | N
         system = shutil.which(name)
         bundled = _bundled_bin_dir()
         system_dir = Path(system).parent if system else None
-        candidates = [bundled, system_dir] if server.embedded else [system_dir]
+        # The embedded server with its own binaries; any other with the machine's, and when
+        # those are too old (Debian 12's client is 15), pgserver's 16 if installed.
+        candidates = [bundled, system_dir] if server.embedded else [system_dir, bundled]
     found: list[str] = []
     for directory in candidates:
         if directory is None or not (directory / name).exists():
