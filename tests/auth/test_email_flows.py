@@ -123,7 +123,7 @@ class TestPasswordReset:
         assert ran.count("auth.send_password_reset") == 1 and "mail.send" in ran
         [message, _verify] = await mailbox(client, user["email"])
         assert message["template"] == "reset_password"
-        link_base = f"{get_settings().frontend_url}/reset-password?token="
+        link_base = f"{get_settings().frontend_base}/reset-password?token="
         assert link_base in message["text"] and link_base in message["html"]
         assert "evil.example" not in message["text"] + message["html"]
 

@@ -90,9 +90,14 @@ class Cluster:
         return process
 
     def server(
-        self, name: str, port: int, *, env: dict[str, str] | None = None, wait: bool = True
+        self,
+        name: str,
+        port: int,
+        *args: str,
+        env: dict[str, str] | None = None,
+        wait: bool = True,
     ) -> Process:
-        process = self._spawn(name, "serve", "--port", str(port), env=env)
+        process = self._spawn(name, "serve", "--port", str(port), *args, env=env)
         process.url = f"http://127.0.0.1:{port}"
         if wait:
             wait_until_live(process)

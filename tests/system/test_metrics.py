@@ -4,9 +4,11 @@ an allowed address is configured."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 from sqlalchemy import text
@@ -17,6 +19,8 @@ from authorhub.db import Database
 from authorhub.jobs import defer
 from authorhub.mail.service import send_mail
 from authorhub.mail.tasks import send_mail_message
+from tests.support import free_port
+from tests.system.cluster import Cluster, cluster_env
 
 
 def samples(body: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -101,3 +105,29 @@ class TestWhoMayRead:
         assert await self._status(allowed, test_database) == 200
         other = production.model_copy(update={"metrics_allow_ips": ["10.0.0.0/8"]})
         assert await self._status(other, test_database) == 404
+
+
+async def test_several_server_processes_report_together(
+    settings: Settings, committed: Database, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """`authorhub serve --workers 2`: each process counts its own requests in the shared
+    multiprocess directory, and whichever process answers /metrics reports the sum."""
+    cluster = Cluster(cluster_env(settings), tmp_path_factory.mktemp("multiprocess"))
+    try:
+        server = await asyncio.to_thread(cluster.server, "api", free_port(), "--workers", "2")
+        # Fresh connections, so that both processes get some of them.
+        limits = httpx.Limits(max_keepalive_connections=0)
+        async with httpx.AsyncClient(base_url=str(server.url), limits=limits) as http:
+            for _ in range(40):
+                assert (await http.get("/api/health/live")).status_code == 200
+            scrapes = [samples((await http.get("/metrics")).text) for _ in range(6)]
+    finally:
+        await asyncio.to_thread(cluster.stop_all)
+    live = (
+        "authorhub_http_requests_total",
+        (("method", "GET"), ("route", "/api/health/live"), ("status", "200")),
+    )
+    # The wait for start-up polled /api/health/live too: at least our 40, the same in every scrape.
+    counts = {scrape[live] for scrape in scrapes}
+    assert len(counts) == 1 and counts.pop() >= 40
+    assert "PROMETHEUS_MULTIPROC_DIR" not in cluster.env  # made by the command itself
