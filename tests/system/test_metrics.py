@@ -112,7 +112,10 @@ async def test_several_server_processes_report_together(
 ) -> None:
     """`authorhub serve --workers 2`: each process counts its own requests in the shared
     multiprocess directory, and whichever process answers /metrics reports the sum."""
-    cluster = Cluster(cluster_env(settings), tmp_path_factory.mktemp("multiprocess"))
+    shared = tmp_path_factory.mktemp("prometheus")
+    (shared / "counter_1.db").write_bytes(b"left by a previous run")  # emptied at start
+    env = cluster_env(settings, PROMETHEUS_MULTIPROC_DIR=str(shared))
+    cluster = Cluster(env, tmp_path_factory.mktemp("multiprocess"))
     try:
         server = await asyncio.to_thread(cluster.server, "api", free_port(), "--workers", "2")
         # Fresh connections, so that both processes get some of them.
@@ -121,6 +124,8 @@ async def test_several_server_processes_report_together(
             for _ in range(40):
                 assert (await http.get("/api/health/live")).status_code == 200
             scrapes = [samples((await http.get("/metrics")).text) for _ in range(6)]
+        # Both server processes (and nothing from before) wrote their counters there.
+        assert len(list(shared.glob("counter_*.db"))) == 2
     finally:
         await asyncio.to_thread(cluster.stop_all)
     live = (
@@ -130,4 +135,3 @@ async def test_several_server_processes_report_together(
     # The wait for start-up polled /api/health/live too: at least our 40, the same in every scrape.
     counts = {scrape[live] for scrape in scrapes}
     assert len(counts) == 1 and counts.pop() >= 40
-    assert "PROMETHEUS_MULTIPROC_DIR" not in cluster.env  # made by the command itself
