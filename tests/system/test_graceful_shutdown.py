@@ -29,8 +29,8 @@ from tests.payments.shop import eventually
 from tests.support import free_port
 from tests.system.cluster import Cluster, cluster_env
 
-BURST = 120  # checkouts, started over about a second
-SIGTERM_AFTER = 0.4  # seconds into the burst
+BURST = 120  # checkouts, arriving over 3 seconds
+ANSWERED_BEFORE_SIGTERM = 5  # checkouts answered when the server is told to stop
 
 
 @pytest.fixture
@@ -74,13 +74,20 @@ async def test_sigterm_during_a_checkout_burst(
     # No keep-alive: each request opens its own connection, as separate customers do.
     limits = httpx.Limits(max_connections=BURST, max_keepalive_connections=0)
     async with httpx.AsyncClient(base_url=server.url, timeout=30, limits=limits) as http:
+        answered = 0
+        some_answered = asyncio.Event()
 
         async def customer(n: int) -> str:
-            await asyncio.sleep(n * 0.008)
-            return await _checkout(http, headers_of[n], body, f"burst-{n}")
+            nonlocal answered
+            await asyncio.sleep(n * 0.025)  # arrivals over 3 s
+            outcome = await _checkout(http, headers_of[n], body, f"burst-{n}")
+            answered += outcome == "201"
+            if answered >= ANSWERED_BEFORE_SIGTERM:
+                some_answered.set()
+            return outcome
 
         burst = [asyncio.create_task(customer(n)) for n in range(BURST)]
-        await asyncio.sleep(SIGTERM_AFTER)
+        await asyncio.wait_for(some_answered.wait(), timeout=60)
         stopped_at = time.monotonic()
         server.signal()
         outcomes = await asyncio.gather(*burst)
@@ -93,7 +100,7 @@ async def test_sigterm_during_a_checkout_burst(
     assert exit_code in (0, -15), server.output()[-2000:]
     assert "Application shutdown complete" in server.output()
     assert set(tally) <= {"201", "refused", "reset"}, tally
-    assert tally["201"] >= 10 and tally["refused"] + tally["reset"] >= 1  # straddled SIGTERM
+    assert tally["refused"] + tally["reset"] >= 1  # the burst straddled the SIGTERM
 
     async with committed.session() as session:
         keys = set(await session.scalars(text("SELECT idempotency_key FROM orders")))
