@@ -29,7 +29,7 @@ from tests.payments.shop import eventually
 from tests.support import free_port
 from tests.system.cluster import Cluster, cluster_env
 
-BURST = 120  # checkouts, arriving over 3 seconds
+MAX_CUSTOMERS = 300  # checkouts arrive until the server has exited (at most this many)
 ANSWERED_BEFORE_SIGTERM = 5  # checkouts answered when the server is told to stop
 
 
@@ -69,33 +69,46 @@ async def test_sigterm_during_a_checkout_burst(
     body = {"items": [item(book.ebook), item(book.paperback)], "shippingAddress": LAGOS}
     server = cluster.server("api", free_port())
     assert server.url
-    headers_of = [bearer(settings, customers[n % 20]) for n in range(BURST)]
+    headers_of = [bearer(settings, customers[n % 20]) for n in range(MAX_CUSTOMERS)]
 
     # No keep-alive: each request opens its own connection, as separate customers do.
-    limits = httpx.Limits(max_connections=BURST, max_keepalive_connections=0)
+    limits = httpx.Limits(max_connections=MAX_CUSTOMERS, max_keepalive_connections=0)
     async with httpx.AsyncClient(base_url=server.url, timeout=30, limits=limits) as http:
         answered = 0
         some_answered = asyncio.Event()
 
         async def customer(n: int) -> str:
             nonlocal answered
-            await asyncio.sleep(n * 0.025)  # arrivals over 3 s
             outcome = await _checkout(http, headers_of[n], body, f"burst-{n}")
             answered += outcome == "201"
             if answered >= ANSWERED_BEFORE_SIGTERM:
                 some_answered.set()
             return outcome
 
-        burst = [asyncio.create_task(customer(n)) for n in range(BURST)]
+        # Customers keep arriving, one every 40 ms, until the server has exited: the burst
+        # covers before, during and after the SIGTERM whatever the machine's speed.
+        burst: list[asyncio.Task[str]] = []
+        exited = asyncio.Event()
+
+        async def arrivals() -> None:
+            while not exited.is_set() and len(burst) < MAX_CUSTOMERS:
+                burst.append(asyncio.create_task(customer(len(burst))))
+                await asyncio.sleep(0.04)
+
+        arriving = asyncio.create_task(arrivals())
         await asyncio.wait_for(some_answered.wait(), timeout=60)
         stopped_at = time.monotonic()
         server.signal()
+        exit_code = await asyncio.to_thread(server.popen.wait, 30)
+        stopped_in = time.monotonic() - stopped_at
+        await asyncio.sleep(0.1)  # a few more customers find the door closed
+        exited.set()
+        await arriving
         outcomes = await asyncio.gather(*burst)
-    exit_code = await asyncio.to_thread(server.popen.wait, 30)
-    stopped_in = time.monotonic() - stopped_at
+    total = len(outcomes)
 
     tally = Counter(outcomes)
-    print(f"\nburst outcomes: {dict(tally)}; server stopped {stopped_in:.2f} s after SIGTERM")
+    print(f"\n{total} checkouts: {dict(tally)}; server stopped {stopped_in:.2f} s after SIGTERM")
     # uvicorn exits by re-raising the SIGTERM it handled, after a clean shutdown.
     assert exit_code in (0, -15), server.output()[-2000:]
     assert "Application shutdown complete" in server.output()
@@ -111,13 +124,13 @@ async def test_sigterm_during_a_checkout_burst(
     # is up: each gets its order, and the answered ones are not duplicated.
     again = cluster.server("api-again", free_port())
     async with httpx.AsyncClient(base_url=str(again.url), timeout=30) as http:
-        retried = await asyncio.gather(
-            *(
-                _checkout(http, headers_of[n], body, f"burst-{n}")
-                for n in range(BURST)
-                if outcomes[n] != "201"
-            )
-        )
+        at_a_time = asyncio.Semaphore(10)  # customers retrying, not a second burst
+
+        async def retry(n: int) -> str:
+            async with at_a_time:
+                return await _checkout(http, headers_of[n], body, f"burst-{n}")
+
+        retried = await asyncio.gather(*(retry(n) for n in range(total) if outcomes[n] != "201"))
         replayed = await _checkout(http, headers_of[0], body, "burst-0")
     assert set(retried) <= {"201"}, Counter(retried)
     assert replayed in {"200", "201"}
@@ -126,8 +139,8 @@ async def test_sigterm_during_a_checkout_burst(
         stock = await session.scalar(
             text("SELECT stock FROM book_formats WHERE id = :id"), {"id": book.paperback.id}
         )
-    assert orders == BURST  # each checkout exactly once
-    assert stock == 10_000 - BURST  # every reservation belongs to an order
+    assert orders == total  # each checkout exactly once
+    assert stock == 10_000 - total  # every reservation belongs to an order
 
     # The worker: stopped while it works through the order mails, then started again.
     first = cluster.worker("worker-1", concurrency=4)
