@@ -127,13 +127,13 @@ def _prepare_metrics_dir() -> None:
     """prometheus-client's multiprocess mode: each server process writes its values under
     PROMETHEUS_MULTIPROC_DIR (set before any process imports the client); emptied at start so
     the counters of a previous run do not add up."""
-    import shutil
     import tempfile
 
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if directory:
-        shutil.rmtree(directory, ignore_errors=True)
         Path(directory).mkdir(parents=True, exist_ok=True)
+        for stale in Path(directory).glob("*.db"):  # only the client's own files
+            stale.unlink(missing_ok=True)
     else:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="authorhub-metrics-")
 
