@@ -8,7 +8,7 @@ PYTHON ?= python3
 STAMP  := $(VENV)/.installed
 CODE   := $(wildcard src tests migrations bench)
 
-.PHONY: install run test check lint format migrate seed worker bench bench-admin clean browser admin client
+.PHONY: install run test check lint format migrate seed worker bench bench-admin clean tools admin client
 
 # Re-install only when the dependencies change.
 $(STAMP): pyproject.toml
@@ -24,17 +24,22 @@ run: install
 	$(BIN)/authorhub dev --host $(HOST) --port $(PORT)
 
 ## make test: lint, type-check and the whole suite against real PostgreSQL
-test: install check browser
+test: install check tools
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# The admin's browser tests drive Debian's chromium (Playwright's own download does not work
-# here). Installed when missing and we are root; otherwise those tests skip, saying why (under
-# CI, AUTHORHUB_REQUIRE_SERVICES=1, they fail instead).
-browser:
-	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing chromium for the admin's browser tests"; \
-		apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+# System packages some tests drive: Debian's chromium (browser tests; Playwright's own browser
+# download does not work here) and pgbouncer (the pooler test). Installed when missing and we
+# are root (quiet, idempotent); elsewhere those tests skip, saying why, and under CI
+# (AUTHORHUB_REQUIRE_SERVICES=1) they fail instead.
+tools:
+	@missing=""; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	command -v pgbouncer >/dev/null || test -x /usr/sbin/pgbouncer || missing="$$missing pgbouncer"; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing$$missing for the browser and pooler tests"; \
+		apt-get update -qq >/dev/null 2>&1; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			$$missing >/dev/null 2>&1 || echo "could not install$$missing: those tests will skip"; \
 	fi
 
 check: install

@@ -26,6 +26,8 @@ from authorhub.jobs.supervisor import WorkerSupervisor
 from authorhub.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from authorhub.observability import configure_logging
 from authorhub.openapi import install_openapi, operation_id
+from authorhub.system.metrics import RequestMetricsMiddleware, process_exited, watch_pool
+from authorhub.system.metrics import router as metrics_router
 
 log = structlog.get_logger("authorhub.app")
 
@@ -72,13 +74,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 flushing(app.state.discussion_views, settings.community.view_flush_seconds)
             )
             if settings.run_worker_in_process:
+                resolve_database_url(settings)
+                assert settings.listen_database_url
                 await stack.enter_async_context(
-                    _worker_in_process(app, resolve_database_url(settings))
+                    _worker_in_process(app, settings.listen_database_url)
                 )
+            watch_pool(db.engine)
             log.info("started", env=settings.app_env.value)
             yield
         if own_database:
             await db.dispose()
+        process_exited()
 
     # FastAPIOffline: a FastAPI whose /docs (Swagger UI) and /redoc load their scripts and
     # styles from this app (the assets ship in the fastapi-offline package), not from a CDN.
@@ -108,6 +114,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(feed_router)
     app.include_router(sitemap_router)
     app.include_router(unsubscribe_router)
+    app.include_router(metrics_router)  # GET /metrics (Prometheus)
     install_catalog(app, settings)  # /media for local images; the cached fast path of reads
     install_admin(app)  # the web back-office at /admin
     if settings.frontend_url is None:
@@ -156,6 +163,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         larger=(ebook_upload, admin_book_form),
     )
     app.add_middleware(RequestContextMiddleware, production=settings.is_production)
+    app.add_middleware(RequestMetricsMiddleware)
     # Outermost: the client address every layer sees is the one a trusted proxy forwarded
     # (FORWARDED_ALLOW_IPS), never one a caller made up. `authorhub serve` turns uvicorn's own
     # proxy-header handling off, so this setting alone decides, however the app is served.

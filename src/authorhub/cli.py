@@ -77,7 +77,8 @@ def _alembic_config(settings: Settings):  # type: ignore[no-untyped-def]
     from alembic.config import Config
 
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.attributes["database_url"] = settings.database_url
+    # Migrations never go through a transaction pooler (DATABASE_DIRECT_URL when set).
+    config.attributes["database_url"] = settings.direct_database_url
     return config
 
 
@@ -104,6 +105,8 @@ def serve(
     get_settings.cache_clear()
     settings = _settings()
     _check_database(settings)
+    if workers > 1 and not reload:
+        _prepare_metrics_dir()  # one /metrics over every server process
     uvicorn.run(
         "authorhub.app:app_factory",
         factory=True,
@@ -115,7 +118,24 @@ def serve(
         access_log=False,
         proxy_headers=False,  # the app applies FORWARDED_ALLOW_IPS itself (create_app)
         server_header=False,
+        # SIGTERM: stop accepting, let in-flight requests finish for this long, then stop.
+        timeout_graceful_shutdown=max(1, round(settings.shutdown_timeout_seconds)),
     )
+
+
+def _prepare_metrics_dir() -> None:
+    """prometheus-client's multiprocess mode: each server process writes its values under
+    PROMETHEUS_MULTIPROC_DIR (set before any process imports the client); emptied at start so
+    the counters of a previous run do not add up."""
+    import tempfile
+
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        for stale in Path(directory).glob("*.db"):  # only the client's own files
+            stale.unlink(missing_ok=True)
+    else:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="authorhub-metrics-")
 
 
 @app.command()
@@ -172,23 +192,44 @@ def worker(
     _check_database(settings)
 
     async def run() -> None:
-        database = Database.from_settings(settings)
+        # The worker's jobs and its LISTEN use a session connection (WORKER_DATABASE_URL, else
+        # DATABASE_DIRECT_URL, else DATABASE_URL), never a transaction pooler.
+        worker_settings = settings.model_copy(update={"database_url": settings.listen_database_url})
+        database = Database.from_settings(worker_settings)
         set_database(database)
-        assert settings.database_url
+        # LISTEN/NOTIFY needs a session: WORKER_DATABASE_URL or the direct URL, not the pooler.
+        assert settings.listen_database_url
         options: dict[str, Any] = {"concurrency": concurrency}
         if queues:
             options["queues"] = queues.split(",")
-        supervised = asyncio.create_task(WorkerSupervisor(settings.database_url, options).run())
+        supervised = asyncio.create_task(
+            WorkerSupervisor(settings.listen_database_url, options).run()
+        )
         # SIGINT/SIGTERM cancel the supervisor: the worker finishes its running jobs and stops
         # (procrastinate's own handlers would only stop the worker, which the supervisor restarts).
+        # Jobs still running after SHUTDOWN_TIMEOUT_SECONDS stay `doing` when the process exits;
+        # jobs.retry_stalled puts them back in the queue once this worker's heartbeat is old.
         loop = asyncio.get_running_loop()
+        stopping = asyncio.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, supervised.cancel)
+            loop.add_signal_handler(signum, stopping.set)
+        stop_requested = asyncio.create_task(stopping.wait())
         try:
-            await supervised
-        except asyncio.CancelledError:
-            pass
+            await asyncio.wait({supervised, stop_requested}, return_when=asyncio.FIRST_COMPLETED)
+            if stopping.is_set():
+                console.print("[yellow]stopping: letting the running jobs finish[/yellow]")
+                supervised.cancel()
+                done, _ = await asyncio.wait(
+                    {supervised}, timeout=settings.shutdown_timeout_seconds
+                )
+                if not done:
+                    console.print(
+                        "[yellow]jobs still running after the shutdown timeout: they will be "
+                        "retried by another worker[/yellow]"
+                    )
+                    os._exit(1)
         finally:
+            stop_requested.cancel()
             await database.dispose()
 
     asyncio.run(run())
@@ -239,6 +280,66 @@ def history() -> None:
     from alembic import command
 
     command.history(_alembic_config(_settings()), verbose=False)
+
+
+@db_app.command()
+def backup(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="Where to write the dump (default var/backups/authorhub-<time>.dump)."),
+    ] = None,
+    media: Annotated[
+        bool, typer.Option(help="Also archive the local media files (FILE.media.tar.gz).")
+    ] = True,
+) -> None:
+    """Back up the database with pg_dump (custom format), and the local media files beside it."""
+    from datetime import UTC, datetime
+
+    from authorhub.system.backup import BackupError
+    from authorhub.system.backup import backup as run_backup
+
+    settings = _settings()
+    if file is None:
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        file = PROJECT_ROOT / "var" / "backups" / f"authorhub-{stamp}.dump"
+    try:
+        archive = run_backup(settings, file, console, media=media)
+    except BackupError as exc:
+        _fail(str(exc))
+    console.print(f"[green]database backed up to {file}[/green] ({file.stat().st_size} bytes)")
+    if archive:
+        console.print(f"[green]media files archived to {archive}[/green]")
+
+
+@db_app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A dump written by `authorhub db backup`.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Replace a database that is not empty without asking.")
+    ] = False,
+    media: Annotated[
+        bool, typer.Option(help="Also restore FILE.media.tar.gz into the media directories.")
+    ] = True,
+) -> None:
+    """Restore a backup into the configured database (its tables are replaced)."""
+    from authorhub.system.backup import BackupError
+    from authorhub.system.backup import restore as run_restore
+
+    settings = _settings()
+
+    def confirm(tables: int) -> bool:
+        if yes:
+            return True
+        target = _safe_url(settings.direct_database_url or "")
+        return typer.confirm(f"{target} has {tables} tables; replace them with the backup?")
+
+    try:
+        archive = run_restore(settings, file, console, confirm_replace=confirm, media=media)
+    except BackupError as exc:
+        _fail(str(exc))
+    console.print(f"[green]database restored from {file}[/green]")
+    if archive:
+        console.print(f"[green]media files restored from {archive}[/green]")
 
 
 def _validated(label: str, type_: Any, value: str) -> str:

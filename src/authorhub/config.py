@@ -394,6 +394,31 @@ class Settings(BaseSettings):
     content: ContentSettings = Field(default_factory=ContentSettings)
     events: EventsSettings = Field(default_factory=EventsSettings)
 
+    # Health, proxies and the service's own pages (issue 9).
+    # /api/health/ready answers 503 when jobs are due and no worker has beaten for this long.
+    worker_stale_seconds: int = Field(60, ge=15)
+    # Addresses of the proxies/load balancers allowed to set X-Forwarded-For/-Proto (uvicorn's
+    # FORWARDED_ALLOW_IPS: IPs, CIDR networks, or "*"). Unset: 127.0.0.1 in development, none
+    # in production. Rate limits and the audit log count the client these headers name.
+    forwarded_allow_ips: Annotated[list[str] | None, NoDecode] = None
+
+    # Production and scale-out (issue 18).
+    # DATABASE_URL points at pgbouncer in transaction mode: no server-side prepared statements
+    # are kept (asyncpg's statement caches off) and no per-connection settings are sent.
+    db_pgbouncer: bool = False
+    # A direct (session) connection for what a transaction pooler cannot carry: migrations,
+    # backups and restores (DATABASE_DIRECT_URL), and the job worker's LISTEN/NOTIFY and the
+    # catalog cache's LISTEN (WORKER_DATABASE_URL, else the direct URL). Unset: DATABASE_URL.
+    database_direct_url: str | None = None
+    worker_database_url: str | None = None
+    # GET /metrics: open outside production; in production only with this bearer token or from
+    # these addresses (IPs or CIDR networks); neither set -> 404.
+    metrics_token: SecretStr | None = None
+    metrics_allow_ips: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # SIGTERM: the server stops accepting and gives in-flight requests this long; the worker
+    # lets its running jobs finish for this long (what is still running is retried later).
+    shutdown_timeout_seconds: float = Field(20.0, gt=0)
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -403,6 +428,20 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+    @field_validator("metrics_allow_ips", mode="before")
+    @classmethod
+    def _split_metrics_ips(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @property
+    def direct_database_url(self) -> str | None:
+        """Where migrations, backups and restores connect: never through a transaction pooler."""
+        return self.database_direct_url or self.database_url
+
+    @property
+    def listen_database_url(self) -> str | None:
+        """Where sessions that LISTEN connect (the job worker, the catalog cache's listener)."""
+        return self.worker_database_url or self.direct_database_url
 
     @field_validator("forwarded_allow_ips", mode="before")
     @classmethod
@@ -498,6 +537,11 @@ class Settings(BaseSettings):
         if self.media.storage == "imagekit" and not all(ik_set):
             problems.append(
                 "MEDIA_STORAGE=imagekit needs IMAGEKIT_PRIVATE_KEY, PUBLIC_KEY, URL_ENDPOINT"
+            )
+        if self.db_pgbouncer and not (self.database_direct_url or self.worker_database_url):
+            problems.append(
+                "DB_PGBOUNCER=true needs DATABASE_DIRECT_URL (migrations, backups and the job "
+                "worker's LISTEN cannot go through a transaction pooler)"
             )
         if bool(self.google.client_id) != bool(self.google.client_secret):
             problems.append(

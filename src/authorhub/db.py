@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -88,14 +89,35 @@ def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
         pool_pre_ping=True,
-        connect_args={
+        connect_args=_connect_args(settings),
+    )
+
+
+def _connect_args(settings: Settings) -> dict[str, Any]:
+    if not settings.db_pgbouncer:
+        return {
             "timeout": 5,
             "server_settings": {
                 "application_name": "authorhub",
                 "statement_timeout": str(settings.db_statement_timeout_ms),
             },
-        },
-    )
+        }
+    # Behind pgbouncer in transaction mode each transaction may run on another server
+    # connection: a prepared statement made on one is unknown on the next, so asyncpg keeps no
+    # statement cache (nor SQLAlchemy's), and the statements it must still prepare get unique
+    # names. Startup parameters other than application_name are refused by pgbouncer 1.18:
+    # statement_timeout is then set on the role (`ALTER ROLE ... SET statement_timeout`).
+    return {
+        "timeout": 5,
+        "statement_cache_size": 0,
+        "prepared_statement_cache_size": 0,
+        "prepared_statement_name_func": _unique_statement_name,
+        "server_settings": {"application_name": "authorhub"},
+    }
+
+
+def _unique_statement_name() -> str:
+    return f"__asyncpg_{uuid.uuid4().hex}__"
 
 
 class Database:

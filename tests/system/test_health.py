@@ -96,3 +96,34 @@ class TestReadiness:
         assert response.status_code == 503
         assert response.json()["code"] == "database_unavailable"
         assert response.headers["retry-after"] == "5"
+
+
+class TestMigrationsAtHead:
+    async def test_a_schema_behind_the_code_is_not_ready(
+        self, committed: Database, live_server: str
+    ) -> None:
+        async with httpx.AsyncClient(base_url=live_server) as http:
+            ready = await http.get("/api/health/ready")
+            assert ready.status_code == 200, ready.text
+            assert ready.json()["data"]["database"]["migrationsAtHead"] is True
+            async with committed.session() as session:
+                head = await session.scalar(text("SELECT version_num FROM alembic_version"))
+                # A deploy whose `authorhub db upgrade` has not run yet.
+                await session.execute(
+                    text("UPDATE alembic_version SET version_num = '0001_foundation'")
+                )
+            try:
+                ready = await http.get("/api/health/ready")
+                assert ready.status_code == 503
+                body = ready.json()
+                assert body["code"] == "not_ready"
+                assert (
+                    "0001_foundation" in body["error"] and "authorhub db upgrade" in body["error"]
+                )
+                assert body["details"]["database"]["migrationsAtHead"] is False
+                assert (await http.get("/api/health/live")).status_code == 200
+            finally:
+                async with committed.session() as session:
+                    await session.execute(
+                        text("UPDATE alembic_version SET version_num = :head"), {"head": head}
+                    )

@@ -109,8 +109,9 @@ async def catalog_lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Per process: the cache, and the LISTEN connection that keeps it honest."""
     settings: Settings = app.state.settings
     cache = build_catalog_cache(settings)
-    if cache.backend is not None and settings.database_url:
-        cache.listener = NotifyListener(libpq_url(settings.database_url), CHANNEL, cache.invalidate)
+    listen_url = settings.listen_database_url  # LISTEN needs a session: never a transaction pooler
+    if cache.backend is not None and listen_url:
+        cache.listener = NotifyListener(libpq_url(listen_url), CHANNEL, cache.invalidate)
         await cache.listener.start()
     app.state.catalog_cache = cache
     try:

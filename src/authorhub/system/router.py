@@ -3,20 +3,22 @@
 - GET /api/health: the database and the job queue, with `status` "ok" or "degraded" and the
   `problems` that make it degraded (200 while the database answers; 503 when it does not).
 - GET /api/health/ready: for load balancers and orchestrators: 503 when the database does not
-  answer, or when jobs are waiting and no worker has been seen for WORKER_STALE_SECONDS.
+  answer, when its schema is not at the code's migration head (deploy ran before `authorhub db
+  upgrade`), or when jobs are waiting and no worker has been seen for WORKER_STALE_SECONDS.
 - GET /api/health/live: the process is up and serving (never touches the database).
 """
 
 from __future__ import annotations
 
 import asyncio
+from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from authorhub.config import Settings
+from authorhub.config import PROJECT_ROOT, Settings
 from authorhub.db import Database
 
 router = APIRouter(tags=["system"])
@@ -32,9 +34,20 @@ _QUEUE_SQL = text(
       (SELECT count(*) FROM procrastinate_workers
          WHERE last_heartbeat > now() - make_interval(secs => :stale)) AS workers,
       (SELECT extract(epoch FROM now() - max(last_heartbeat))
-         FROM procrastinate_workers) AS last_seen
+         FROM procrastinate_workers) AS last_seen,
+      (SELECT array_agg(version_num) FROM alembic_version) AS revisions
     """
 )
+
+@lru_cache(maxsize=1)
+def migration_heads() -> frozenset[str]:
+    """The head revision(s) of the migrations shipped with this code (read once)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
+
 
 _UNAVAILABLE = {
     "success": False,
@@ -58,6 +71,12 @@ async def _check(request: Request) -> dict[str, Any] | None:
         return None
     last_seen = queue["last_seen"]
     problems: list[str] = []
+    revisions = frozenset(queue["revisions"] or ())
+    if revisions != migration_heads():
+        problems.append(
+            f"the database schema is at {', '.join(sorted(revisions)) or 'no revision'}, the code "
+            f"expects {', '.join(sorted(migration_heads()))}: run `authorhub db upgrade`"
+        )
     if queue["due"] and not queue["workers"]:
         problems.append(
             f"{queue['due']} jobs are waiting and no job worker has been seen for {stale} s"
@@ -65,7 +84,11 @@ async def _check(request: Request) -> dict[str, Any] | None:
     report: dict[str, Any] = {
         "status": "degraded" if problems else "ok",
         "problems": problems,
-        "database": {"ok": True, "latencyMs": round(latency_ms, 2)},
+        "database": {
+            "ok": True,
+            "latencyMs": round(latency_ms, 2),
+            "migrationsAtHead": revisions == migration_heads(),
+        },
         "jobs": {
             "todo": queue["todo"],
             "due": queue["due"],
