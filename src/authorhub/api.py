@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from authorhub.academy.router import admin_router as admin_academy_router
+from authorhub.academy.router import router as academy_router
 from authorhub.auth.router import router as auth_router
 from authorhub.books.router import router as books_router
 from authorhub.cart.router import router as cart_router
@@ -40,3 +42,5 @@ api_router.include_router(library_router)
 api_router.include_router(payments_router)
 api_router.include_router(admin_payments_router)
 api_router.include_router(flows_router)
+api_router.include_router(academy_router)
+api_router.include_router(admin_academy_router)

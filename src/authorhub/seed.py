@@ -14,15 +14,17 @@ Seeder = Callable[[AsyncSession, Settings], Awaitable[str]]
 
 # (label, path) printed by `make run` under the URLs it serves; domains append theirs.
 DEV_LINKS: list[tuple[str, str]] = [("Payment sandbox", "/sandbox"), ("Catalog", "/api/books")]
+DEV_LINKS.append(("Academy", "/api/courses"))
 
 
 def _seeders() -> list[Seeder]:
     # Imported here so that seeding never runs at import time; append domain seeders in order.
+    from authorhub.academy.seed import seed_courses
     from authorhub.books.seed import seed_catalog
     from authorhub.coupons.service import seed_demo_coupon
     from authorhub.users.service import seed_demo_member
 
-    return [seed_demo_member, seed_catalog, seed_demo_coupon]
+    return [seed_demo_member, seed_catalog, seed_demo_coupon, seed_courses]
 
 
 async def run_seeders(settings: Settings) -> list[str]:

@@ -25,6 +25,9 @@ class AuditEvent(StrEnum):
     user_deactivated = "user_deactivated"
     user_reactivated = "user_reactivated"
     google_linked = "google_linked"
+    # The academy: an admin enrols or un-enrols a member by hand.
+    enrollment_granted = "enrollment_granted"
+    enrollment_revoked = "enrollment_revoked"
 
 
 @dataclass(frozen=True, slots=True)

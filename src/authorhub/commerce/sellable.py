@@ -33,6 +33,7 @@ from authorhub.models import Order, OrderLine, User
 # Modules whose import registers a kind (like jobs.TASK_MODULES). Add one line per kind.
 SELLABLE_MODULES = [
     "authorhub.books.sellable",
+    "authorhub.academy.sellable",
 ]
 
 # The currencies an order can be placed in, each with its minor unit (kobo, cents).

@@ -31,6 +31,7 @@ TASK_MODULES = [
     "authorhub.orders.tasks",
     "authorhub.cart.tasks",
     "authorhub.payments.tasks",
+    "authorhub.academy.tasks",
 ]
 
 job_app = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)

@@ -44,6 +44,9 @@ class CartItem(Model):
             "book_format_id IS NULL OR book_format_id = item_id", name="book_format_is_item"
         ),
         Index("ix_cart_items_book_format_id", "book_format_id"),
+        CheckConstraint("(kind = 'course') = (course_id IS NOT NULL)", name="course_columns"),
+        CheckConstraint("course_id IS NULL OR course_id = item_id", name="course_is_item"),
+        Index("ix_cart_items_course_id", "course_id"),
     )
 
     cart_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("carts.id", ondelete="CASCADE"))
@@ -51,6 +54,9 @@ class CartItem(Model):
     item_id: Mapped[uuid.UUID]
     book_format_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("book_formats.id", ondelete="CASCADE")
+    )
+    course_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("courses.id", ondelete="CASCADE")
     )
     quantity: Mapped[int]
     # The price when the line was added, so the cart can say when it has changed since.
