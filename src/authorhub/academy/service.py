@@ -84,7 +84,10 @@ def is_staff(user: User | None) -> bool:
 
 
 def summary(row: Any) -> CourseSummary:
+    """A course row of repository.course_rows(): (course, instructor name, instructor avatar,
+    category name, category slug)."""
     course: Course = row[0]
+    instructor_name, instructor_avatar, category_name, category_slug = tuple(row)[1:5]
     return CourseSummary(
         id=course.id,
         slug=course.slug,
@@ -95,13 +98,11 @@ def summary(row: Any) -> CourseSummary:
         price_ngn=course.price_ngn,
         price_usd=course.price_usd,
         is_free=course.is_free,
-        category=CategoryRef(name=row.category_name, slug=row.category_slug)
-        if row.category_name
-        else None,
+        category=CategoryRef(name=category_name, slug=category_slug) if category_name else None,
         instructor=PersonRef(
-            id=course.instructor_id, name=row.instructor_name, avatar_url=row.instructor_avatar
+            id=course.instructor_id, name=instructor_name, avatar_url=instructor_avatar
         )
-        if course.instructor_id and row.instructor_name
+        if course.instructor_id and instructor_name
         else None,
         enrollment_count=course.enrollment_count,
         rating=RatingSummary(
