@@ -633,6 +633,15 @@ def upgrade() -> None:
             op.f(f"ck_{table}_course_is_item"), table, "course_id IS NULL OR course_id = item_id"
         )
 
+    # /api/search serves courses from the catalog's response cache: a change to a course empties
+    # it, like a change to a book (notify_catalog_changed comes from 0004_catalog).
+    for operation, rows in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+        op.execute(
+            f"CREATE TRIGGER courses_notify_{operation.lower()}d AFTER {operation} ON courses "
+            f"REFERENCING {rows} TABLE AS changed_rows "
+            "FOR EACH STATEMENT EXECUTE FUNCTION notify_catalog_changed()"
+        )
+
 
 def downgrade() -> None:
     # Orders that sold a course are financial records: refuse rather than lose them.
@@ -646,6 +655,8 @@ def downgrade() -> None:
         """
     )
     op.execute("DELETE FROM cart_items WHERE kind = 'course'")
+    for operation in ("insert", "update", "delete"):
+        op.execute(f"DROP TRIGGER courses_notify_{operation}d ON courses")
     for table in ("cart_items", "order_lines"):
         op.drop_constraint(op.f(f"ck_{table}_course_is_item"), table, type_="check")
         op.drop_constraint(op.f(f"ck_{table}_course_columns"), table, type_="check")

@@ -33,8 +33,8 @@ class TestSearch:
             "excerpt": None, "imageUrl": None, "rank": 0, "book": None,
         }  # fmt: skip
         assert hits[0]["book"]["formats"]
-        assert body["data"]["counts"] == {"books": 4}
-        assert body["data"]["types"] == ["books"]
+        assert body["data"]["counts"] == {"courses": 0, "books": 4}
+        assert body["data"]["types"] == ["books", "courses"]
         assert body["pagination"] == {"page": 1, "limit": 20, "total": 4, "totalPages": 1}
 
     async def test_websearch_syntax_and_paging(

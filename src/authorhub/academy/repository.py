@@ -108,6 +108,26 @@ def published_courses(f: CourseFilter) -> tuple[Select[*tuple[Any, ...]], tuple[
     return statement, order
 
 
+async def search_courses(
+    session: AsyncSession, text_query: str, *, offset: int, limit: int
+) -> tuple[list[Any], int]:
+    """Published courses matching the words, best first (a title match outranks a subtitle
+    one), as course rows with their rank last; and how many match."""
+    statement, _ = published_courses(CourseFilter(text=text_query))
+    total = int(await session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
+    if limit <= 0 or offset >= total:
+        return [], total
+    query = func.websearch_to_tsquery("simple", text_query)
+    rank = func.greatest(
+        func.ts_rank(_words(Course.title), query),
+        func.ts_rank(_words(Course.subtitle), query) / 2,
+    ).label("rank")
+    rows = await session.execute(
+        statement.add_columns(rank).order_by(rank.desc(), Course.id).offset(offset).limit(limit)
+    )
+    return [tuple(row) for row in rows], total
+
+
 async def course_row(
     session: AsyncSession, key: str | uuid.UUID, *, published_only: bool
 ) -> Any | None:

@@ -129,6 +129,30 @@ async def list_courses(
     return [summary(row) for row in rows], total
 
 
+async def search(
+    session: AsyncSession, *, text: str, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Published courses matching `text` as /api/search hits (best match first), and how many
+    match in all."""
+    rows, total = await repository.search_courses(session, text, offset=offset, limit=limit)
+    hits = []
+    for row in rows:
+        course = summary(row)
+        hits.append(
+            {
+                "type": "course",
+                "id": course.id,
+                "title": course.title,
+                "slug": course.slug,
+                "excerpt": course.subtitle,
+                "imageUrl": course.thumbnail_url,
+                "rank": round(float(row[-1]), 6),
+                "course": course.model_dump(mode="json", by_alias=True),
+            }
+        )
+    return hits, total
+
+
 def _key(id_or_slug: str) -> uuid.UUID | str:
     try:
         return uuid.UUID(id_or_slug)

@@ -9,16 +9,19 @@ from typing import Literal
 
 from pydantic import Field
 
+from authorhub.academy.schemas import CourseSummary
 from authorhub.books.schemas import BookSummary, SearchText
 from authorhub.kit.pagination import MAX_LIMIT
 from authorhub.kit.schemas import ApiInput, ApiModel, Pagination
 
-SearchType = Literal["all", "books"]
+SearchType = Literal["all", "books", "courses"]
 
 
 class SearchQuery(ApiInput):
     q: SearchText = Field(min_length=1, max_length=200, description='words, "a phrase", -without')
-    type: SearchType = Field("all", description="what to search (books only, for now)")
+    type: SearchType = Field(
+        "all", description="what to search: all (courses first), books, courses"
+    )
     page: int = Field(1, ge=1, le=100_000)
     limit: int = Field(20, ge=1, le=MAX_LIMIT)
 
@@ -29,7 +32,7 @@ class SearchQuery(ApiInput):
 
 
 class SearchHit(ApiModel):
-    type: Literal["book"]
+    type: Literal["book", "course"]
     id: uuid.UUID
     title: str
     slug: str
@@ -37,6 +40,7 @@ class SearchHit(ApiModel):
     image_url: str | None
     rank: float
     book: BookSummary | None = Field(None, description="set when type is book")
+    course: CourseSummary | None = Field(None, description="set when type is course")
 
 
 class SearchResults(ApiModel):

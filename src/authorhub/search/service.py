@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from authorhub.academy import service as academy_service
 from authorhub.books import repository as books_repository
 from authorhub.books.repository import BookFilter
 from authorhub.books.schemas import BookSort, book_item
@@ -22,30 +23,41 @@ CATEGORIES_SHOWN = 3
 
 
 async def search(session: AsyncSession, *, query: SearchQuery) -> tuple[dict[str, Any], int]:
-    """One page of hits (SearchResults, JSON-ready), best first, and the number of hits."""
+    """One page of hits (SearchResults, JSON-ready), best first, and the number of hits. With
+    type "all" the author's courses come first (a handful), then books: the page is cut from
+    that one list, so pages never repeat or skip a hit."""
     text = query.q.strip()
-    f = BookFilter(
-        text=text,
-        sort=BookSort.relevance,
-        limit=query.limit,
-        offset=(query.page - 1) * query.limit,
-    )
-    rows, total = await books_repository.list_books(session, f)
-    hits = [
-        {
-            "type": "book",
-            "id": row["id"],
-            "title": row["title"],
-            "slug": row["slug"],
-            "excerpt": row["excerpt"],
-            "imageUrl": row["cover_image_url"],
-            "rank": round(float(row["rank"]), 6),
-            "book": book_item(row),
-        }
-        for row in rows
-    ]
-    results = {"query": text, "types": ["books"], "counts": {"books": total}, "hits": hits}
-    return results, total
+    offset = (query.page - 1) * query.limit
+    hits: list[dict[str, Any]] = []
+    counts: dict[str, int] = {}
+    if query.type in ("all", "courses"):
+        courses, counts["courses"] = await academy_service.search(
+            session, text=text, offset=offset, limit=query.limit
+        )
+        hits += courses
+    if query.type in ("all", "books"):
+        f = BookFilter(
+            text=text,
+            sort=BookSort.relevance,
+            limit=query.limit - len(hits),
+            offset=max(0, offset - counts.get("courses", 0)),
+        )
+        rows, counts["books"] = await books_repository.list_books(session, f)
+        hits += [
+            {
+                "type": "book",
+                "id": row["id"],
+                "title": row["title"],
+                "slug": row["slug"],
+                "excerpt": row["excerpt"],
+                "imageUrl": row["cover_image_url"],
+                "rank": round(float(row["rank"]), 6),
+                "book": book_item(row),
+            }
+            for row in rows
+        ]
+    results = {"query": text, "types": sorted(counts), "counts": counts, "hits": hits}
+    return results, sum(counts.values())
 
 
 async def suggest(session: AsyncSession, *, text: str, limit: int) -> Suggestions:
