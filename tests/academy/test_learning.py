@@ -4,6 +4,7 @@ Another student's enrolment, attempts and certificates-in-progress are 404s."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from authorhub.academy.tasks import nudge_idle_students_task
 from authorhub.auth.audit import ClientInfo
 from authorhub.config import Settings
 from authorhub.kit.time import utcnow
+from authorhub.library.links import sign_download
 from authorhub.models import Certificate, Enrollment, MailMessage, QuizAttempt, User
 from tests.academy.factory import TestCourse, make_course
 from tests.fixtures.auth import bearer, make_user
@@ -476,3 +478,55 @@ class TestNudge:
             await db.scalars(select(MailMessage).where(MailMessage.template == "course_nudge"))
         )
         assert len(nudges) == 1 and course.course.title in nudges[0].subject
+
+
+class TestAttachments:
+    async def test_students_download_through_signed_links_until_revoked(
+        self,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        settings: Settings,
+        member: User,
+        member_headers: dict[str, str],
+        admin_headers: dict[str, str],
+    ) -> None:
+        course = await make_course(db)
+        preview, lesson = course.all_lessons[0], course.all_lessons[1]
+        for target in (preview, lesson):
+            uploaded = await client.post(
+                f"/api/admin/lessons/{target.id}/attachments",
+                files={"file": ("Work sheet.pdf", b"%PDF-1.4 worksheet", "application/pdf")},
+                headers=admin_headers,
+            )
+            assert uploaded.status_code == 201, uploaded.text
+        # A visitor reads the preview but gets no link to its file.
+        visitor = (await client.get(f"/api/courses/{course.id}/lessons/{preview.id}")).json()
+        assert visitor["data"]["attachments"][0]["url"] is None
+
+        await _enrol(client, course, member_headers)
+        read = await client.get(
+            f"/api/courses/{course.id}/lessons/{lesson.id}", headers=member_headers
+        )
+        [attachment] = read.json()["data"]["attachments"]
+        assert attachment["fileName"] == "Work sheet.pdf" and attachment["url"]
+        path = attachment["url"].removeprefix(settings.public_url.rstrip("/"))
+        downloaded = await client.get(path)
+        assert downloaded.status_code == 200 and downloaded.content == b"%PDF-1.4 worksheet"
+
+        # An ebook link's token never opens an attachment (and a forged one is refused).
+        token = path.split("token=")[1]
+        forged = await client.get(f"/api/lesson-attachments?token={token[:-2]}xx")
+        ebook_token, _ = sign_download(
+            settings,
+            entry_id=uuid.UUID(attachment["id"]),
+            user_id=member.id,
+            ttl=timedelta(minutes=5),
+        )
+        as_ebook = await client.get(f"/api/lesson-attachments?token={ebook_token}")
+        assert forged.status_code == as_ebook.status_code == 404
+
+        enrollment = await db.scalar(select(Enrollment).where(Enrollment.user_id == member.id))
+        assert enrollment is not None
+        await client.post(f"/api/admin/enrollments/{enrollment.id}/revoke", headers=admin_headers)
+        gone = await client.get(path)
+        assert (gone.status_code, gone.json()["code"]) == (404, "not_enrolled")

@@ -4,7 +4,9 @@ Bad input is a 422 naming the field, raised before anything is written."""
 
 from __future__ import annotations
 
+import mimetypes
 import uuid
+from pathlib import PurePosixPath
 from typing import Any
 
 from sqlalchemy import update
@@ -12,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.academy import notifications, repository, service
 from authorhub.academy.schemas import (
+    AttachmentRead,
     CourseAdminRead,
     CourseCreate,
     CourseStats,
@@ -38,12 +41,14 @@ from authorhub.kit.pagination import PageParams
 from authorhub.kit.richtext import render_markdown
 from authorhub.kit.slugs import slugify
 from authorhub.kit.time import utcnow
+from authorhub.media.storage import Storage
 from authorhub.models import (
     Course,
     CourseModule,
     Enrollment,
     EnrollmentSource,
     Lesson,
+    LessonAttachment,
     Quiz,
     QuizOption,
     QuizQuestion,
@@ -395,6 +400,57 @@ async def delete_lesson(session: AsyncSession, *, lesson_id: uuid.UUID) -> None:
 
 async def read_lesson(session: AsyncSession, *, lesson_id: uuid.UUID) -> LessonAdminRead:
     return LessonAdminRead.model_validate(await _lesson(session, lesson_id))
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+
+async def add_attachment(
+    session: AsyncSession,
+    *,
+    lesson_id: uuid.UUID,
+    data: bytes,
+    client_name: str | None,
+    storage: Storage,
+) -> AttachmentRead:
+    """Keep a file in the private store; students get it through signed links."""
+    lesson = await _lesson(session, lesson_id)
+    if not data:
+        raise _invalid("file", "the file is empty")
+    name = PurePosixPath(client_name or "attachment").name[:150] or "attachment"
+    stem, dot, extension = name.rpartition(".")
+    safe_name = f"{slugify(stem or name)}{dot}{slugify(extension)}" if dot else slugify(name)
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    stored = await storage.save(
+        path=f"lessons/{lesson.id}/{uuid.uuid4().hex}-{safe_name}",
+        data=data,
+        content_type=content_type,
+    )
+    attachment = LessonAttachment(
+        lesson_id=lesson.id,
+        file_key=stored.key,
+        file_name=name,
+        content_type=content_type,
+        size_bytes=stored.size,
+    )
+    session.add(attachment)
+    await session.flush()
+    return AttachmentRead(
+        id=attachment.id,
+        file_name=attachment.file_name,
+        content_type=attachment.content_type,
+        size_bytes=attachment.size_bytes,
+        url=None,
+        expires_at=None,
+    )
+
+
+async def delete_attachment(session: AsyncSession, *, attachment_id: uuid.UUID) -> None:
+    attachment = await repository.get_attachment(session, attachment_id)
+    if attachment is None:
+        raise NotFound("No such attachment.", code="attachment_not_found")
+    await session.delete(attachment)
+    await session.flush()
 
 
 # --- quizzes -----------------------------------------------------------------------------------

@@ -7,12 +7,13 @@ import uuid
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, File, Path, Query, UploadFile, status
 from fastapi.responses import FileResponse, Response
 
 from authorhub.academy import admin, service
 from authorhub.academy.certificates import certificate_pdf
 from authorhub.academy.schemas import (
+    AttachmentRead,
     AttemptCreate,
     AttemptRead,
     CertificateRead,
@@ -54,6 +55,7 @@ from authorhub.auth.dependencies import (
 from authorhub.db import DbSession
 from authorhub.kit.pagination import Paging
 from authorhub.kit.schemas import Envelope, Page, Pagination, ok
+from authorhub.media.uploads import PrivateStorage, read_limited
 
 router = APIRouter(tags=["academy"])
 admin_router = APIRouter(prefix="/admin", tags=["admin: academy"])
@@ -137,7 +139,7 @@ async def complete_lesson(
     )
 
 
-@router.get("/courses/attachments", response_class=FileResponse, include_in_schema=True)
+@router.get("/lesson-attachments", response_class=FileResponse, include_in_schema=True)
 async def download_attachment(
     token: Annotated[str, Query(min_length=1, max_length=2000)],
     session: DbSession,
@@ -427,6 +429,35 @@ async def move_lesson(
 @admin_router.delete("/lessons/{lesson_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_lesson(lesson_id: uuid.UUID, _admin: AdminUser, session: DbSession) -> None:
     await admin.delete_lesson(session, lesson_id=lesson_id)
+
+
+@admin_router.post(
+    "/lessons/{lesson_id}/attachments",
+    response_model=Envelope[AttachmentRead],
+    status_code=status.HTTP_201_CREATED,
+    summary="Attach a file to a lesson (kept private; students get signed links)",
+)
+async def add_attachment(
+    lesson_id: uuid.UUID,
+    _admin: AdminUser,
+    session: DbSession,
+    settings: AppSettings,
+    storage: PrivateStorage,
+    file: Annotated[UploadFile, File()],
+) -> Envelope[AttachmentRead]:
+    data = await read_limited(file, max_bytes=settings.catalog.max_ebook_bytes)
+    return ok(
+        await admin.add_attachment(
+            session, lesson_id=lesson_id, data=data, client_name=file.filename, storage=storage
+        )
+    )
+
+
+@admin_router.delete("/attachments/{attachment_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_attachment(
+    attachment_id: uuid.UUID, _admin: AdminUser, session: DbSession
+) -> None:
+    await admin.delete_attachment(session, attachment_id=attachment_id)
 
 
 @admin_router.put("/modules/{module_id}/quiz", response_model=Envelope[QuizAdminRead])

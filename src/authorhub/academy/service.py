@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.academy import notifications, repository
@@ -366,7 +367,7 @@ async def read_lesson(
                 ttl=timedelta(minutes=settings.commerce.download_link_minutes),
                 purpose="lesson-attachment",
             )
-            url = f"{settings.public_url.rstrip('/')}/api/courses/attachments?token={token}"
+            url = f"{settings.public_url.rstrip('/')}/api/lesson-attachments?token={token}"
         attachments.append(
             AttachmentRead(
                 id=attachment.id,
@@ -425,7 +426,7 @@ async def attachment_file(
     if not is_staff(owner) and await active_enrollment(session, owner, lesson.course_id) is None:
         raise NotFound("You are no longer enrolled in this course.", code="not_enrolled")
     path = private_file_path(settings, attachment.file_key)
-    if path is None or not path.is_file():
+    if path is None or not await anyio.Path(path).is_file():
         raise Conflict("This file is not available.", code="file_not_available")
     return path, attachment.file_name, attachment.content_type
 
