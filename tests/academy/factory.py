@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+import httpx
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from authorhub.academy import admin
 from authorhub.academy.schemas import (
@@ -115,3 +118,22 @@ async def make_course(
         lessons=made_lessons,
         quiz=made_quiz,
     )
+
+
+async def statements_during(
+    engine: AsyncEngine, request: Callable[[], Awaitable[httpx.Response]]
+) -> int:
+    """How many SQL statements a request ran (the test harness's savepoints left out)."""
+    seen: list[str] = []
+
+    def count(*args: Any) -> None:
+        if "SAVEPOINT" not in args[2]:
+            seen.append(args[2])
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        response = await request()
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+    assert response.status_code == 200, response.text
+    return len(seen)

@@ -3,14 +3,12 @@ its outline in a fixed number of statements, and what stays hidden."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
-from sqlalchemy import event, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from authorhub.models import Category, Course, CourseLevel
-from tests.academy.factory import make_course
+from tests.academy.factory import make_course, statements_during
 
 
 def _titles(response: httpx.Response) -> list[str]:
@@ -122,22 +120,7 @@ class TestDetail:
         small = await make_course(db, title="Small", modules=1, lessons_per_module=1, quiz=False)
         large = await make_course(db, title="Large", modules=6, lessons_per_module=8)
 
-        async def statements_for(course_id: str) -> int:
-            seen: list[str] = []
-
-            def count(*args: Any) -> None:
-                if "SAVEPOINT" not in args[2]:
-                    seen.append(args[2])
-
-            event.listen(engine.sync_engine, "before_cursor_execute", count)
-            try:
-                response = await client.get(f"/api/courses/{course_id}")
-            finally:
-                event.remove(engine.sync_engine, "before_cursor_execute", count)
-            assert response.status_code == 200
-            return len(seen)
-
-        small_cost = await statements_for(small.id)
-        large_cost = await statements_for(large.id)
+        small_cost = await statements_during(engine, lambda: client.get(f"/api/courses/{small.id}"))
+        large_cost = await statements_during(engine, lambda: client.get(f"/api/courses/{large.id}"))
         assert small_cost == large_cost
         assert large_cost <= 5  # course, modules, lessons, quizzes, rating counts

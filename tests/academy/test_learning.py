@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.academy import admin as academy_admin
@@ -21,7 +21,7 @@ from authorhub.config import Settings
 from authorhub.kit.time import utcnow
 from authorhub.library.links import sign_download
 from authorhub.models import Certificate, Enrollment, MailMessage, QuizAttempt, User
-from tests.academy.factory import TestCourse, make_course
+from tests.academy.factory import TestCourse, make_course, statements_during
 from tests.fixtures.auth import bearer, make_user
 
 
@@ -228,19 +228,9 @@ class TestProgress:
         engine: Any,
     ) -> None:
         async def cost() -> int:
-            seen: list[str] = []
-
-            def count(*args: Any) -> None:
-                if "SAVEPOINT" not in args[2]:
-                    seen.append(args[2])
-
-            event.listen(engine.sync_engine, "before_cursor_execute", count)
-            try:
-                response = await client.get("/api/me/courses", headers=member_headers)
-            finally:
-                event.remove(engine.sync_engine, "before_cursor_execute", count)
-            assert response.status_code == 200
-            return len(seen)
+            return await statements_during(
+                engine, lambda: client.get("/api/me/courses", headers=member_headers)
+            )
 
         await _enrol(client, await make_course(db, title="One"), member_headers)
         one = await cost()

@@ -34,8 +34,9 @@ from authorhub.academy.schemas import (
     Revenue,
 )
 from authorhub.academy.sellable import course_full
+from authorhub.academy.service import invalid_field
 from authorhub.auth.audit import AuditEvent, ClientInfo, record
-from authorhub.errors import Conflict, NotFound, Unprocessable
+from authorhub.errors import Conflict, NotFound
 from authorhub.kit.listing import page_of
 from authorhub.kit.pagination import PageParams
 from authorhub.kit.richtext import render_markdown
@@ -54,13 +55,6 @@ from authorhub.models import (
     QuizQuestion,
     User,
 )
-
-
-def _invalid(field: str, message: str) -> Unprocessable:
-    return Unprocessable(
-        message, code="validation_error", details=[{"field": field, "message": message}]
-    )
-
 
 # --- courses -----------------------------------------------------------------------------------
 
@@ -96,11 +90,11 @@ async def _check_refs(
     session: AsyncSession, *, category_id: uuid.UUID | None, instructor_id: uuid.UUID | None
 ) -> None:
     if category_id is not None and not await repository.category_exists(session, category_id):
-        raise _invalid("categoryId", "no such category")
+        raise invalid_field("categoryId", "no such category")
     if instructor_id is not None:
         instructor = await session.get(User, instructor_id)
         if instructor is None or not instructor.is_active:
-            raise _invalid("instructorId", "no such active user")
+            raise invalid_field("instructorId", "no such active user")
 
 
 async def _unique_slug(session: AsyncSession, wanted: str | None, title: str) -> str:
@@ -155,7 +149,7 @@ async def update_course(
     changes = data.model_dump(exclude_unset=True)
     for required in ("title", "level", "price_ngn"):
         if required in changes and changes[required] is None:
-            raise _invalid(required, f"{required} cannot be empty")
+            raise invalid_field(required, f"{required} cannot be empty")
     await _check_refs(
         session, category_id=changes.get("category_id"), instructor_id=changes.get("instructor_id")
     )
@@ -168,7 +162,7 @@ async def update_course(
         raise Conflict("Another course has this slug.", code="slug_taken")
     seat_limit = changes.get("seat_limit")
     if seat_limit is not None and seat_limit < course.seats_taken:
-        raise _invalid("seatLimit", f"{course.seats_taken} seats are already taken")
+        raise invalid_field("seatLimit", f"{course.seats_taken} seats are already taken")
     if "description" in changes:
         description = changes.pop("description") or ""
         course.description_markdown = description
@@ -254,7 +248,7 @@ async def _move(
     assert target is not None
     if not 0 <= target < count:
         field = "direction" if move.direction else "position"
-        raise _invalid(field, f"position {target} does not exist (0..{count - 1})")
+        raise invalid_field(field, f"position {target} does not exist (0..{count - 1})")
     if target == row.position:
         return
     current = row.position
@@ -345,12 +339,12 @@ async def update_lesson(
     changes = data.model_dump(exclude_unset=True)
     for required in ("title", "duration_minutes", "is_preview", "is_required", "module_id"):
         if required in changes and changes[required] is None:
-            raise _invalid(required, f"{required} cannot be empty")
+            raise invalid_field(required, f"{required} cannot be empty")
     target_module = changes.pop("module_id", None)
     if target_module is not None and target_module != lesson.module_id:
         module = await repository.get_module(session, target_module)
         if module is None or module.course_id != lesson.course_id:
-            raise _invalid("moduleId", "not a module of this lesson's course")
+            raise invalid_field("moduleId", "not a module of this lesson's course")
     if "body" in changes:
         body = changes.pop("body") or ""
         lesson.body_markdown = body
@@ -416,7 +410,7 @@ async def add_attachment(
     """Keep a file in the private store; students get it through signed links."""
     lesson = await _lesson(session, lesson_id)
     if not data:
-        raise _invalid("file", "the file is empty")
+        raise invalid_field("file", "the file is empty")
     name = PurePosixPath(client_name or "attachment").name[:150] or "attachment"
     stem, dot, extension = name.rpartition(".")
     safe_name = f"{slugify(stem or name)}{dot}{slugify(extension)}" if dot else slugify(name)
@@ -435,14 +429,7 @@ async def add_attachment(
     )
     session.add(attachment)
     await session.flush()
-    return AttachmentRead(
-        id=attachment.id,
-        file_name=attachment.file_name,
-        content_type=attachment.content_type,
-        size_bytes=attachment.size_bytes,
-        url=None,
-        expires_at=None,
-    )
+    return AttachmentRead.model_validate(attachment)
 
 
 async def delete_attachment(session: AsyncSession, *, attachment_id: uuid.UUID) -> None:
@@ -567,7 +554,7 @@ async def grant(
     course = await _locked_course(session, course_id)
     student = await session.get(User, user_id)
     if student is None:
-        raise _invalid("userId", "no such user")
+        raise invalid_field("userId", "no such user")
     existing = await repository.enrollment_of(session, user_id, course.id, lock=True)
     if existing is not None and existing.revoked_at is None:
         raise Conflict("This member is already enrolled.", code="already_enrolled")

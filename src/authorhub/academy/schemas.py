@@ -118,8 +118,8 @@ class AttachmentRead(ApiModel):
     file_name: str
     content_type: str
     size_bytes: int
-    url: str | None = Field(description="a signed link for an enrolled student")
-    expires_at: datetime | None
+    url: str | None = Field(None, description="a signed link for an enrolled student")
+    expires_at: datetime | None = None
 
 
 class LessonRead(ApiModel):

@@ -369,13 +369,8 @@ async def read_lesson(
             )
             url = f"{settings.public_url.rstrip('/')}/api/lesson-attachments?token={token}"
         attachments.append(
-            AttachmentRead(
-                id=attachment.id,
-                file_name=attachment.file_name,
-                content_type=attachment.content_type,
-                size_bytes=attachment.size_bytes,
-                url=url,
-                expires_at=expires,
+            AttachmentRead.model_validate(attachment).model_copy(
+                update={"url": url, "expires_at": expires}
             )
         )
     completed = None
@@ -581,7 +576,8 @@ async def read_quiz(
     )
 
 
-def _field_error(field: str, message: str) -> Unprocessable:
+def invalid_field(field: str, message: str) -> Unprocessable:
+    """422 naming the field, for a rule the request's schema cannot check alone."""
     return Unprocessable(
         message, code="validation_error", details=[{"field": field, "message": message}]
     )
@@ -607,18 +603,18 @@ async def submit_attempt(
     chosen: dict[uuid.UUID, set[uuid.UUID]] = {}
     for i, answer in enumerate(data.answers):
         if answer.question_id not in known:
-            raise _field_error(f"answers.{i}.questionId", "this question is not part of this quiz")
+            raise invalid_field(f"answers.{i}.questionId", "this question is not part of this quiz")
         if answer.question_id in chosen:
-            raise _field_error(f"answers.{i}.questionId", "this question is answered twice")
+            raise invalid_field(f"answers.{i}.questionId", "this question is answered twice")
         question, options = known[answer.question_id]
         picked = set(answer.option_ids)
         for option_id in answer.option_ids:
             if option_id not in options:
-                raise _field_error(
+                raise invalid_field(
                     f"answers.{i}.optionIds", "an option that is not one of this question's"
                 )
         if not question.multiple and len(picked) != 1:
-            raise _field_error(f"answers.{i}.optionIds", "choose exactly one option")
+            raise invalid_field(f"answers.{i}.optionIds", "choose exactly one option")
         chosen[answer.question_id] = picked
     used = await repository.attempts_used(session, enrollment.id, quiz.id)
     if quiz.max_attempts is not None and used >= quiz.max_attempts:
