@@ -42,7 +42,7 @@ QUESTIONS = [
 
 
 @dataclass
-class TestCourse:
+class SeededCourse:
     course: CourseAdminRead
     modules: list[ModuleRead]
     lessons: list[list[LessonAdminRead]]
@@ -77,7 +77,7 @@ async def make_course(
     publish: bool = True,
     preview_first: bool = True,
     **fields: Any,
-) -> TestCourse:
+) -> SeededCourse:
     course = await admin.create_course(
         db,
         admin=None,
@@ -112,7 +112,7 @@ async def make_course(
     if publish:
         await admin.set_published(db, course_id=course.id, published=True)
     await db.flush()
-    return TestCourse(
+    return SeededCourse(
         course=await admin.course_read(db, course.id),
         modules=made_modules,
         lessons=made_lessons,

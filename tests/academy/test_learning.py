@@ -21,17 +21,17 @@ from authorhub.config import Settings
 from authorhub.kit.time import utcnow
 from authorhub.library.links import sign_download
 from authorhub.models import Certificate, Enrollment, MailMessage, QuizAttempt, User
-from tests.academy.factory import TestCourse, make_course, statements_during
+from tests.academy.factory import SeededCourse, make_course, statements_during
 from tests.fixtures.auth import bearer, make_user
 
 
-async def _enrol(client: httpx.AsyncClient, course: TestCourse, headers: dict[str, str]) -> None:
+async def _enrol(client: httpx.AsyncClient, course: SeededCourse, headers: dict[str, str]) -> None:
     response = await client.post(f"/api/courses/{course.id}/enroll", headers=headers)
     assert response.status_code == 201, response.text
 
 
 async def _finish_lessons(
-    client: httpx.AsyncClient, course: TestCourse, headers: dict[str, str]
+    client: httpx.AsyncClient, course: SeededCourse, headers: dict[str, str]
 ) -> list[dict[str, Any]]:
     results = []
     for lesson in course.all_lessons:
@@ -43,7 +43,7 @@ async def _finish_lessons(
     return results
 
 
-def _quiz_url(course: TestCourse) -> str:
+def _quiz_url(course: SeededCourse) -> str:
     assert course.quiz is not None
     return f"/api/courses/{course.id}/modules/{course.quiz.module_id}/quiz"
 
