@@ -115,6 +115,11 @@ async def test_a_member_buys_completes_and_is_certified_then_a_refund_closes_the
     assert unknown.status_code == 404
     await eventually(lambda: _mail_count(shop, "certificate_issued", student.email))
 
+    stats_url = f"/api/admin/courses/{course.id}/stats"
+    stats = (await shop.http.get(stats_url, headers=admin)).json()["data"]
+    assert (stats["activeEnrollments"], stats["completions"], stats["certificates"]) == (1, 1, 1)
+    assert stats["revenue"] == [{"currency": "NGN", "sold": 1, "gross": 2_500_000, "refunded": 0}]
+
     # Refunded by the author: the paid lessons close, the preview stays open.
     refund = await shop.http.post(
         f"/api/admin/orders/{order['id']}/refund", json={"reason": "changed mind"}, headers=admin
@@ -143,3 +148,25 @@ async def test_a_member_buys_completes_and_is_certified_then_a_refund_closes_the
         .where(OrderLine.course_id == uuid.UUID(course.id))
     )
     assert lines == 1
+    stats = (await shop.http.get(stats_url, headers=admin)).json()["data"]
+    assert (stats["activeEnrollments"], stats["revokedEnrollments"]) == (0, 1)
+    assert stats["revenue"][0]["refunded"] == 2_500_000
+
+
+async def test_twenty_concurrent_enrolments_in_a_free_course_make_one(
+    live_captured_shop: Shop,
+) -> None:
+    shop = live_captured_shop
+    async with shop.database.session() as session:
+        course = await make_course(session, title="Free Course", seat_limit=10)
+    student, headers = await shop.customer()
+    answers = await asyncio.gather(
+        *(shop.http.post(f"/api/courses/{course.id}/enroll", headers=headers) for _ in range(20))
+    )
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 19
+    assert {a.json()["code"] for a in answers if a.status_code == 409} == {"already_enrolled"}
+    assert await shop.count(Enrollment, Enrollment.user_id == student.id) == 1
+    detail = (await shop.http.get(f"/api/courses/{course.id}")).json()["data"]
+    assert (detail["enrollmentCount"], detail["seatsLeft"]) == (1, 9)
+    await eventually(lambda: _mail_count(shop, "course_welcome", student.email))
+    assert await _mail_count(shop, "course_welcome", student.email) == 1
