@@ -520,3 +520,28 @@ class TestAttachments:
         await client.post(f"/api/admin/enrollments/{enrollment.id}/revoke", headers=admin_headers)
         gone = await client.get(path)
         assert (gone.status_code, gone.json()["code"]) == (404, "not_enrolled")
+
+
+class TestUnpublished:
+    async def test_unpublishing_hides_the_course_but_not_from_its_students(
+        self,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        settings: Settings,
+        member_headers: dict[str, str],
+    ) -> None:
+        course = await make_course(db)
+        await _enrol(client, course, member_headers)
+        await academy_admin.set_published(db, course_id=course.course.id, published=False)
+        lesson = course.all_lessons[1]
+        student = await client.get(
+            f"/api/courses/{course.id}/lessons/{lesson.id}", headers=member_headers
+        )
+        stranger = await client.get(
+            f"/api/courses/{course.id}/lessons/{course.all_lessons[0].id}",
+            headers=bearer(settings, await make_user(db)),
+        )
+        listed = await client.get("/api/courses")
+        assert student.status_code == 200, student.text
+        assert (stranger.status_code, stranger.json()["code"]) == (404, "course_not_found")
+        assert listed.json()["data"] == []

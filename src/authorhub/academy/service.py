@@ -255,8 +255,14 @@ async def detail_of(session: AsyncSession, row: Any, *, user: User | None) -> Co
 async def published_course(
     session: AsyncSession, course_id: uuid.UUID, user: User | None
 ) -> Course:
+    """The course if the caller may see it: published, or the caller is staff, or enrolled
+    (unpublishing hides a course from the catalogue, not from the students who have it)."""
     course = await repository.get_course(session, course_id)
-    if course is None or not (course.is_published or is_staff(user)):
+    if course is None:
+        raise course_not_found()
+    if course.is_published or is_staff(user):
+        return course
+    if await active_enrollment(session, user, course.id) is None:
         raise course_not_found()
     return course
 
