@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from authorhub.search.schemas import SearchPage
 from tests.academy.factory import make_course
 from tests.fixtures.catalog import make_book
 
@@ -27,6 +28,10 @@ async def test_courses_come_first_and_pages_never_repeat_a_hit(
     assert everything["data"]["counts"] == {"courses": 2, "books": 1}
     assert everything["pagination"]["total"] == 3
     assert everything["data"]["hits"][0]["course"]["slug"] == title_match.course.slug
+    # The body is exactly its documented model (as tests/books/test_shapes.py checks for books).
+    assert (
+        SearchPage.model_validate(everything).model_dump(mode="json", by_alias=True) == everything
+    )
 
     pages = [
         (await client.get("/api/search", params={"q": "lagoon", "limit": 2, "page": n})).json()

@@ -30,7 +30,7 @@ class TestSearch:
         assert hits[0]["rank"] > hits[1]["rank"] > hits[2]["rank"] > hits[3]["rank"]
         assert hits[0] | {"rank": 0, "book": None, "excerpt": None} == {
             "type": "book", "id": str(in_title.id), "title": "The Lagoon", "slug": in_title.slug,
-            "excerpt": None, "imageUrl": None, "rank": 0, "book": None,
+            "excerpt": None, "imageUrl": None, "rank": 0, "book": None, "course": None,
         }  # fmt: skip
         assert hits[0]["book"]["formats"]
         assert body["data"]["counts"] == {"courses": 0, "books": 4}

@@ -148,6 +148,7 @@ async def search(
                 "excerpt": course.subtitle,
                 "imageUrl": course.thumbnail_url,
                 "rank": round(float(row[-1]), 6),
+                "book": None,
                 "course": course.model_dump(mode="json", by_alias=True),
             }
         )

@@ -53,6 +53,7 @@ async def search(session: AsyncSession, *, query: SearchQuery) -> tuple[dict[str
                 "imageUrl": row["cover_image_url"],
                 "rank": round(float(row["rank"]), 6),
                 "book": book_item(row),
+                "course": None,
             }
             for row in rows
         ]
