@@ -119,6 +119,23 @@ class TestEnrol:
         assert (owned.status_code, owned.json()["code"]) == (409, "already_owned")
         assert (free_in_cart.status_code, free_in_cart.json()["code"]) == (409, "free_course")
 
+        # Another paid course goes in, priced in naira or dollars, one seat at most.
+        other = await make_course(db, title="Other", price_ngn=200_000, price_usd=250)
+        added = await client.post(
+            "/api/cart/items",
+            json={"kind": "course", "itemId": other.id, "quantity": 2},
+            headers=member_headers,
+        )
+        assert added.status_code == 422, added.text
+        added = await client.post(
+            "/api/cart/items", json={"kind": "course", "itemId": other.id}, headers=member_headers
+        )
+        assert added.status_code == 200, added.text
+        in_dollars = await client.get("/api/cart?currency=USD", headers=member_headers)
+        [line] = in_dollars.json()["data"]["items"]
+        assert (line["kind"], line["itemId"], line["unitPrice"]) == ("course", other.id, 250)
+        assert line["title"] == "Other" and line["isPrint"] is False
+
     async def test_seats_run_out(
         self, client: httpx.AsyncClient, db: AsyncSession, settings: Settings
     ) -> None:
