@@ -20,9 +20,10 @@ from authorhub.auth.audit import ClientInfo
 from authorhub.config import Settings
 from authorhub.kit.time import utcnow
 from authorhub.library.links import sign_download
-from authorhub.models import Certificate, Enrollment, MailMessage, QuizAttempt, User
+from authorhub.models import Certificate, CouponScope, Enrollment, MailMessage, QuizAttempt, User
 from tests.academy.factory import SeededCourse, make_course, statements_during
 from tests.fixtures.auth import bearer, make_user
+from tests.fixtures.commerce import item, make_coupon, make_shop_book
 
 
 async def _enrol(client: httpx.AsyncClient, course: SeededCourse, headers: dict[str, str]) -> None:
@@ -562,3 +563,27 @@ class TestUnpublished:
         assert student.status_code == 200, student.text
         assert (stranger.status_code, stranger.json()["code"]) == (404, "course_not_found")
         assert listed.json()["data"] == []
+
+
+class TestCoupons:
+    async def test_a_courses_coupon_discounts_a_course_and_not_a_book(
+        self,
+        client: httpx.AsyncClient,
+        db: AsyncSession,
+        settings: Settings,
+        member_headers: dict[str, str],
+    ) -> None:
+        course = await make_course(db, price_ngn=1_000_000)
+        shop = await make_shop_book(db, settings)
+        coupon = await make_coupon(db, value=20, applies_to=CouponScope.courses)
+        quote = await client.post(
+            "/api/coupons/validate",
+            json={
+                "code": coupon.code,
+                "items": [{"kind": "course", "itemId": course.id}, item(shop.ebook)],
+            },
+            headers=member_headers,
+        )
+        assert quote.status_code == 200, quote.text
+        data = quote.json()["data"]
+        assert (data["eligibleSubtotal"], data["discount"]) == (1_000_000, 200_000)
