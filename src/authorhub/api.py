@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from authorhub.academy.router import admin_router as admin_academy_router
+from authorhub.academy.router import router as academy_router
 from authorhub.auth.router import router as auth_router
 
 # content: blog, comments, newsletter, email templates
@@ -76,3 +78,5 @@ api_router.include_router(event_flows_router)
 api_router.include_router(events_router)
 api_router.include_router(event_tickets_router)
 api_router.include_router(admin_events_router)
+api_router.include_router(academy_router)
+api_router.include_router(admin_academy_router)

@@ -394,14 +394,6 @@ class Settings(BaseSettings):
     content: ContentSettings = Field(default_factory=ContentSettings)
     events: EventsSettings = Field(default_factory=EventsSettings)
 
-    # Health, proxies and the service's own pages (issue 9).
-    # /api/health/ready answers 503 when jobs are due and no worker has beaten for this long.
-    worker_stale_seconds: int = Field(60, ge=15)
-    # Addresses of the proxies/load balancers allowed to set X-Forwarded-For/-Proto (uvicorn's
-    # FORWARDED_ALLOW_IPS: IPs, CIDR networks, or "*"). Unset: 127.0.0.1 in development, none
-    # in production. Rate limits and the audit log count the client these headers name.
-    forwarded_allow_ips: Annotated[list[str] | None, NoDecode] = None
-
     # Production and scale-out (issue 18).
     # DATABASE_URL points at pgbouncer in transaction mode: no server-side prepared statements
     # are kept (asyncpg's statement caches off) and no per-connection settings are sent.
@@ -428,6 +420,7 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("metrics_allow_ips", mode="before")
     @classmethod
     def _split_metrics_ips(cls, value: object) -> object:

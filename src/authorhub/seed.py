@@ -17,10 +17,12 @@ DEV_LINKS: list[tuple[str, str]] = [("Payment sandbox", "/sandbox"), ("Catalog",
 DEV_LINKS.append(("Community", "/api/discussions"))
 DEV_LINKS += [("Blog", "/api/blog"), ("RSS feed", "/rss.xml"), ("Sitemap", "/sitemap.xml")]
 DEV_LINKS.append(("Events", "/api/events"))
+DEV_LINKS.append(("Academy", "/api/courses"))
 
 
 def _seeders() -> list[Seeder]:
     # Imported here so that seeding never runs at import time; append domain seeders in order.
+    from authorhub.academy.seed import seed_courses
     from authorhub.blog.seed import seed_blog
     from authorhub.books.seed import seed_catalog
     from authorhub.community.seed import seed_community
@@ -41,6 +43,7 @@ def _seeders() -> list[Seeder]:
         seed_newsletter,
         seed_email_templates,
         seed_events,
+        seed_courses,
     ]
 
 

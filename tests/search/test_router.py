@@ -31,10 +31,11 @@ class TestSearch:
         assert hits[0] | {"rank": 0, "book": None, "excerpt": None} == {
             "type": "book", "id": str(in_title.id), "title": "The Lagoon", "slug": in_title.slug,
             "excerpt": None, "imageUrl": None, "rank": 0, "book": None, "post": None,
+            "course": None,
         }  # fmt: skip
         assert hits[0]["book"]["formats"]
-        assert body["data"]["counts"] == {"books": 4, "posts": 0}
-        assert body["data"]["types"] == ["books", "posts"]
+        assert body["data"]["counts"] == {"courses": 0, "books": 4, "posts": 0}
+        assert body["data"]["types"] == ["courses", "books", "posts"]
         assert body["pagination"] == {"page": 1, "limit": 20, "total": 4, "totalPages": 1}
 
     async def test_websearch_syntax_and_paging(
@@ -59,7 +60,7 @@ class TestSearch:
         [
             ("", "query.q"),
             ("q=" + "x" * 201, "query.q"),
-            ("q=a&type=courses", "query.type"),
+            ("q=a&type=events", "query.type"),
             ("q=a&limit=500", "query.limit"),
             ("q=a%00b", "query.q"),
         ],

@@ -27,6 +27,9 @@ class AuditEvent(StrEnum):
     user_reactivated = "user_reactivated"
     google_linked = "google_linked"
     register_attempted = "register_attempted"  # someone signed up with this account's address
+    # The academy: an admin enrols or un-enrols a member by hand.
+    enrollment_granted = "enrollment_granted"
+    enrollment_revoked = "enrollment_revoked"
 
 
 @dataclass(frozen=True, slots=True)

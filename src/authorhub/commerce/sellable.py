@@ -34,6 +34,7 @@ from authorhub.models import Order, OrderLine, User
 SELLABLE_MODULES = [
     "authorhub.books.sellable",
     "authorhub.events.sellable",
+    "authorhub.academy.sellable",
 ]
 
 # The currencies an order can be placed in, each with its minor unit (kobo, cents).

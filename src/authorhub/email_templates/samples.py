@@ -148,6 +148,35 @@ SAMPLES: dict[str, tuple[TemplateKind, str, dict[str, Any]]] = {
             "settings_url": "https://example.com/account/preferences",
         },
     ),
+    "course_welcome": (
+        TemplateKind.transactional,
+        "A student enrolled in a course.",
+        {
+            "name": "Ada",
+            "course_title": "Start Writing Your First Story",
+            "course_url": "https://example.com/academy/courses/start-writing",
+        },
+    ),
+    "course_nudge": (
+        TemplateKind.transactional,
+        "A student has not opened her course for 7 days (sent once per enrolment).",
+        {
+            "name": "Ada",
+            "course_title": "Start Writing Your First Story",
+            "course_url": "https://example.com/academy/courses/start-writing",
+        },
+    ),
+    "certificate_issued": (
+        TemplateKind.transactional,
+        "A student completed a course: her certificate.",
+        {
+            "name": "Ada",
+            "course_title": "Start Writing Your First Story",
+            "code": "F62W4ZRCJQHP",
+            "pdf_url": "https://example.com/api/certificates/F62W4ZRCJQHP.pdf",
+            "verify_url": "https://example.com/api/certificates/F62W4ZRCJQHP",
+        },
+    ),
     "newsletter_confirm": (
         TemplateKind.transactional,
         "Double opt-in: confirm a newsletter subscription.",

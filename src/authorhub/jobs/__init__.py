@@ -36,6 +36,7 @@ TASK_MODULES = [
     "authorhub.blog.tasks",
     "authorhub.newsletter.tasks",
     "authorhub.events.tasks",
+    "authorhub.academy.tasks",
 ]
 
 job_app = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)

@@ -15,6 +15,7 @@ from authorhub.models.blog_post import BlogPost, PostFormat, PostStatus
 from authorhub.models.book import Book, BookCount, BookFormat, BookStatus, FormatKind
 from authorhub.models.cart import Cart, CartItem
 from authorhub.models.category import Category
+from authorhub.models.certificate import Certificate
 from authorhub.models.community_member import CommunityMember
 from authorhub.models.community_notification import CommunityNotification, NotificationKind
 from authorhub.models.community_report import CommunityReport, ReportReason
@@ -28,6 +29,9 @@ from authorhub.models.coupon import (
     RedemptionStatus,
     coupon_formats,
 )
+from authorhub.models.course import Course, CourseLevel
+from authorhub.models.course_module import CourseModule
+from authorhub.models.course_review import CourseReview
 from authorhub.models.discussion import CommunityPostStatus, Discussion
 from authorhub.models.discussion_category import DiscussionCategory
 from authorhub.models.discussion_follow import DiscussionFollow
@@ -36,11 +40,15 @@ from authorhub.models.discussion_reply import DiscussionReply
 from authorhub.models.discussion_revision import DiscussionRevision
 from authorhub.models.email_template import EmailTemplate, TemplateKind
 from authorhub.models.email_token import EmailToken, EmailTokenPurpose
+from authorhub.models.enrollment import Enrollment, EnrollmentSource
 from authorhub.models.event import Event, EventStatus, EventType, RefundPolicy
 from authorhub.models.event_reminder import EventReminder
 from authorhub.models.event_ticket import EventTicket, TicketStatus
 from authorhub.models.event_ticket_tier import EventTicketTier
 from authorhub.models.event_waitlist_entry import EventWaitlistEntry, WaitlistStatus
+from authorhub.models.lesson import Lesson
+from authorhub.models.lesson_attachment import LessonAttachment
+from authorhub.models.lesson_completion import LessonCompletion
 from authorhub.models.library import DownloadLog, LibraryEntry, LibrarySource
 from authorhub.models.magic_link import MagicLink
 from authorhub.models.mail_message import MailMessage, MailStatus
@@ -61,6 +69,10 @@ from authorhub.models.payment import SETTLED_STATUSES, Payment, PaymentStatus
 from authorhub.models.payment_event import PaymentEvent
 from authorhub.models.payment_refund import OPEN_REFUND_STATES, PaymentRefund, RefundState
 from authorhub.models.provider_call import ProviderCallRecord
+from authorhub.models.quiz import Quiz
+from authorhub.models.quiz_attempt import QuizAttempt
+from authorhub.models.quiz_option import QuizOption
+from authorhub.models.quiz_question import QuizQuestion
 from authorhub.models.tag import Tag, book_tags
 from authorhub.models.upload import Upload
 from authorhub.models.user import Role, User
@@ -86,6 +98,7 @@ __all__ = [
     "Cart",
     "CartItem",
     "Category",
+    "Certificate",
     "CommentStatus",
     "CommunityMember",
     "CommunityNotification",
@@ -95,6 +108,10 @@ __all__ = [
     "CouponKind",
     "CouponRedemption",
     "CouponScope",
+    "Course",
+    "CourseLevel",
+    "CourseModule",
+    "CourseReview",
     "DeliveryStatus",
     "Discussion",
     "DiscussionCategory",
@@ -106,6 +123,8 @@ __all__ = [
     "EmailTemplate",
     "EmailToken",
     "EmailTokenPurpose",
+    "Enrollment",
+    "EnrollmentSource",
     "Event",
     "EventReminder",
     "EventStatus",
@@ -114,6 +133,9 @@ __all__ = [
     "EventType",
     "EventWaitlistEntry",
     "FormatKind",
+    "Lesson",
+    "LessonAttachment",
+    "LessonCompletion",
     "LibraryEntry",
     "LibrarySource",
     "MagicLink",
@@ -137,6 +159,10 @@ __all__ = [
     "PostFormat",
     "PostStatus",
     "ProviderCallRecord",
+    "Quiz",
+    "QuizAttempt",
+    "QuizOption",
+    "QuizQuestion",
     "RedemptionStatus",
     "RefreshToken",
     "RefundPolicy",

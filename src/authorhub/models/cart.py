@@ -54,6 +54,9 @@ class CartItem(Model):
             name="event_ticket_is_item",
         ),
         Index("ix_cart_items_event_ticket_tier_id", "event_ticket_tier_id"),
+        CheckConstraint("(kind = 'course') = (course_id IS NOT NULL)", name="course_columns"),
+        CheckConstraint("course_id IS NULL OR course_id = item_id", name="course_is_item"),
+        Index("ix_cart_items_course_id", "course_id"),
     )
 
     cart_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("carts.id", ondelete="CASCADE"))
@@ -61,6 +64,9 @@ class CartItem(Model):
     item_id: Mapped[uuid.UUID]
     book_format_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("book_formats.id", ondelete="CASCADE")
+    )
+    course_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("courses.id", ondelete="CASCADE")
     )
     quantity: Mapped[int]
     event_ticket_tier_id: Mapped[uuid.UUID | None] = mapped_column(

@@ -141,6 +141,8 @@ class OrderLine(Model):
         CheckConstraint(
             "book_format_id IS NULL OR book_format_id = item_id", name="book_format_is_item"
         ),
+        CheckConstraint("(kind = 'course') = (course_id IS NOT NULL)", name="course_columns"),
+        CheckConstraint("course_id IS NULL OR course_id = item_id", name="course_is_item"),
         Index("ix_order_lines_order_id", "order_id"),
         Index("ix_order_lines_kind_item_id", "kind", "item_id"),
         Index("ix_order_lines_book_id", "book_id"),
@@ -155,6 +157,7 @@ class OrderLine(Model):
             name="event_ticket_is_item",
         ),
         Index("ix_order_lines_event_ticket_tier_id", "event_ticket_tier_id"),
+        Index("ix_order_lines_course_id", "course_id"),
     )
 
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
@@ -166,6 +169,10 @@ class OrderLine(Model):
     book_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("books.id", ondelete="RESTRICT"))
     book_format_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("book_formats.id", ondelete="RESTRICT")
+    )
+    # kind course (academy/sellable.py). RESTRICT: a sold course is unpublished, never deleted.
+    course_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("courses.id", ondelete="RESTRICT")
     )
     # Snapshot at ordering time: later catalog edits never change what was bought.
     title: Mapped[str] = mapped_column(String(300))

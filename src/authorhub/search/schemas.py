@@ -9,17 +9,20 @@ from typing import Literal
 
 from pydantic import Field
 
+from authorhub.academy.schemas import CourseSummary
 from authorhub.blog.schemas import PostSummary
 from authorhub.books.schemas import BookSummary, SearchText
 from authorhub.kit.pagination import MAX_LIMIT
 from authorhub.kit.schemas import ApiInput, ApiModel, Pagination
 
-SearchType = Literal["all", "books", "posts"]
+SearchType = Literal["all", "books", "posts", "courses"]
 
 
 class SearchQuery(ApiInput):
     q: SearchText = Field(min_length=1, max_length=200, description='words, "a phrase", -without')
-    type: SearchType = Field("all", description="what to search: all, books or posts")
+    type: SearchType = Field(
+        "all", description="what to search: all (courses first), books, posts or courses"
+    )
     page: int = Field(1, ge=1, le=100_000)
     limit: int = Field(20, ge=1, le=MAX_LIMIT)
 
@@ -30,7 +33,7 @@ class SearchQuery(ApiInput):
 
 
 class SearchHit(ApiModel):
-    type: Literal["book", "post"]
+    type: Literal["book", "post", "course"]
     id: uuid.UUID
     title: str
     slug: str
@@ -39,6 +42,7 @@ class SearchHit(ApiModel):
     rank: float
     book: BookSummary | None = Field(None, description="set when type is book")
     post: PostSummary | None = Field(None, description="set when type is post")
+    course: CourseSummary | None = Field(None, description="set when type is course")
 
 
 class SearchResults(ApiModel):

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from authorhub.academy import service as academy_service
 from authorhub.blog import repository as blog_repository
 from authorhub.blog.repository import PostFilter
 from authorhub.blog.service import summary as blog_summary
@@ -25,7 +26,9 @@ CATEGORIES_SHOWN = 3
 
 
 async def search(session: AsyncSession, *, query: SearchQuery) -> tuple[dict[str, Any], int]:
-    """One page of hits (SearchResults, JSON-ready), best first, and the number of hits."""
+    """One page of hits (SearchResults, JSON-ready), best first, and the number of hits. With
+    type "all" the author's courses come first (a handful), then books and posts ranked
+    together: the page is cut from that one list, so pages never repeat or skip a hit."""
     text = query.q.strip()
     offset = (query.page - 1) * query.limit
     if query.type == "books":
@@ -34,23 +37,50 @@ async def search(session: AsyncSession, *, query: SearchQuery) -> tuple[dict[str
     if query.type == "posts":
         hits, total = await _posts(session, text, offset, query.limit)
         return {"query": text, "types": ["posts"], "counts": {"posts": total}, "hits": hits}, total
-    # Both: the page is a stretch of the merged ranking, which holds a contiguous run of each
-    # kind's own ranking; each run is read with that kind's usual query.
-    runs = await repository.merged_page(session, text=text, offset=offset, limit=query.limit)
+    if query.type == "courses":
+        hits, total = await academy_service.search(
+            session, text=text, offset=offset, limit=query.limit
+        )
+        return {
+            "query": text,
+            "types": ["courses"],
+            "counts": {"courses": total},
+            "hits": hits,
+        }, total
+    # All: the author's courses first (a handful), then books and posts in one merged ranking;
+    # the page is cut from that one list, so pages never repeat or skip a hit.
+    courses, course_total = await academy_service.search(
+        session, text=text, offset=offset, limit=query.limit
+    )
+    rest, book_total, post_total = await _books_and_posts(
+        session, text, max(0, offset - course_total), query.limit - len(courses)
+    )
+    results = {
+        "query": text,
+        "types": ["courses", "books", "posts"],
+        "counts": {"courses": course_total, "books": book_total, "posts": post_total},
+        "hits": courses + rest,
+    }
+    return results, course_total + book_total + post_total
+
+
+async def _books_and_posts(
+    session: AsyncSession, text: str, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int, int]:
+    """A stretch of the merged books-and-posts ranking, which holds a contiguous run of each
+    kind's own ranking; each run is read with that kind's usual query (which also counts it)."""
+    runs = (
+        await repository.merged_page(session, text=text, offset=offset, limit=limit)
+        if limit > 0
+        else {"order": []}
+    )
     books, book_total = await _books(session, text, *runs.get("book", (offset, 0)))
     posts, post_total = await _posts(session, text, *runs.get("post", (offset, 0)))
     position = {(kind, n): i for i, (kind, n) in enumerate(runs["order"])}
     start = {"book": runs.get("book", (0, 0))[0], "post": runs.get("post", (0, 0))[0]}
     placed = [(position[("book", start["book"] + i)], hit) for i, hit in enumerate(books)]
     placed += [(position[("post", start["post"] + i)], hit) for i, hit in enumerate(posts)]
-    total = book_total + post_total
-    merged = {
-        "query": text,
-        "types": ["books", "posts"],
-        "counts": {"books": book_total, "posts": post_total},
-        "hits": [hit for _, hit in sorted(placed, key=lambda pair: pair[0])],
-    }
-    return merged, total
+    return [hit for _, hit in sorted(placed, key=lambda pair: pair[0])], book_total, post_total
 
 
 async def _books(

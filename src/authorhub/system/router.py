@@ -39,6 +39,7 @@ _QUEUE_SQL = text(
     """
 )
 
+
 @lru_cache(maxsize=1)
 def migration_heads() -> frozenset[str]:
     """The head revision(s) of the migrations shipped with this code (read once)."""

@@ -1,0 +1,1 @@
+"""The academy: courses, lessons, enrolment, progress, quizzes, certificates and reviews."""
