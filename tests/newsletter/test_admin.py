@@ -388,6 +388,8 @@ def _order_fields() -> dict[str, Any]:
 
 def _line_fields(book: Any, format_id: uuid.UUID) -> dict[str, Any]:
     return {
+        "kind": "book_format",
+        "item_id": format_id,
         "book_format_id": format_id,
         "title": book.title,
         "author_name": book.author_name,

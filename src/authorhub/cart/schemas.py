@@ -25,7 +25,8 @@ class ItemRef(ApiInput):
     @model_validator(mode="after")
     def _one_reference(self) -> Self:
         if self.format_id is not None:
-            if self.item_id is not None or self.kind not in (None, BOOK_FORMAT):
+            # (item_id equal to format_id is this validator's own output, validated again.)
+            if self.item_id not in (None, self.format_id) or self.kind not in (None, BOOK_FORMAT):
                 raise ValueError("give formatId, or kind and itemId, not both")
             self.kind, self.item_id = BOOK_FORMAT, self.format_id
         elif self.kind is None or self.item_id is None:
