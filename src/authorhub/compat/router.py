@@ -173,7 +173,9 @@ async def place_order(
     order, created = await orders.create_order(
         session,
         user=user,
-        data=OrderCreate(items=[OrderItemInput(kind=BOOK_FORMAT, item_id=format_id, quantity=body.quantity)]),
+        data=OrderCreate(
+            items=[OrderItemInput(kind=BOOK_FORMAT, item_id=format_id, quantity=body.quantity)]
+        ),
         idempotency_key=idempotency_key,
         settings=settings,
     )
