@@ -20,8 +20,8 @@ async def test_posts_join_the_ranking_and_pages_cover_everything_once(
     title_book = await make_book(db, title="Harmattan")
     await make_book(db, title="Dust", description="The harmattan came early.")
     body = (await client.get("/api/search", params={"q": "harmattan"})).json()["data"]
-    assert body["types"] == ["books", "posts"]
-    assert body["counts"] == {"books": 2, "posts": 2}
+    assert body["types"] == ["courses", "books", "posts"]
+    assert body["counts"] == {"courses": 0, "books": 2, "posts": 2}
     kinds = [(h["type"], h["title"]) for h in body["hits"]]
     assert len(kinds) == 4 and "Harmattan Draft" not in [t for _, t in kinds]
     ranks = [h["rank"] for h in body["hits"]]

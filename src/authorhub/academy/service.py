@@ -149,6 +149,7 @@ async def search(
                 "imageUrl": course.thumbnail_url,
                 "rank": round(float(row[-1]), 6),
                 "book": None,
+                "post": None,
                 "course": course.model_dump(mode="json", by_alias=True),
             }
         )

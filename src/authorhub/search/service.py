@@ -99,6 +99,7 @@ async def _books(
             "rank": round(float(row["rank"]), 6),
             "book": book_item(row),
             "post": None,
+            "course": None,
         }
         for row in rows[:limit]
     ]
@@ -122,6 +123,7 @@ async def _posts(
             "rank": round(float(row.rank), 6),
             "book": None,
             "post": blog_summary(row).model_dump(mode="json", by_alias=True),
+            "course": None,
         }
         for row in rows[:limit]
     ]
