@@ -14,7 +14,7 @@ from authorhub.models import AuthSession, LibraryEntry, User, WishlistItem
 from tests.compat.browser import Browser
 from tests.compat.conftest import PASSWORD
 from tests.fixtures.auth import bearer, make_user
-from tests.fixtures.catalog import make_book
+from tests.fixtures.catalog import image_bytes, make_book
 from tests.fixtures.commerce import make_shop_book
 
 
@@ -199,3 +199,34 @@ async def test_the_wishlist_page_reads_the_same_number_of_rows_whatever_its_leng
         return len(seen)
 
     assert await statements_to_list(short) == await statements_to_list(long) == 2
+
+
+class TestAvatarUpload:
+    async def test_the_multipart_upload_becomes_the_avatar_the_header_shows(
+        self, signed_in: Browser, reader: User, db: AsyncSession
+    ) -> None:
+        files = {"avatar": ("me.png", image_bytes("PNG"), "image/png")}
+        response = await signed_in.request("POST", "/api/users/avatar", files=files)
+
+        assert response.status_code == 200, response.text
+        url = response.json()["data"]["avatarUrl"]
+        assert url.endswith(".png") and "/avatars/" in url
+        await db.refresh(reader)
+        assert reader.avatar_url == url
+        assert (await signed_in.session())["user"]["image"] == url
+
+    async def test_a_post_from_another_site_or_not_an_image_is_refused(
+        self, signed_in: Browser, reader: User, db: AsyncSession
+    ) -> None:
+        files = {"avatar": ("me.png", image_bytes("PNG"), "image/png")}
+        foreign = await signed_in.request(
+            "POST", "/api/users/avatar", files=files, headers={"Origin": "https://evil.example"}
+        )
+        not_image = await signed_in.request(
+            "POST", "/api/users/avatar", files={"avatar": ("x.png", b"not an image", "image/png")}
+        )
+
+        assert foreign.status_code == 403
+        assert not_image.status_code == 422
+        await db.refresh(reader)
+        assert reader.avatar_url is None

@@ -31,8 +31,8 @@ CATEGORIES = [
     ("General", "Everything else."),
 ]
 MEMBERS = [
-    ("amaka@demo.authorhub.local", "Amaka Obi", "amaka"),
-    ("tunde@demo.authorhub.local", "Tunde Bello", "tunde"),
+    ("amaka@demo.example.com", "Amaka Obi", "amaka"),
+    ("tunde@demo.example.com", "Tunde Bello", "tunde"),
 ]
 # (category, author handle or None for the demo reader, title, body, replies); a reply is
 # (author, body, index of the reply it answers or None).

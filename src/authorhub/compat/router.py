@@ -9,7 +9,7 @@ import html
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Header, Query, Request, Response
+from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from authorhub.auth.cookies import set_issued_cookies
@@ -39,6 +39,8 @@ from authorhub.errors import AppError, BadRequest, Forbidden, NotFound, error_bo
 from authorhub.kit.ratelimit import RateLimits
 from authorhub.kit.slugs import slugify
 from authorhub.library import service as library
+from authorhub.media import service as media
+from authorhub.media.uploads import PublicStorage, read_limited
 from authorhub.models import User
 from authorhub.orders import service as orders
 from authorhub.orders.schemas import OrderCreate, OrderItemInput
@@ -349,6 +351,24 @@ async def update_profile(
     await session.flush()
     await session.refresh(updated)
     return {"success": True, "data": _profile(updated), "message": "Profile updated."}
+
+
+@router.post("/users/avatar")
+async def upload_avatar(
+    session: DbSession,
+    settings: AppSettings,
+    limiter: RateLimits,
+    storage: PublicStorage,
+    user: CurrentBrowserUser,
+    avatar: Annotated[UploadFile, File(description="JPEG, PNG or WebP, judged by its content")],
+) -> dict[str, Any]:
+    """components/profile-settings' avatar upload (multipart field `avatar`): our avatar
+    service (verified email, rate limit, re-encoded, the old file deleted) -> {avatarUrl}."""
+    data = await read_limited(avatar, max_bytes=settings.media.max_image_bytes, field="avatar")
+    image = await media.set_avatar(
+        session, settings=settings, limiter=limiter, storage=storage, user=user, data=data
+    )
+    return {"success": True, "data": {"avatarUrl": image.url, "message": "Avatar updated."}}
 
 
 @router.put("/users/password")

@@ -21,7 +21,7 @@ from authorhub.models import Role, User
 from authorhub.users import repository as repo
 from authorhub.users.schemas import ProfileUpdate
 
-DEMO_MEMBER_EMAIL = "reader@demo.authorhub.local"
+DEMO_MEMBER_EMAIL = "reader@demo.example.com"
 
 
 async def update_profile(session: AsyncSession, *, user: User, changes: ProfileUpdate) -> User:
