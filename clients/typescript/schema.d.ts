@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/admin/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Attachment */
+        delete: operations["deleteAttachment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/blog": {
         parameters: {
             query?: never;
@@ -141,6 +158,138 @@ export interface paths {
         patch: operations["updateCoupon"];
         trace?: never;
     };
+    "/api/admin/courses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admin List Courses */
+        get: operations["adminListCourses"];
+        put?: never;
+        /** Create Course */
+        post: operations["createCourse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/courses/{course_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admin Read Course */
+        get: operations["adminReadCourse"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Course
+         * @description Only a course nobody ever enrolled in; unpublish the others.
+         */
+        delete: operations["deleteCourse"];
+        options?: never;
+        head?: never;
+        /** Update Course */
+        patch: operations["updateCourse"];
+        trace?: never;
+    };
+    "/api/admin/courses/{course_id}/enrollments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Enrollments */
+        get: operations["listEnrollments"];
+        put?: never;
+        /**
+         * Grant Enrollment
+         * @description Enrol a member by hand (audited).
+         */
+        post: operations["grantEnrollment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/courses/{course_id}/modules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add Module */
+        post: operations["addModule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/courses/{course_id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish Course */
+        post: operations["publishCourse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/courses/{course_id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Course Stats
+         * @description Enrolments, completions and revenue per currency (never added across currencies).
+         */
+        get: operations["courseStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/courses/{course_id}/unpublish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Unpublish Course */
+        post: operations["unpublishCourse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/email-templates": {
         parameters: {
             query?: never;
@@ -204,6 +353,340 @@ export interface paths {
          */
         post: operations["previewTemplate"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/enrollments/{enrollment_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke Enrollment
+         * @description End an enrolment by hand (audited); paid lessons close at once.
+         */
+        post: operations["revokeEnrollment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admin List */
+        get: operations["adminList"];
+        put?: never;
+        /** Create Event */
+        post: operations["createEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/events/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admin Get */
+        get: operations["adminGet"];
+        put?: never;
+        post?: never;
+        /** Delete Event */
+        delete: operations["deleteEvent"];
+        options?: never;
+        head?: never;
+        /** Update Event */
+        patch: operations["updateEvent"];
+        trace?: never;
+    };
+    "/api/admin/events/{event_id}/attendees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Attendees */
+        get: operations["attendees"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/events/{event_id}/attendees.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Attendees Csv */
+        get: operations["attendeesCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/events/{event_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Event
+         * @description Every attendee is emailed and every paid ticket refunded (once).
+         */
+        post: operations["cancelEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/events/{event_id}/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check In
+         * @description First scan admits (200); a second is 409 `already_checked_in` saying when; an unknown
+         *     code or another event's is 404; a cancelled ticket 409.
+         */
+        post: operations["checkIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/events/{event_id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish Event */
+        post: operations["publishEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/events/{event_id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stats */
+        get: operations["stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/events/{event_id}/tiers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create Tier */
+        post: operations["createTier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/events/{event_id}/tiers/{tier_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Tier
+         * @description An unsold tier is deleted; one that sold is taken off sale.
+         */
+        delete: operations["deleteTier"];
+        options?: never;
+        head?: never;
+        /** Update Tier */
+        patch: operations["updateTier"];
+        trace?: never;
+    };
+    "/api/admin/lessons/{lesson_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admin Read Lesson */
+        get: operations["adminReadLesson"];
+        put?: never;
+        post?: never;
+        /** Delete Lesson */
+        delete: operations["deleteLesson"];
+        options?: never;
+        head?: never;
+        /** Update Lesson */
+        patch: operations["updateLesson"];
+        trace?: never;
+    };
+    "/api/admin/lessons/{lesson_id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Attach a file to a lesson (kept private; students get signed links) */
+        post: operations["addAttachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/lessons/{lesson_id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move Lesson */
+        post: operations["moveLesson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/modules/{module_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Module */
+        delete: operations["deleteModule"];
+        options?: never;
+        head?: never;
+        /** Rename Module */
+        patch: operations["renameModule"];
+        trace?: never;
+    };
+    "/api/admin/modules/{module_id}/lessons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add Lesson */
+        post: operations["addLesson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/modules/{module_id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move Module
+         * @description Up, down or to a position; the course's modules in their new order.
+         */
+        post: operations["moveModule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/modules/{module_id}/quiz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admin Read Quiz */
+        get: operations["adminReadQuiz"];
+        /**
+         * Put Quiz
+         * @description Create or replace the module's quiz.
+         */
+        put: operations["putQuiz"];
+        post?: never;
+        /** Delete Quiz */
+        delete: operations["deleteQuiz"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1196,6 +1679,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/certificates/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Verify a certificate: anyone with its code */
+        get: operations["verifyCertificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/certificates/{code}.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The certificate as a PDF */
+        get: operations["certificateFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/community/categories": {
         parameters: {
             query?: never;
@@ -1228,6 +1745,170 @@ export interface paths {
          *     Rate-limited per client address, so codes cannot be guessed by brute force.
          */
         post: operations["validateCoupon"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Published courses */
+        get: operations["listCourses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course_id}/enroll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enrol in a free course (a paid one goes through the cart as kind `course`) */
+        post: operations["enroll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course_id}/lessons/{lesson_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Lesson
+         * @description A preview lesson for anyone; the others for enrolled students once they open.
+         */
+        get: operations["readLesson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course_id}/lessons/{lesson_id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete Lesson
+         * @description Mark a lesson done (idempotent); finishing the course issues the certificate.
+         */
+        post: operations["completeLesson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course_id}/modules/{module_id}/quiz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A module's quiz (questions and options; never which are right) */
+        get: operations["readQuiz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course_id}/modules/{module_id}/quiz/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Attempts */
+        get: operations["myAttempts"];
+        put?: never;
+        /**
+         * Submit Attempt
+         * @description Answers are scored on the server; the reply says the score, never the right answers.
+         */
+        post: operations["submitAttempt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course_id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Reviews */
+        get: operations["listReviews"];
+        put?: never;
+        /** Add Review */
+        post: operations["addReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course_id}/reviews/{review_id}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reply To Review */
+        post: operations["replyToReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{id_or_slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A course by id or slug, with its outline */
+        get: operations["readCourse"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1429,6 +2110,125 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Events
+         * @description Published events, upcoming (not yet ended) by default, soonest first; `when=past` for
+         *     those that ended. Times are UTC with the event's own zone alongside.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/{event_id}/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register For Event
+         * @description A seat at a free event (409 `event_full` when none is left: join the waiting list).
+         */
+        post: operations["registerForEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/{event_id}/waitlist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Waitlist Entry */
+        get: operations["myWaitlistEntry"];
+        put?: never;
+        /** Join Waitlist */
+        post: operations["joinWaitlist"];
+        /** Leave Waitlist */
+        delete: operations["leaveWaitlist"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/{event_id}/waitlist/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Claim Held Seat
+         * @description The seat the waiting list holds for the caller: a ticket at a free event, an order of
+         *     one ticket to pay at a paid one (`tierId`, default the cheapest on sale).
+         */
+        post: operations["claimHeldSeat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Event
+         * @description By id or slug: agenda, tiers, seats left, the refund policy; for a registered attendee
+         *     of an online event, the meeting link from an hour before the start.
+         */
+        get: operations["getEvent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/{ref}/calendar.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Calendar File */
+        get: operations["calendarFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -1480,6 +2280,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/lesson-attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Attachment
+         * @description A lesson attachment behind a signed link (for students still enrolled).
+         */
+        get: operations["downloadAttachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/library": {
         parameters: {
             query?: never;
@@ -1514,6 +2334,23 @@ export interface paths {
          *     206 (416 when unsatisfiable) and HEAD the headers; one download is counted per link.
          */
         get: operations["downloadFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/courses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My courses and progress */
+        get: operations["myCourses"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1584,6 +2421,81 @@ export interface paths {
         put?: never;
         /** Mark one notification read */
         post: operations["markRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Tickets */
+        get: operations["myTickets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/tickets/{ticket_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Ticket */
+        get: operations["myTicket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/tickets/{ticket_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel My Ticket
+         * @description Before the event's cancellation deadline: the seat returns to the waiting list; a paid
+         *     ticket is refunded what the event's refund policy says.
+         */
+        post: operations["cancelMyTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/tickets/{ticket_id}/qr.{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ticket Qr
+         * @description The ticket's QR code (what the door scans); another member's ticket is 404.
+         */
+        get: operations["ticketQr"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2011,6 +2923,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/quiz-attempts/{attempt_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Attempt
+         * @description One of the caller's attempts (another student's is a 404).
+         */
+        get: operations["myAttempt"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/search": {
         parameters: {
             query?: never;
@@ -2346,6 +3278,85 @@ export interface components {
              */
             tokenType: "Bearer";
         };
+        /** AdminEventRead */
+        AdminEventRead: {
+            /** Adminmeetingurl */
+            adminMeetingUrl?: string | null;
+            /** Agenda */
+            agenda: components["schemas"]["AgendaItemRead"][];
+            /** Calendarurl */
+            calendarUrl: string;
+            /** Cancelreason */
+            cancelReason: string | null;
+            /** Cancelledat */
+            cancelledAt: string | null;
+            /** Capacity */
+            capacity: number;
+            /** Description */
+            description: string | null;
+            /**
+             * Endsat
+             * Format: date-time
+             */
+            endsAt: string;
+            /**
+             * Endsatlocal
+             * Format: date-time
+             */
+            endsAtLocal: string;
+            eventType: components["schemas"]["EventType"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Isfree */
+            isFree: boolean;
+            /** Isonline */
+            isOnline: boolean;
+            /** Location */
+            location: string;
+            /** Meetingurl */
+            meetingUrl?: string | null;
+            /** Meetingurlavailableat */
+            meetingUrlAvailableAt?: string | null;
+            /** Offereduntil */
+            offeredUntil?: string | null;
+            /** Pricefromngn */
+            priceFromNgn: number | null;
+            /** Publishedat */
+            publishedAt: string | null;
+            refund: components["schemas"]["RefundPolicyRead"];
+            /** Registered */
+            registered?: boolean | null;
+            /** Seatsleft */
+            seatsLeft: number;
+            /** Seatstaken */
+            seatsTaken: number;
+            /** Slug */
+            slug: string;
+            /**
+             * Startsat
+             * Format: date-time
+             */
+            startsAt: string;
+            /**
+             * Startsatlocal
+             * Format: date-time
+             */
+            startsAtLocal: string;
+            status: components["schemas"]["EventStatus"];
+            /** Summary */
+            summary: string | null;
+            /** Tiers */
+            tiers: components["schemas"]["TierRead"][];
+            /** Timezone */
+            timezone: string;
+            /** Title */
+            title: string;
+            /** Waitliststatus */
+            waitlistStatus?: string | null;
+        };
         /**
          * AdminOrderUpdate
          * @description Move an order along: processing → shipped (carrier and tracking number) → delivered.
@@ -2425,6 +3436,121 @@ export interface components {
             isActive?: boolean | null;
             role?: components["schemas"]["Role"] | null;
         };
+        /** AgendaItem */
+        AgendaItem: {
+            /** Description */
+            description?: string | null;
+            /** Speaker */
+            speaker?: string | null;
+            /** Startsat */
+            startsAt?: string | null;
+            /** Title */
+            title: string;
+        };
+        /** AgendaItemRead */
+        AgendaItemRead: {
+            /** Description */
+            description?: string | null;
+            /** Speaker */
+            speaker?: string | null;
+            /** Startsat */
+            startsAt?: string | null;
+            /** Title */
+            title: string;
+        };
+        /** Answer */
+        Answer: {
+            /** Optionids */
+            optionIds: string[];
+            /**
+             * Questionid
+             * Format: uuid
+             */
+            questionId: string;
+        };
+        /** AttachmentRead */
+        AttachmentRead: {
+            /** Contenttype */
+            contentType: string;
+            /** Expiresat */
+            expiresAt?: string | null;
+            /** Filename */
+            fileName: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Sizebytes */
+            sizeBytes: number;
+            /**
+             * Url
+             * @description a signed link for an enrolled student
+             */
+            url?: string | null;
+        };
+        /** AttemptCreate */
+        AttemptCreate: {
+            /** Answers */
+            answers: components["schemas"]["Answer"][];
+        };
+        /** AttemptRead */
+        AttemptRead: {
+            /** Attemptsleft */
+            attemptsLeft?: number | null;
+            /** Attemptsused */
+            attemptsUsed?: number | null;
+            /** Certificatecode */
+            certificateCode?: string | null;
+            /** Coursecompleted */
+            courseCompleted?: boolean | null;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Passed */
+            passed: boolean;
+            /**
+             * Quizid
+             * Format: uuid
+             */
+            quizId: string;
+            /** Score */
+            score: number;
+        };
+        /** AttendeeRead */
+        AttendeeRead: {
+            /** Checkedinat */
+            checkedInAt: string | null;
+            /** Code */
+            code: string;
+            /** Email */
+            email: string;
+            /** Name */
+            name: string;
+            /** Orderid */
+            orderId: string | null;
+            /**
+             * Registeredat
+             * Format: date-time
+             */
+            registeredAt: string;
+            /** Status */
+            status: string;
+            /**
+             * Ticketid
+             * Format: uuid
+             */
+            ticketId: string;
+            /** Tiername */
+            tierName: string | null;
+        };
         /** AuthorRead */
         AuthorRead: {
             /** Avatarurl */
@@ -2463,6 +3589,11 @@ export interface components {
              * Format: uuid
              */
             userId: string;
+        };
+        /** Body_addAttachment */
+        Body_addAttachment: {
+            /** File */
+            file: string;
         };
         /** Body_importSubscribers */
         Body_importSubscribers: {
@@ -2516,7 +3647,7 @@ export interface components {
             authorName: string;
             /** Backcoverimageurl */
             backCoverImageUrl: string | null;
-            category: components["schemas"]["CategoryRef"] | null;
+            category: components["schemas"]["authorhub__books__schemas__CategoryRef"] | null;
             /** Coverimageurl */
             coverImageUrl: string | null;
             /**
@@ -2664,7 +3795,7 @@ export interface components {
             authorName: string;
             /** Backcoverimageurl */
             backCoverImageUrl: string | null;
-            category: components["schemas"]["CategoryRef"] | null;
+            category: components["schemas"]["authorhub__books__schemas__CategoryRef"] | null;
             /** Coverimageurl */
             coverImageUrl: string | null;
             /**
@@ -2744,7 +3875,7 @@ export interface components {
         BookSummary: {
             /** Authorname */
             authorName: string;
-            category: components["schemas"]["CategoryRef"] | null;
+            category: components["schemas"]["authorhub__books__schemas__CategoryRef"] | null;
             /** Coverimageurl */
             coverImageUrl: string | null;
             /** Excerpt */
@@ -3072,18 +4203,6 @@ export interface components {
              */
             id: string;
         };
-        /** CategoryRef */
-        CategoryRef: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Name */
-            name: string;
-            /** Slug */
-            slug: string;
-        };
         /**
          * CategoryUpdate
          * @description PUT and PATCH: only the fields sent change; the slug changes only when sent.
@@ -3111,6 +4230,70 @@ export interface components {
              * @default 0
              */
             sortOrder: number;
+        };
+        /** CertificateRead */
+        CertificateRead: {
+            /** Code */
+            code: string;
+            /**
+             * Courseid
+             * Format: uuid
+             */
+            courseId: string;
+            /** Coursetitle */
+            courseTitle: string;
+            /**
+             * Issuedat
+             * Format: date-time
+             */
+            issuedAt: string;
+            /** Pdfurl */
+            pdfUrl: string;
+            /** Studentname */
+            studentName: string;
+            /**
+             * Valid
+             * @default true
+             * @constant
+             */
+            valid: true;
+        };
+        /** CheckInRequest */
+        CheckInRequest: {
+            /** Code */
+            code: string;
+        };
+        /** CheckInResult */
+        CheckInResult: {
+            /** Admitted */
+            admitted: boolean;
+            /** Attendeename */
+            attendeeName: string;
+            /**
+             * Checkedinat
+             * Format: date-time
+             */
+            checkedInAt: string;
+            /**
+             * Ticketid
+             * Format: uuid
+             */
+            ticketId: string;
+            /** Tiername */
+            tierName: string | null;
+        };
+        /** ClaimRequest */
+        ClaimRequest: {
+            /** Tierid */
+            tierId?: string | null;
+        };
+        /**
+         * ClaimResult
+         * @description A free event's claimed seat is a ticket; a paid event's an order to pay.
+         */
+        ClaimResult: {
+            order?: components["schemas"]["OrderDetailRead"] | null;
+            ticket?: components["schemas"]["TicketRead"] | null;
         };
         /** CommentAuthor */
         CommentAuthor: {
@@ -3392,6 +4575,261 @@ export interface components {
             /** Items */
             items?: components["schemas"]["ItemInput"][] | null;
         };
+        /** CourseAdminRead */
+        CourseAdminRead: {
+            category: components["schemas"]["authorhub__academy__schemas__CategoryRef"] | null;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Descriptionhtml */
+            descriptionHtml: string;
+            /** Descriptionmarkdown */
+            descriptionMarkdown: string;
+            /** Durationminutes */
+            durationMinutes: number;
+            /** @description the caller's, when enrolled */
+            enrollment?: components["schemas"]["MyEnrollment"] | null;
+            /** Enrollmentcount */
+            enrollmentCount: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            instructor: components["schemas"]["PersonRef"] | null;
+            /** Isfree */
+            isFree: boolean;
+            /** Ispublished */
+            isPublished: boolean;
+            /** Lessoncount */
+            lessonCount: number;
+            level: components["schemas"]["CourseLevel"];
+            /** Modules */
+            modules: components["schemas"]["ModuleOutline"][];
+            /**
+             * Pricengn
+             * @description kobo; 0 is free
+             */
+            priceNgn: number;
+            /**
+             * Priceusd
+             * @description cents; null: not sold in dollars
+             */
+            priceUsd: number | null;
+            /** Publishedat */
+            publishedAt: string | null;
+            rating: components["schemas"]["RatingSummary"];
+            /** Seatlimit */
+            seatLimit: number | null;
+            /**
+             * Seatsleft
+             * @description null: no cap
+             */
+            seatsLeft: number | null;
+            /** Seatstaken */
+            seatsTaken: number;
+            /** Slug */
+            slug: string;
+            /** Subtitle */
+            subtitle: string | null;
+            /** Thumbnailurl */
+            thumbnailUrl: string | null;
+            /** Title */
+            title: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Whatyouwilllearn */
+            whatYouWillLearn: string[];
+        };
+        /** CourseCreate */
+        CourseCreate: {
+            /** Categoryid */
+            categoryId?: string | null;
+            /**
+             * Description
+             * @description Markdown
+             * @default
+             */
+            description: string;
+            /** Instructorid */
+            instructorId?: string | null;
+            /** @default beginner */
+            level: components["schemas"]["CourseLevel"];
+            /**
+             * Pricengn
+             * @description kobo; 0 makes the course free
+             * @default 0
+             */
+            priceNgn: number;
+            /**
+             * Priceusd
+             * @description cents
+             */
+            priceUsd?: number | null;
+            /** Seatlimit */
+            seatLimit?: number | null;
+            /** Slug */
+            slug?: string | null;
+            /** Subtitle */
+            subtitle?: string | null;
+            /** Thumbnailurl */
+            thumbnailUrl?: string | null;
+            /** Title */
+            title: string;
+            /** Whatyouwilllearn */
+            whatYouWillLearn?: string[];
+        };
+        /** CourseDetail */
+        CourseDetail: {
+            category: components["schemas"]["authorhub__academy__schemas__CategoryRef"] | null;
+            /** Descriptionhtml */
+            descriptionHtml: string;
+            /** Durationminutes */
+            durationMinutes: number;
+            /** @description the caller's, when enrolled */
+            enrollment?: components["schemas"]["MyEnrollment"] | null;
+            /** Enrollmentcount */
+            enrollmentCount: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            instructor: components["schemas"]["PersonRef"] | null;
+            /** Isfree */
+            isFree: boolean;
+            /** Lessoncount */
+            lessonCount: number;
+            level: components["schemas"]["CourseLevel"];
+            /** Modules */
+            modules: components["schemas"]["ModuleOutline"][];
+            /**
+             * Pricengn
+             * @description kobo; 0 is free
+             */
+            priceNgn: number;
+            /**
+             * Priceusd
+             * @description cents; null: not sold in dollars
+             */
+            priceUsd: number | null;
+            /** Publishedat */
+            publishedAt: string | null;
+            rating: components["schemas"]["RatingSummary"];
+            /**
+             * Seatsleft
+             * @description null: no cap
+             */
+            seatsLeft: number | null;
+            /** Slug */
+            slug: string;
+            /** Subtitle */
+            subtitle: string | null;
+            /** Thumbnailurl */
+            thumbnailUrl: string | null;
+            /** Title */
+            title: string;
+            /** Whatyouwilllearn */
+            whatYouWillLearn: string[];
+        };
+        /**
+         * CourseLevel
+         * @enum {string}
+         */
+        CourseLevel: "beginner" | "intermediate" | "advanced";
+        /** CourseStats */
+        CourseStats: {
+            /** Activeenrollments */
+            activeEnrollments: number;
+            /** Allenrollments */
+            allEnrollments: number;
+            /** Certificates */
+            certificates: number;
+            /** Completionrate */
+            completionRate: number;
+            /** Completions */
+            completions: number;
+            /**
+             * Courseid
+             * Format: uuid
+             */
+            courseId: string;
+            rating: components["schemas"]["RatingSummary"];
+            /**
+             * Revenue
+             * @description one row per currency, minor units
+             */
+            revenue: components["schemas"]["Revenue"][];
+            /** Revokedenrollments */
+            revokedEnrollments: number;
+        };
+        /** CourseSummary */
+        CourseSummary: {
+            category: components["schemas"]["authorhub__academy__schemas__CategoryRef"] | null;
+            /** Enrollmentcount */
+            enrollmentCount: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            instructor: components["schemas"]["PersonRef"] | null;
+            /** Isfree */
+            isFree: boolean;
+            level: components["schemas"]["CourseLevel"];
+            /**
+             * Pricengn
+             * @description kobo; 0 is free
+             */
+            priceNgn: number;
+            /**
+             * Priceusd
+             * @description cents; null: not sold in dollars
+             */
+            priceUsd: number | null;
+            /** Publishedat */
+            publishedAt: string | null;
+            rating: components["schemas"]["RatingSummary"];
+            /** Slug */
+            slug: string;
+            /** Subtitle */
+            subtitle: string | null;
+            /** Thumbnailurl */
+            thumbnailUrl: string | null;
+            /** Title */
+            title: string;
+        };
+        /** CourseUpdate */
+        CourseUpdate: {
+            /** Categoryid */
+            categoryId?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Instructorid */
+            instructorId?: string | null;
+            level?: components["schemas"]["CourseLevel"] | null;
+            /** Pricengn */
+            priceNgn?: number | null;
+            /** Priceusd */
+            priceUsd?: number | null;
+            /** Seatlimit */
+            seatLimit?: number | null;
+            /** Slug */
+            slug?: string | null;
+            /** Subtitle */
+            subtitle?: string | null;
+            /** Thumbnailurl */
+            thumbnailUrl?: string | null;
+            /** Title */
+            title?: string | null;
+            /** Whatyouwilllearn */
+            whatYouWillLearn?: string[] | null;
+        };
         /**
          * CsrfAnswer
          * @description GET /api/auth/csrf: the token in our envelope and, for NextAuth's client, at the top.
@@ -3491,7 +4929,7 @@ export interface components {
             body: string;
             /** Bodyhtml */
             bodyHtml: string;
-            category: components["schemas"]["CategoryRef"];
+            category: components["schemas"]["authorhub__community__schemas__CategoryRef"];
             /**
              * Createdat
              * Format: date-time
@@ -3553,7 +4991,7 @@ export interface components {
         /** DiscussionSummary */
         DiscussionSummary: {
             author: components["schemas"]["AuthorRead"] | null;
-            category: components["schemas"]["CategoryRef"];
+            category: components["schemas"]["authorhub__community__schemas__CategoryRef"];
             /**
              * Createdat
              * Format: date-time
@@ -3675,9 +5113,113 @@ export interface components {
             /** Orderupdates */
             orderUpdates?: boolean | null;
         };
+        /** EnrollResult */
+        EnrollResult: {
+            /**
+             * Courseid
+             * Format: uuid
+             */
+            courseId: string;
+            /**
+             * Enrolledat
+             * Format: date-time
+             */
+            enrolledAt: string;
+            source: components["schemas"]["EnrollmentSource"];
+        };
+        /** EnrollmentAdminRead */
+        EnrollmentAdminRead: {
+            /** Certificatecode */
+            certificateCode: string | null;
+            /** Completedat */
+            completedAt: string | null;
+            /** Completedlessons */
+            completedLessons: number;
+            /** Email */
+            email: string;
+            /**
+             * Enrolledat
+             * Format: date-time
+             */
+            enrolledAt: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Lastactivityat
+             * Format: date-time
+             */
+            lastActivityAt: string;
+            /** Name */
+            name: string;
+            /** Percent */
+            percent: number;
+            /** Requiredlessons */
+            requiredLessons: number;
+            /** Revokedat */
+            revokedAt: string | null;
+            source: components["schemas"]["EnrollmentSource"];
+            /**
+             * Userid
+             * Format: uuid
+             */
+            userId: string;
+        };
+        /** EnrollmentGrant */
+        EnrollmentGrant: {
+            /** Note */
+            note?: string | null;
+            /**
+             * Userid
+             * Format: uuid
+             */
+            userId: string;
+        };
+        /** EnrollmentRevoke */
+        EnrollmentRevoke: {
+            /** Note */
+            note?: string | null;
+        };
+        /**
+         * EnrollmentSource
+         * @enum {string}
+         */
+        EnrollmentSource: "free" | "purchase" | "grant";
         /** Envelope[AccessTokenRead] */
         Envelope_AccessTokenRead_: {
             data: components["schemas"]["AccessTokenRead"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Envelope[AdminEventRead] */
+        Envelope_AdminEventRead_: {
+            data: components["schemas"]["AdminEventRead"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Envelope[AttachmentRead] */
+        Envelope_AttachmentRead_: {
+            data: components["schemas"]["AttachmentRead"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Envelope[AttemptRead] */
+        Envelope_AttemptRead_: {
+            data: components["schemas"]["AttemptRead"];
             /**
              * Success
              * @default true
@@ -3755,6 +5297,36 @@ export interface components {
              */
             success: true;
         };
+        /** Envelope[CertificateRead] */
+        Envelope_CertificateRead_: {
+            data: components["schemas"]["CertificateRead"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Envelope[CheckInResult] */
+        Envelope_CheckInResult_: {
+            data: components["schemas"]["CheckInResult"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Envelope[ClaimResult] */
+        Envelope_ClaimResult_: {
+            data: components["schemas"]["ClaimResult"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
         /** Envelope[CommentRead] */
         Envelope_CommentRead_: {
             data: components["schemas"]["CommentRead"];
@@ -3785,6 +5357,36 @@ export interface components {
              */
             success: true;
         };
+        /** Envelope[CourseAdminRead] */
+        Envelope_CourseAdminRead_: {
+            data: components["schemas"]["CourseAdminRead"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Envelope[CourseDetail] */
+        Envelope_CourseDetail_: {
+            data: components["schemas"]["CourseDetail"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Envelope[CourseStats] */
+        Envelope_CourseStats_: {
+            data: components["schemas"]["CourseStats"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
         /** Envelope[DiscussionRead] */
         Envelope_DiscussionRead_: {
             data: components["schemas"]["DiscussionRead"];
@@ -3805,6 +5407,36 @@ export interface components {
              */
             success: true;
         };
+        /** Envelope[EnrollResult] */
+        Envelope_EnrollResult_: {
+            data: components["schemas"]["EnrollResult"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Envelope[EventDetail] */
+        Envelope_EventDetail_: {
+            data: components["schemas"]["EventDetail"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Envelope[EventStats] */
+        Envelope_EventStats_: {
+            data: components["schemas"]["EventStats"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
         /** Envelope[FollowRead] */
         Envelope_FollowRead_: {
             data: components["schemas"]["FollowRead"];
@@ -3818,6 +5450,36 @@ export interface components {
         /** Envelope[ImportReport] */
         Envelope_ImportReport_: {
             data: components["schemas"]["ImportReport"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Envelope[LessonAdminRead] */
+        Envelope_LessonAdminRead_: {
+            data: components["schemas"]["LessonAdminRead"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Envelope[LessonCompleted] */
+        Envelope_LessonCompleted_: {
+            data: components["schemas"]["LessonCompleted"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Envelope[LessonRead] */
+        Envelope_LessonRead_: {
+            data: components["schemas"]["LessonRead"];
             /**
              * Success
              * @default true
@@ -3868,6 +5530,16 @@ export interface components {
         /** Envelope[Message] */
         Envelope_Message_: {
             data: components["schemas"]["Message"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Envelope[ModuleRead] */
+        Envelope_ModuleRead_: {
+            data: components["schemas"]["ModuleRead"];
             /**
              * Success
              * @default true
@@ -3975,6 +5647,26 @@ export interface components {
              */
             success: true;
         };
+        /** Envelope[QuizAdminRead] */
+        Envelope_QuizAdminRead_: {
+            data: components["schemas"]["QuizAdminRead"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Envelope[QuizRead] */
+        Envelope_QuizRead_: {
+            data: components["schemas"]["QuizRead"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
         /** Envelope[RefundRead] */
         Envelope_RefundRead_: {
             data: components["schemas"]["RefundRead"];
@@ -4008,6 +5700,16 @@ export interface components {
         /** Envelope[ReportedRead] */
         Envelope_ReportedRead_: {
             data: components["schemas"]["ReportedRead"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Envelope[ReviewRead] */
+        Envelope_ReviewRead_: {
+            data: components["schemas"]["ReviewRead"];
             /**
              * Success
              * @default true
@@ -4085,6 +5787,26 @@ export interface components {
              */
             success: true;
         };
+        /** Envelope[TicketRead] */
+        Envelope_TicketRead_: {
+            data: components["schemas"]["TicketRead"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Envelope[TierRead] */
+        Envelope_TierRead_: {
+            data: components["schemas"]["TierRead"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
         /** Envelope[TokenPair] */
         Envelope_TokenPair_: {
             data: components["schemas"]["TokenPair"];
@@ -4145,6 +5867,16 @@ export interface components {
              */
             success: true;
         };
+        /** Envelope[WaitlistRead] */
+        Envelope_WaitlistRead_: {
+            data: components["schemas"]["WaitlistRead"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
         /** Envelope[WatchedWordRead] */
         Envelope_WatchedWordRead_: {
             data: components["schemas"]["WatchedWordRead"];
@@ -4165,6 +5897,17 @@ export interface components {
              */
             success: true;
         };
+        /** Envelope[list[AttemptRead]] */
+        Envelope_list_AttemptRead__: {
+            /** Data */
+            data: components["schemas"]["AttemptRead"][];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
         /** Envelope[list[CurrencyTotalsRead]] */
         Envelope_list_CurrencyTotalsRead__: {
             /** Data */
@@ -4176,10 +5919,32 @@ export interface components {
              */
             success: true;
         };
+        /** Envelope[list[LessonAdminRead]] */
+        Envelope_list_LessonAdminRead__: {
+            /** Data */
+            data: components["schemas"]["LessonAdminRead"][];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
         /** Envelope[list[LibraryItemRead]] */
         Envelope_list_LibraryItemRead__: {
             /** Data */
             data: components["schemas"]["LibraryItemRead"][];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Envelope[list[ModuleRead]] */
+        Envelope_list_ModuleRead__: {
+            /** Data */
+            data: components["schemas"]["ModuleRead"][];
             /**
              * Success
              * @default true
@@ -4269,6 +6034,239 @@ export interface components {
              * @constant
              */
             success: false;
+        };
+        /** EventCancel */
+        EventCancel: {
+            /** Reason */
+            reason?: string | null;
+        };
+        /** EventCreate */
+        EventCreate: {
+            /** Agenda */
+            agenda?: components["schemas"]["AgendaItem"][] | null;
+            /** Cancellationdeadline */
+            cancellationDeadline?: string | null;
+            /** Capacity */
+            capacity: number;
+            /** Description */
+            description?: string | null;
+            /**
+             * Endsat
+             * Format: date-time
+             */
+            endsAt: string;
+            eventType: components["schemas"]["EventType"];
+            /** Isfree */
+            isFree: boolean;
+            /** Isonline */
+            isOnline: boolean;
+            /** Location */
+            location?: string | null;
+            /** Meetingurl */
+            meetingUrl?: string | null;
+            /** Refunddays */
+            refundDays?: number | null;
+            refundPolicy?: components["schemas"]["RefundPolicy"] | null;
+            /** Slug */
+            slug?: string | null;
+            /**
+             * Startsat
+             * Format: date-time
+             */
+            startsAt: string;
+            /** Summary */
+            summary?: string | null;
+            /** Timezone */
+            timezone?: string | null;
+            /** Title */
+            title: string;
+        };
+        /** EventDetail */
+        EventDetail: {
+            /** Agenda */
+            agenda: components["schemas"]["AgendaItemRead"][];
+            /** Calendarurl */
+            calendarUrl: string;
+            /** Capacity */
+            capacity: number;
+            /** Description */
+            description: string | null;
+            /**
+             * Endsat
+             * Format: date-time
+             */
+            endsAt: string;
+            /**
+             * Endsatlocal
+             * Format: date-time
+             */
+            endsAtLocal: string;
+            eventType: components["schemas"]["EventType"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Isfree */
+            isFree: boolean;
+            /** Isonline */
+            isOnline: boolean;
+            /** Location */
+            location: string;
+            /** Meetingurl */
+            meetingUrl?: string | null;
+            /** Meetingurlavailableat */
+            meetingUrlAvailableAt?: string | null;
+            /** Offereduntil */
+            offeredUntil?: string | null;
+            /** Pricefromngn */
+            priceFromNgn: number | null;
+            refund: components["schemas"]["RefundPolicyRead"];
+            /** Registered */
+            registered?: boolean | null;
+            /** Seatsleft */
+            seatsLeft: number;
+            /** Slug */
+            slug: string;
+            /**
+             * Startsat
+             * Format: date-time
+             */
+            startsAt: string;
+            /**
+             * Startsatlocal
+             * Format: date-time
+             */
+            startsAtLocal: string;
+            status: components["schemas"]["EventStatus"];
+            /** Summary */
+            summary: string | null;
+            /** Tiers */
+            tiers: components["schemas"]["TierRead"][];
+            /** Timezone */
+            timezone: string;
+            /** Title */
+            title: string;
+            /** Waitliststatus */
+            waitlistStatus?: string | null;
+        };
+        /** EventStats */
+        EventStats: {
+            /** Attendancerate */
+            attendanceRate: number;
+            /** Capacity */
+            capacity: number;
+            /** Checkedin */
+            checkedIn: number;
+            /** Seatsleft */
+            seatsLeft: number;
+            /** Seatstaken */
+            seatsTaken: number;
+            /** Ticketsactive */
+            ticketsActive: number;
+            /** Ticketscancelled */
+            ticketsCancelled: number;
+            /** Tiers */
+            tiers: components["schemas"]["TierStats"][];
+            /** Waitlistoffered */
+            waitlistOffered: number;
+            /** Waitlistwaiting */
+            waitlistWaiting: number;
+        };
+        /**
+         * EventStatus
+         * @enum {string}
+         */
+        EventStatus: "draft" | "published" | "cancelled";
+        /** EventSummary */
+        EventSummary: {
+            /** Capacity */
+            capacity: number;
+            /**
+             * Endsat
+             * Format: date-time
+             */
+            endsAt: string;
+            /**
+             * Endsatlocal
+             * Format: date-time
+             */
+            endsAtLocal: string;
+            eventType: components["schemas"]["EventType"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Isfree */
+            isFree: boolean;
+            /** Isonline */
+            isOnline: boolean;
+            /** Location */
+            location: string;
+            /** Pricefromngn */
+            priceFromNgn: number | null;
+            /** Seatsleft */
+            seatsLeft: number;
+            /** Slug */
+            slug: string;
+            /**
+             * Startsat
+             * Format: date-time
+             */
+            startsAt: string;
+            /**
+             * Startsatlocal
+             * Format: date-time
+             */
+            startsAtLocal: string;
+            status: components["schemas"]["EventStatus"];
+            /** Summary */
+            summary: string | null;
+            /** Timezone */
+            timezone: string;
+            /** Title */
+            title: string;
+        };
+        /**
+         * EventType
+         * @enum {string}
+         */
+        EventType: "workshop" | "webinar" | "book_launch" | "masterclass" | "meet_greet" | "conference";
+        /** EventUpdate */
+        EventUpdate: {
+            /** Agenda */
+            agenda?: components["schemas"]["AgendaItem"][] | null;
+            /** Cancellationdeadline */
+            cancellationDeadline?: string | null;
+            /** Capacity */
+            capacity?: number | null;
+            /** Description */
+            description?: string | null;
+            /** Endsat */
+            endsAt?: string | null;
+            eventType?: components["schemas"]["EventType"] | null;
+            /** Isfree */
+            isFree?: boolean | null;
+            /** Isonline */
+            isOnline?: boolean | null;
+            /** Location */
+            location?: string | null;
+            /** Meetingurl */
+            meetingUrl?: string | null;
+            /** Refunddays */
+            refundDays?: number | null;
+            refundPolicy?: components["schemas"]["RefundPolicy"] | null;
+            /** Slug */
+            slug?: string | null;
+            /** Startsat */
+            startsAt?: string | null;
+            /** Summary */
+            summary?: string | null;
+            /** Timezone */
+            timezone?: string | null;
+            /** Title */
+            title?: string | null;
         };
         /** FollowRead */
         FollowRead: {
@@ -4421,6 +6419,187 @@ export interface components {
              */
             quantity: number;
         };
+        /** LessonAdminRead */
+        LessonAdminRead: {
+            /** Bodyhtml */
+            bodyHtml: string;
+            /** Bodymarkdown */
+            bodyMarkdown: string;
+            /**
+             * Courseid
+             * Format: uuid
+             */
+            courseId: string;
+            /** Dripdays */
+            dripDays: number | null;
+            /** Durationminutes */
+            durationMinutes: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Ispreview */
+            isPreview: boolean;
+            /** Isrequired */
+            isRequired: boolean;
+            /**
+             * Moduleid
+             * Format: uuid
+             */
+            moduleId: string;
+            /** Opensat */
+            opensAt: string | null;
+            /** Position */
+            position: number;
+            /** Title */
+            title: string;
+            /** Videourl */
+            videoUrl: string | null;
+        };
+        /** LessonCompleted */
+        LessonCompleted: {
+            /** Certificatecode */
+            certificateCode: string | null;
+            /** Coursecompleted */
+            courseCompleted: boolean;
+            /**
+             * Lessonid
+             * Format: uuid
+             */
+            lessonId: string;
+            /** Percent */
+            percent: number;
+        };
+        /** LessonCreate */
+        LessonCreate: {
+            /**
+             * Body
+             * @description Markdown
+             * @default
+             */
+            body: string;
+            /** Dripdays */
+            dripDays?: number | null;
+            /**
+             * Durationminutes
+             * @default 0
+             */
+            durationMinutes: number;
+            /**
+             * Ispreview
+             * @default false
+             */
+            isPreview: boolean;
+            /**
+             * Isrequired
+             * @default true
+             */
+            isRequired: boolean;
+            /** Opensat */
+            opensAt?: string | null;
+            /** Title */
+            title: string;
+            /** Videourl */
+            videoUrl?: string | null;
+        };
+        /** LessonOutline */
+        LessonOutline: {
+            /** Dripdays */
+            dripDays: number | null;
+            /** Durationminutes */
+            durationMinutes: number;
+            /** Hasvideo */
+            hasVideo: boolean;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Ispreview */
+            isPreview: boolean;
+            /** Isrequired */
+            isRequired: boolean;
+            /** Opensat */
+            opensAt: string | null;
+            /** Position */
+            position: number;
+            /** Title */
+            title: string;
+        };
+        /** LessonRead */
+        LessonRead: {
+            /** Attachments */
+            attachments: components["schemas"]["AttachmentRead"][];
+            /** Bodyhtml */
+            bodyHtml: string;
+            /**
+             * Completed
+             * @description null when not enrolled
+             */
+            completed: boolean | null;
+            /**
+             * Courseid
+             * Format: uuid
+             */
+            courseId: string;
+            /** Durationminutes */
+            durationMinutes: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Ispreview */
+            isPreview: boolean;
+            /**
+             * Moduleid
+             * Format: uuid
+             */
+            moduleId: string;
+            /** Nextlessonid */
+            nextLessonId: string | null;
+            /** Previouslessonid */
+            previousLessonId: string | null;
+            /** Title */
+            title: string;
+            /** Videourl */
+            videoUrl: string | null;
+        };
+        /** LessonRef */
+        LessonRef: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Title */
+            title: string;
+        };
+        /** LessonUpdate */
+        LessonUpdate: {
+            /** Body */
+            body?: string | null;
+            /** Dripdays */
+            dripDays?: number | null;
+            /** Durationminutes */
+            durationMinutes?: number | null;
+            /** Ispreview */
+            isPreview?: boolean | null;
+            /** Isrequired */
+            isRequired?: boolean | null;
+            /**
+             * Moduleid
+             * @description move it to another module (same course)
+             */
+            moduleId?: string | null;
+            /** Opensat */
+            opensAt?: string | null;
+            /** Title */
+            title?: string | null;
+            /** Videourl */
+            videoUrl?: string | null;
+        };
         /** LibraryItemRead */
         LibraryItemRead: {
             /**
@@ -4538,6 +6717,97 @@ export interface components {
             /** Note */
             note?: string | null;
         };
+        /** ModuleOutline */
+        ModuleOutline: {
+            /** Durationminutes */
+            durationMinutes: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Lessons */
+            lessons: components["schemas"]["LessonOutline"][];
+            /** Position */
+            position: number;
+            quiz: components["schemas"]["QuizOutline"] | null;
+            /** Title */
+            title: string;
+        };
+        /** ModuleRead */
+        ModuleRead: {
+            /**
+             * Courseid
+             * Format: uuid
+             */
+            courseId: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Position */
+            position: number;
+            /** Title */
+            title: string;
+        };
+        /** ModuleWrite */
+        ModuleWrite: {
+            /** Title */
+            title: string;
+        };
+        /**
+         * Move
+         * @description Exactly one of: a step up or down, or a 0-based position among the siblings.
+         */
+        Move: {
+            /** Direction */
+            direction?: ("up" | "down") | null;
+            /** Position */
+            position?: number | null;
+        };
+        /** MyCourse */
+        MyCourse: {
+            /** Certificatecode */
+            certificateCode: string | null;
+            /** Completedat */
+            completedAt: string | null;
+            /** Completedlessons */
+            completedLessons: number;
+            course: components["schemas"]["CourseSummary"];
+            /**
+             * Enrolledat
+             * Format: date-time
+             */
+            enrolledAt: string;
+            /**
+             * Lastactivityat
+             * Format: date-time
+             */
+            lastActivityAt: string;
+            nextLesson: components["schemas"]["LessonRef"] | null;
+            /** Percent */
+            percent: number;
+            /** Requiredlessons */
+            requiredLessons: number;
+            source: components["schemas"]["EnrollmentSource"];
+        };
+        /** MyEnrollment */
+        MyEnrollment: {
+            /** Certificatecode */
+            certificateCode: string | null;
+            /** Completedat */
+            completedAt: string | null;
+            /** Completedlessonids */
+            completedLessonIds: string[];
+            /**
+             * Enrolledat
+             * Format: date-time
+             */
+            enrolledAt: string;
+            /** Percent */
+            percent: number;
+        };
         /** MySubscription */
         MySubscription: {
             /** Email */
@@ -4604,6 +6874,16 @@ export interface components {
             readAt: string | null;
             /** Replyid */
             replyId: string | null;
+        };
+        /** OptionWrite */
+        OptionWrite: {
+            /**
+             * Correct
+             * @default false
+             */
+            correct: boolean;
+            /** Text */
+            text: string;
         };
         /** OrderCancel */
         OrderCancel: {
@@ -4809,6 +7089,18 @@ export interface components {
              */
             success: true;
         };
+        /** Page[AttendeeRead] */
+        Page_AttendeeRead_: {
+            /** Data */
+            data: components["schemas"]["AttendeeRead"][];
+            pagination: components["schemas"]["Pagination"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
         /** Page[BanRead] */
         Page_BanRead_: {
             /** Data */
@@ -4881,6 +7173,18 @@ export interface components {
              */
             success: true;
         };
+        /** Page[CourseSummary] */
+        Page_CourseSummary_: {
+            /** Data */
+            data: components["schemas"]["CourseSummary"][];
+            pagination: components["schemas"]["Pagination"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
         /** Page[DeliveryRead] */
         Page_DeliveryRead_: {
             /** Data */
@@ -4905,6 +7209,30 @@ export interface components {
              */
             success: true;
         };
+        /** Page[EnrollmentAdminRead] */
+        Page_EnrollmentAdminRead_: {
+            /** Data */
+            data: components["schemas"]["EnrollmentAdminRead"][];
+            pagination: components["schemas"]["Pagination"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Page[EventSummary] */
+        Page_EventSummary_: {
+            /** Data */
+            data: components["schemas"]["EventSummary"][];
+            pagination: components["schemas"]["Pagination"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
         /** Page[LibraryItemRead] */
         Page_LibraryItemRead_: {
             /** Data */
@@ -4921,6 +7249,18 @@ export interface components {
         Page_MemberRead_: {
             /** Data */
             data: components["schemas"]["MemberRead"][];
+            pagination: components["schemas"]["Pagination"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Page[MyCourse] */
+        Page_MyCourse_: {
+            /** Data */
+            data: components["schemas"]["MyCourse"][];
             pagination: components["schemas"]["Pagination"];
             /**
              * Success
@@ -5013,6 +7353,18 @@ export interface components {
              */
             success: true;
         };
+        /** Page[ReviewRead] */
+        Page_ReviewRead_: {
+            /** Data */
+            data: components["schemas"]["ReviewRead"][];
+            pagination: components["schemas"]["Pagination"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
         /** Page[SubscriberRead] */
         Page_SubscriberRead_: {
             /** Data */
@@ -5029,6 +7381,18 @@ export interface components {
         Page_TagRead_: {
             /** Data */
             data: components["schemas"]["TagRead"][];
+            pagination: components["schemas"]["Pagination"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Page[TicketRead] */
+        Page_TicketRead_: {
+            /** Data */
+            data: components["schemas"]["TicketRead"][];
             pagination: components["schemas"]["Pagination"];
             /**
              * Success
@@ -5176,6 +7540,18 @@ export interface components {
          * @enum {string}
          */
         PaymentStatus: "pending" | "succeeded" | "failed" | "abandoned" | "needs_review" | "refunding" | "refunded" | "partially_refunded";
+        /** PersonRef */
+        PersonRef: {
+            /** Avatarurl */
+            avatarUrl?: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+        };
         /**
          * PostAction
          * @enum {string}
@@ -5649,6 +8025,18 @@ export interface components {
          * @enum {string}
          */
         ProviderName: "paystack" | "flutterwave";
+        /** QuestionWrite */
+        QuestionWrite: {
+            /**
+             * Multiple
+             * @default false
+             */
+            multiple: boolean;
+            /** Options */
+            options: components["schemas"]["OptionWrite"][];
+            /** Prompt */
+            prompt: string;
+        };
         /** QueueItem */
         QueueItem: {
             comment: components["schemas"]["CommentRead"];
@@ -5660,6 +8048,150 @@ export interface components {
              * @description the latest reasons given by reporters
              */
             reasons: string[];
+        };
+        /** QuizAdminOption */
+        QuizAdminOption: {
+            /** Correct */
+            correct: boolean;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Text */
+            text: string;
+        };
+        /** QuizAdminQuestion */
+        QuizAdminQuestion: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Multiple */
+            multiple: boolean;
+            /** Options */
+            options: components["schemas"]["QuizAdminOption"][];
+            /** Prompt */
+            prompt: string;
+        };
+        /** QuizAdminRead */
+        QuizAdminRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Maxattempts */
+            maxAttempts: number | null;
+            /**
+             * Moduleid
+             * Format: uuid
+             */
+            moduleId: string;
+            /** Passmark */
+            passMark: number;
+            /** Questions */
+            questions: components["schemas"]["QuizAdminQuestion"][];
+            /** Title */
+            title: string;
+        };
+        /** QuizOptionRead */
+        QuizOptionRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Text */
+            text: string;
+        };
+        /** QuizOutline */
+        QuizOutline: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Maxattempts */
+            maxAttempts: number | null;
+            /** Passmark */
+            passMark: number;
+            /** Questioncount */
+            questionCount: number;
+            /** Title */
+            title: string;
+        };
+        /** QuizQuestionRead */
+        QuizQuestionRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Multiple */
+            multiple: boolean;
+            /** Options */
+            options: components["schemas"]["QuizOptionRead"][];
+            /** Prompt */
+            prompt: string;
+        };
+        /** QuizRead */
+        QuizRead: {
+            /** Attemptsused */
+            attemptsUsed: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Maxattempts */
+            maxAttempts: number | null;
+            /**
+             * Moduleid
+             * Format: uuid
+             */
+            moduleId: string;
+            /** Passmark */
+            passMark: number;
+            /** Passed */
+            passed: boolean;
+            /** Questions */
+            questions: components["schemas"]["QuizQuestionRead"][];
+            /** Title */
+            title: string;
+        };
+        /** QuizWrite */
+        QuizWrite: {
+            /** Maxattempts */
+            maxAttempts?: number | null;
+            /**
+             * Passmark
+             * @description percent
+             * @default 70
+             */
+            passMark: number;
+            /** Questions */
+            questions: components["schemas"]["QuestionWrite"][];
+            /**
+             * Title
+             * @default Quiz
+             */
+            title: string;
+        };
+        /** RatingSummary */
+        RatingSummary: {
+            /** Average */
+            average: number | null;
+            /** Count */
+            count: number;
+            /**
+             * Counts
+             * @description reviews per star (detail only)
+             */
+            counts?: {
+                [key: string]: number;
+            } | null;
         };
         /** ReadingGoals */
         ReadingGoals: {
@@ -5709,6 +8241,24 @@ export interface components {
             lineIds?: string[] | null;
             /** Reason */
             reason: string;
+        };
+        /**
+         * RefundPolicy
+         * @enum {string}
+         */
+        RefundPolicy: "full" | "none" | "until_days";
+        /** RefundPolicyRead */
+        RefundPolicyRead: {
+            /**
+             * Cancellationdeadline
+             * Format: date-time
+             */
+            cancellationDeadline: string;
+            /** Days */
+            days: number | null;
+            policy: components["schemas"]["RefundPolicy"];
+            /** Summary */
+            summary: string;
         };
         /** RefundRead */
         RefundRead: {
@@ -5882,6 +8432,24 @@ export interface components {
             /** Token */
             token: string;
         };
+        /** Revenue */
+        Revenue: {
+            /** Currency */
+            currency: string;
+            /** Gross */
+            gross: number;
+            /** Refunded */
+            refunded: number;
+            /** Sold */
+            sold: number;
+        };
+        /** ReviewCreate */
+        ReviewCreate: {
+            /** Body */
+            body: string;
+            /** Rating */
+            rating: number;
+        };
         /** ReviewItemRead */
         ReviewItemRead: {
             /** Autohidden */
@@ -5908,6 +8476,36 @@ export interface components {
             resolvedAt: string | null;
             status: components["schemas"]["ReviewStatus"];
             target: components["schemas"]["ReviewTarget"];
+        };
+        /** ReviewRead */
+        ReviewRead: {
+            /** Author */
+            author: string;
+            /** Authoravatarurl */
+            authorAvatarUrl: string | null;
+            /** Body */
+            body: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Rating */
+            rating: number;
+            /** Repliedat */
+            repliedAt: string | null;
+            /** Reply */
+            reply: string | null;
+        };
+        /** ReviewReply */
+        ReviewReply: {
+            /** Reply */
+            reply: string;
         };
         /**
          * ReviewStatus
@@ -5971,6 +8569,8 @@ export interface components {
         SearchHit: {
             /** @description set when type is book */
             book?: components["schemas"]["BookSummary"] | null;
+            /** @description set when type is course */
+            course?: components["schemas"]["CourseSummary"] | null;
             /** Excerpt */
             excerpt: string | null;
             /**
@@ -5992,7 +8592,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "book" | "post";
+            type: "book" | "post" | "course";
         };
         /** SearchPage */
         SearchPage: {
@@ -6366,6 +8966,149 @@ export interface components {
              */
             success: true;
         };
+        /** TicketEvent */
+        TicketEvent: {
+            /**
+             * Endsat
+             * Format: date-time
+             */
+            endsAt: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Location */
+            location: string;
+            /** Slug */
+            slug: string;
+            /**
+             * Startsat
+             * Format: date-time
+             */
+            startsAt: string;
+            /**
+             * Startsatlocal
+             * Format: date-time
+             */
+            startsAtLocal: string;
+            status: components["schemas"]["EventStatus"];
+            /** Timezone */
+            timezone: string;
+            /** Title */
+            title: string;
+        };
+        /** TicketRead */
+        TicketRead: {
+            /** Cancelledat */
+            cancelledAt: string | null;
+            /** Checkedinat */
+            checkedInAt: string | null;
+            /** Code */
+            code: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            event: components["schemas"]["TicketEvent"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Orderid */
+            orderId: string | null;
+            /** Qrpngurl */
+            qrPngUrl: string;
+            /** Qrsvgurl */
+            qrSvgUrl: string;
+            /** Status */
+            status: string;
+            /** Tiername */
+            tierName: string | null;
+        };
+        /** TierCreate */
+        TierCreate: {
+            /** Isactive */
+            isActive?: boolean | null;
+            /** Name */
+            name: string;
+            /** Position */
+            position?: number | null;
+            /** Pricengn */
+            priceNgn: number;
+            /** Priceusd */
+            priceUsd?: number | null;
+            /** Quantitylimit */
+            quantityLimit?: number | null;
+            /** Salesend */
+            salesEnd?: string | null;
+            /** Salesstart */
+            salesStart?: string | null;
+        };
+        /** TierRead */
+        TierRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @default event_ticket
+             */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Onsale */
+            onSale: boolean;
+            /** Pricengn */
+            priceNgn: number;
+            /** Priceusd */
+            priceUsd: number | null;
+            /** Quantitylimit */
+            quantityLimit: number | null;
+            /** Salesend */
+            salesEnd: string | null;
+            /** Salesstart */
+            salesStart: string | null;
+            /** Sold */
+            sold: number;
+        };
+        /** TierStats */
+        TierStats: {
+            /** Name */
+            name: string;
+            /** Quantitylimit */
+            quantityLimit: number | null;
+            /** Sold */
+            sold: number;
+            /**
+             * Tierid
+             * Format: uuid
+             */
+            tierId: string;
+        };
+        /** TierUpdate */
+        TierUpdate: {
+            /** Isactive */
+            isActive?: boolean | null;
+            /** Name */
+            name?: string | null;
+            /** Position */
+            position?: number | null;
+            /** Pricengn */
+            priceNgn?: number | null;
+            /** Priceusd */
+            priceUsd?: number | null;
+            /** Quantitylimit */
+            quantityLimit?: number | null;
+            /** Salesend */
+            salesEnd?: string | null;
+            /** Salesstart */
+            salesStart?: string | null;
+        };
         /** TokenInput */
         TokenInput: {
             /** Token */
@@ -6492,6 +9235,20 @@ export interface components {
              */
             updatedAt: string;
         };
+        /** WaitlistRead */
+        WaitlistRead: {
+            /**
+             * Eventid
+             * Format: uuid
+             */
+            eventId: string;
+            /** Offereduntil */
+            offeredUntil: string | null;
+            /** Position */
+            position: number | null;
+            /** Status */
+            status: string;
+        };
         /**
          * WatchedWordAction
          * @enum {string}
@@ -6567,6 +9324,13 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** CategoryRef */
+        authorhub__academy__schemas__CategoryRef: {
+            /** Name */
+            name: string;
+            /** Slug */
+            slug: string;
+        };
         /** CategoryRead */
         authorhub__blog__schemas__CategoryRead: {
             /** Description */
@@ -6587,6 +9351,18 @@ export interface components {
             slug: string;
             /** Sortorder */
             sortOrder: number;
+        };
+        /** CategoryRef */
+        authorhub__books__schemas__CategoryRef: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Slug */
+            slug: string;
         };
         /** CategoryRead */
         authorhub__categories__schemas__CategoryRead: {
@@ -6639,6 +9415,18 @@ export interface components {
             name: string;
             /** Position */
             position: number;
+            /** Slug */
+            slug: string;
+        };
+        /** CategoryRef */
+        authorhub__community__schemas__CategoryRef: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
             /** Slug */
             slug: string;
         };
@@ -6699,6 +9487,71 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    deleteAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attachment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     adminListPosts: {
         parameters: {
             query?: {
@@ -7620,6 +10473,744 @@ export interface operations {
             };
         };
     };
+    adminListCourses: {
+        parameters: {
+            query?: {
+                published?: boolean | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page (max 100) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CourseSummary_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createCourse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CourseCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_CourseAdminRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    adminReadCourse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_CourseAdminRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteCourse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateCourse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CourseUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_CourseAdminRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listEnrollments: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page (max 100) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_EnrollmentAdminRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    grantEnrollment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrollmentGrant"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    addModule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModuleWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_ModuleRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    publishCourse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_CourseAdminRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    courseStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_CourseStats_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unpublishCourse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_CourseAdminRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     listTemplates: {
         parameters: {
             query?: {
@@ -7966,6 +11557,1848 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Envelope_PreviewRead_"];
                 };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revokeEnrollment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                enrollment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EnrollmentRevoke"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    adminList: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["EventStatus"] | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page (max 100) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_EventSummary_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_AdminEventRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    adminGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_AdminEventRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_AdminEventRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    attendees: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page (max 100) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AttendeeRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    attendeesCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cancelEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EventCancel"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    checkIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckInRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_CheckInResult_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    publishEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_AdminEventRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_EventStats_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createTier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TierCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_TierRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteTier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+                tier_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateTier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+                tier_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TierUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_TierRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    adminReadLesson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_LessonAdminRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteLesson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateLesson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LessonUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_LessonAdminRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    addAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_addAttachment"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_AttachmentRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    moveLesson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Move"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_list_LessonAdminRead__"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteModule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                module_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    renameModule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                module_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModuleWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_ModuleRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    addLesson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                module_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LessonCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_LessonAdminRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    moveModule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                module_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Move"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_list_ModuleRead__"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    adminReadQuiz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                module_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_QuizAdminRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    putQuiz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                module_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuizWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_QuizAdminRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteQuiz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                module_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid */
             401: {
@@ -12008,6 +17441,104 @@ export interface operations {
             };
         };
     };
+    verifyCertificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_CertificateRead_"];
+                };
+            };
+            /** @description no such course, lesson, quiz or enrolment of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    certificateFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description no such course, lesson, quiz or enrolment of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     listDiscussionCategories: {
         parameters: {
             query?: never;
@@ -12057,6 +17588,721 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope_CouponQuote_"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listCourses: {
+        parameters: {
+            query?: {
+                level?: components["schemas"]["CourseLevel"] | null;
+                /** @description true: free courses only; false: paid only */
+                free?: boolean | null;
+                /** @description category slug */
+                category?: string | null;
+                q?: string | null;
+                sort?: "newest" | "popular" | "rating";
+                page?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CourseSummary_"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    enroll: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_EnrollResult_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such course, lesson, quiz or enrolment of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description already enrolled, paid course, or no seats left */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    readLesson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+                lesson_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_LessonRead_"];
+                };
+            };
+            /** @description enrollment_required or lesson_locked */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such course, lesson, quiz or enrolment of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    completeLesson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+                lesson_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_LessonCompleted_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such course, lesson, quiz or enrolment of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    readQuiz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+                module_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_QuizRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such course, lesson, quiz or enrolment of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    myAttempts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+                module_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_list_AttemptRead__"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such course, lesson, quiz or enrolment of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    submitAttempt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+                module_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttemptCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_AttemptRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such course, lesson, quiz or enrolment of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description attempts_exhausted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listReviews: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page (max 100) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ReviewRead_"];
+                };
+            };
+            /** @description no such course, lesson, quiz or enrolment of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    addReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_ReviewRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not a student */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description already reviewed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    replyToReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewReply"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_ReviewRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not the instructor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such course, lesson, quiz or enrolment of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    readCourse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id_or_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_CourseDetail_"];
+                };
+            };
+            /** @description no such course, lesson, quiz or enrolment of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Invalid input: `details` names each field */
@@ -13293,6 +19539,490 @@ export interface operations {
             };
         };
     };
+    listEvents: {
+        parameters: {
+            query?: {
+                type?: components["schemas"]["EventType"] | null;
+                online?: boolean | null;
+                free?: boolean | null;
+                from?: string | null;
+                to?: string | null;
+                when?: "upcoming" | "past";
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page (max 100) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_EventSummary_"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    registerForEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_TicketRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    myWaitlistEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_WaitlistRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    joinWaitlist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_WaitlistRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    leaveWaitlist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    claimHeldSeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ClaimRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_ClaimResult_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_EventDetail_"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calendarFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     health: {
         parameters: {
             query?: never;
@@ -13367,6 +20097,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    downloadAttachment: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Error (400, 409, 429, 503, ...): the error body */
@@ -13458,6 +20226,67 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    myCourses: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page (max 100) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MyCourse_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Invalid input: `details` names each field */
             422: {
@@ -13675,6 +20504,269 @@ export interface operations {
                 };
             };
             /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    myTickets: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page (max 100) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TicketRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    myTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_TicketRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cancelMyTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_TicketRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ticketQr: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+                kind: "png" | "svg";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -15289,13 +22381,80 @@ export interface operations {
             };
         };
     };
+    myAttempt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attempt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_AttemptRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such course, lesson, quiz or enrolment of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     search: {
         parameters: {
             query: {
                 /** @description words, "a phrase", -without */
                 q: string;
-                /** @description what to search: all, books or posts */
-                type?: "all" | "books" | "posts";
+                /** @description what to search: all (courses first), books, posts or courses */
+                type?: "all" | "books" | "posts" | "courses";
                 page?: number;
                 limit?: number;
             };

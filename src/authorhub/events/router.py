@@ -94,7 +94,7 @@ async def calendar_file(ref: str, session: DbSession, settings: AppSettings) -> 
 @router.post(
     "/{event_id}/register", response_model=Envelope[TicketRead], status_code=status.HTTP_201_CREATED
 )
-async def register(
+async def register_for_event(
     event_id: uuid.UUID, user: VerifiedUser, session: DbSession, settings: AppSettings
 ) -> Envelope[TicketRead]:
     """A seat at a free event (409 `event_full` when none is left: join the waiting list)."""
