@@ -143,7 +143,7 @@ class TestRoles:
         await sign_in(admin_http, moderator.email)
         home = await admin_http.get("/admin/moderation")
         assert home.status_code == 200
-        assert "There are no moderation or check-in screens yet" in home.text
+        assert "Nothing is waiting for a moderator." in home.text
         assert 'href="/admin/orders"' not in home.text  # the navigation hides what is refused
         for path in ("/admin", "/admin/books", "/admin/users", "/admin/audit"):
             assert (await admin_http.get(path)).status_code == 403, path
