@@ -17,6 +17,7 @@ LARGE_FORMS = re.compile(r"^/admin/books/[^/]+$")
 
 def admin_routes() -> APIRouter:
     from authorhub.admin import (
+        blog,
         catalog,
         commerce,
         dashboard,
@@ -26,7 +27,7 @@ def admin_routes() -> APIRouter:
     )
 
     router = APIRouter()
-    for module in (session, dashboard, catalog, commerce, people, moderation):
+    for module in (session, dashboard, catalog, commerce, people, moderation, blog):
         router.include_router(module.router, prefix="/admin")
     return router
 
