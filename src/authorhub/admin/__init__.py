@@ -22,12 +22,13 @@ def admin_routes() -> APIRouter:
         commerce,
         dashboard,
         moderation,
+        newsletter,
         people,
         session,
     )
 
     router = APIRouter()
-    for module in (session, dashboard, catalog, commerce, people, moderation, blog):
+    for module in (session, dashboard, catalog, commerce, people, moderation, blog, newsletter):
         router.include_router(module.router, prefix="/admin")
     return router
 
