@@ -290,3 +290,19 @@ async def test_the_queues_cost_the_same_for_2_or_12_items(
         for p in ("/admin/moderation", "/admin/moderation/comments")
     ]
     assert [len(s) for s in few] == [len(s) for s in many], (few, many)
+
+
+async def test_the_dashboard_counts_subscribers_discussions_and_the_queues(
+    signed_admin: Signed, db: AsyncSession
+) -> None:
+    from tests.fixtures.content import make_subscriber
+
+    await reported_hidden_reply(db)  # one discussion, one item waiting
+    await _held_comment(db)  # one more waiting
+    for _ in range(3):
+        await make_subscriber(db)
+    page = await signed_admin.http.get("/admin")
+    text = " ".join(page.text.split())
+    assert '<h2>New subscribers</h2><p class="big">3</p>' in text
+    assert '<h2>Community</h2><p class="big">1</p>' in text
+    assert "2 waiting for a moderator" in text
