@@ -130,6 +130,8 @@ async def test_a_campaign_is_created_previewed_sent_and_counted(
     assert "<strong>2 sent</strong>" in stats.text
     assert 'hx-trigger="every 2s"' not in stats.text  # done: the polling stops
     assert "<!doctype html>" not in stats.text  # a fragment, not a page
+    polled = await http.get(f"{url}/stats", headers={"HX-Request": "true"})
+    assert polled.headers["hx-refresh"] == "true"  # the page reloads once, sending is over
     assert await _events(db) == [
         "admin.newsletter.campaign_create",
         "admin.newsletter.test_send",

@@ -50,6 +50,8 @@ nav_section("Subscribers", "/admin/newsletter/subscribers", order=45)
 nav_section("Campaigns", "/admin/newsletter/campaigns", order=46)
 nav_section("Email templates", "/admin/newsletter/templates", order=47)
 
+# The stats box polls while a campaign waits or sends.
+POLLED = frozenset({CampaignStatus.scheduled, CampaignStatus.sending})
 # A rendered mail shown in an <iframe sandbox>: its own inline styles, nothing that runs.
 MAIL_PREVIEW_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; "
@@ -258,12 +260,12 @@ async def campaign_stats(
     campaign_id: uuid.UUID, request: Request, caller: AdminCaller, session: DbSession
 ) -> Response:
     """The stats box alone: the campaign page polls it (htmx, every 2 s) while it sends."""
-    return render(
-        request,
-        caller,
-        "newsletter/_stats.html",
-        campaign=await actions.campaign(session, campaign_id),
-    )
+    campaign = await actions.campaign(session, campaign_id)
+    response = render(request, caller, "newsletter/_stats.html", campaign=campaign)
+    if request.headers.get("hx-request") and campaign.status not in POLLED:
+        # Sending ended while the page watched: reload it once, so its buttons fit the state.
+        response.headers["HX-Refresh"] = "true"
+    return response
 
 
 @router.get("/newsletter/campaigns/{campaign_id}/preview.html")
