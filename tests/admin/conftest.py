@@ -13,7 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from authorhub.auth.passwords import hash_password
 from authorhub.db import Database
@@ -188,3 +189,20 @@ async def reported_hidden_reply(
         )
     await db.flush()
     return Reported(discussion=discussion, reply=reply, item=item, author=author)
+
+
+async def statements_of(engine: AsyncEngine, http: httpx.AsyncClient, path: str) -> list[str]:
+    """The SQL statements (savepoints aside) one GET of `path` runs."""
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        if "SAVEPOINT" not in args[2]:
+            statements.append(args[2])
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        response = await http.get(path)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+    assert response.status_code == 200, response.text
+    return statements

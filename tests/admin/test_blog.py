@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from authorhub.kit.time import utcnow
 from authorhub.models import AuditLog, BlogCategory, BlogPost, PostStatus, Role
-from tests.admin.conftest import Signed, csrf_of, person, sign_in
-from tests.admin.test_moderation import _statements
+from tests.admin.conftest import Signed, csrf_of, person, sign_in, statements_of
 from tests.fixtures.catalog import image_bytes
 from tests.fixtures.content import make_blog_category, make_post
 
@@ -146,10 +145,10 @@ async def test_the_list_filters_and_searches_at_a_fixed_cost(
     assert "Secret draft" in drafts.text and "Harmattan 0" not in drafts.text
     found = await signed_admin.http.get("/admin/posts?q=harmattan&sort=title")
     assert found.text.index("Harmattan 0") < found.text.index("Harmattan 2")
-    few = await _statements(engine, signed_admin.http, "/admin/posts")
+    few = await statements_of(engine, signed_admin.http, "/admin/posts")
     for i in range(20):
         await make_post(db, signed_admin.user, title=f"More {i}", category=category)
-    many = await _statements(engine, signed_admin.http, "/admin/posts")
+    many = await statements_of(engine, signed_admin.http, "/admin/posts")
     assert len(few) == len(many) <= 5, many
 
 

@@ -4,10 +4,8 @@ changed, `admin.*` and `community.*` audit rows), refusals explained, a fixed st
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from authorhub.models import (
@@ -20,7 +18,14 @@ from authorhub.models import (
     Role,
     WatchedWord,
 )
-from tests.admin.conftest import Signed, csrf_of, person, reported_hidden_reply, sign_in
+from tests.admin.conftest import (
+    Signed,
+    csrf_of,
+    person,
+    reported_hidden_reply,
+    sign_in,
+    statements_of,
+)
 from tests.fixtures.content import make_post
 
 
@@ -255,22 +260,6 @@ class TestWatchedWords:
         ]
 
 
-async def _statements(engine: AsyncEngine, http: httpx.AsyncClient, path: str) -> list[str]:
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        if "SAVEPOINT" not in args[2]:
-            statements.append(args[2])
-
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        response = await http.get(path)
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
-    assert response.status_code == 200, response.text
-    return statements
-
-
 async def test_the_queues_cost_the_same_for_2_or_12_items(
     signed_admin: Signed, db: AsyncSession, engine: AsyncEngine
 ) -> None:
@@ -281,12 +270,12 @@ async def test_the_queues_cost_the_same_for_2_or_12_items(
 
     await add(2)
     few = [
-        await _statements(engine, signed_admin.http, p)
+        await statements_of(engine, signed_admin.http, p)
         for p in ("/admin/moderation", "/admin/moderation/comments")
     ]
     await add(10)
     many = [
-        await _statements(engine, signed_admin.http, p)
+        await statements_of(engine, signed_admin.http, p)
         for p in ("/admin/moderation", "/admin/moderation/comments")
     ]
     assert [len(s) for s in few] == [len(s) for s in many], (few, many)

@@ -20,8 +20,7 @@ from authorhub.models import (
     Role,
     SubscriberStatus,
 )
-from tests.admin.conftest import Signed, csrf_of, person, sign_in
-from tests.admin.test_moderation import _statements
+from tests.admin.conftest import Signed, csrf_of, person, sign_in, statements_of
 from tests.fixtures.content import make_subscriber
 
 
@@ -227,7 +226,7 @@ async def test_the_lists_cost_the_same_for_few_or_many_rows(
         await db.flush()
 
     await add(2)
-    few = [len(await _statements(engine, signed_admin.http, p)) for p in paths]
+    few = [len(await statements_of(engine, signed_admin.http, p)) for p in paths]
     await add(20)
-    many = [len(await _statements(engine, signed_admin.http, p)) for p in paths]
+    many = [len(await statements_of(engine, signed_admin.http, p)) for p in paths]
     assert few == many

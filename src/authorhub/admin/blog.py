@@ -6,7 +6,6 @@ service (`admin/actions/blog.py`)."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Request
@@ -22,6 +21,8 @@ from authorhub.admin.frame import (
     Flash,
     admin_router,
     fetch_page,
+    form_text,
+    form_utc,
     nav_section,
     perform,
     problem_text,
@@ -39,7 +40,7 @@ from authorhub.blog.schemas import (
     PreviewLink,
 )
 from authorhub.db import DbSession
-from authorhub.errors import AppError, Unprocessable
+from authorhub.errors import AppError
 from authorhub.media.uploads import PublicStorage, read_limited
 from authorhub.models import BlogCategory, BlogPost, PostFormat, PostStatus
 
@@ -77,43 +78,25 @@ async def post_list(request: Request, caller: AdminCaller, session: DbSession) -
     )
 
 
-def _text(form: FormData, name: str) -> str | None:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def _publish_at(raw: str | None) -> datetime | None:
-    """The form's `datetime-local` value, read as UTC (the page says so)."""
-    if raw is None:
-        return None
-    try:
-        return datetime.fromisoformat(raw).replace(tzinfo=UTC)
-    except ValueError as exc:
-        raise Unprocessable(
-            "Enter the date and time to publish.",
-            details=[{"field": "publishAt", "message": "not a date and time"}],
-        ) from exc
-
-
 def post_fields(form: FormData) -> dict[str, Any]:
     """The editor's form as the blog service's input (its names, snake_case)."""
-    tags = [t.strip() for t in (_text(form, "tags") or "").split(",") if t.strip()]
+    tags = [t.strip() for t in (form_text(form, "tags") or "").split(",") if t.strip()]
     return {
-        "title": _text(form, "title"),
-        "slug": _text(form, "slug"),
-        "content": _text(form, "content"),
-        "content_format": _text(form, "content_format") or "markdown",
-        "excerpt": _text(form, "excerpt"),
-        "cover_image": _text(form, "cover_image"),
-        "og_image": _text(form, "og_image"),
-        "category": _text(form, "category"),
+        "title": form_text(form, "title"),
+        "slug": form_text(form, "slug"),
+        "content": form_text(form, "content"),
+        "content_format": form_text(form, "content_format") or "markdown",
+        "excerpt": form_text(form, "excerpt"),
+        "cover_image": form_text(form, "cover_image"),
+        "og_image": form_text(form, "og_image"),
+        "category": form_text(form, "category"),
         "tags": tags,
-        "seo_title": _text(form, "seo_title"),
-        "seo_description": _text(form, "seo_description"),
+        "seo_title": form_text(form, "seo_title"),
+        "seo_description": form_text(form, "seo_description"),
         "featured": form.get("featured") == "on",
         "comments_enabled": form.get("comments_enabled") == "on",
-        "status": _text(form, "status") or "draft",
-        "publish_at": _text(form, "publish_at"),
+        "status": form_text(form, "status") or "draft",
+        "publish_at": form_text(form, "publish_at"),
     }
 
 
@@ -216,7 +199,7 @@ async def _save(
     form = await request.form()
     values = post_fields(form)
     try:
-        values_in = {**values, "publish_at": _publish_at(values["publish_at"])}
+        values_in = {**values, "publish_at": form_utc(values["publish_at"], "publishAt")}
         data: PostCreate | PostUpdate = (PostUpdate if post else PostCreate).model_validate(
             {k: v for k, v in values_in.items() if v is not None or k in _CLEARABLE}
         )
@@ -344,13 +327,13 @@ async def category_list(request: Request, caller: AdminCaller, session: DbSessio
 @router.post("/blog-categories")
 async def save_category(request: Request, caller: AdminCaller, session: DbSession) -> Response:
     form = await request.form()
-    raw_id = _text(form, "category_id")
+    raw_id = form_text(form, "category_id")
     try:
         data = CategoryWrite.model_validate(
             {
-                "name": _text(form, "name") or "",
-                "description": _text(form, "description"),
-                "sort_order": _text(form, "sort_order") or 0,
+                "name": form_text(form, "name") or "",
+                "description": form_text(form, "description"),
+                "sort_order": form_text(form, "sort_order") or 0,
             }
         )
         category_id = uuid.UUID(raw_id) if raw_id else None

@@ -14,7 +14,6 @@ from fastapi import Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy import select
-from starlette.datastructures import FormData
 
 from authorhub.admin.actions import comments as comment_actions
 from authorhub.admin.actions import community as community_actions
@@ -26,6 +25,7 @@ from authorhub.admin.frame import (
     ModeratorCaller,
     PageOf,
     admin_router,
+    form_text,
     nav_section,
     page_number,
     perform,
@@ -56,11 +56,6 @@ REVIEW_DECISIONS = ("restore", "approve", "hide", "delete", "dismiss")
 DISCUSSION_ACTIONS = ("lock", "unlock", "pin", "unpin", "move")
 COMMENT_STATES: tuple[QueueState, ...] = ("review", "held", "hidden", "reported")
 COMMENT_ACTIONS = ("restore", "hide", "delete")
-
-
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
 
 
 async def _act(
@@ -132,13 +127,15 @@ async def decide(
     item_id: uuid.UUID, request: Request, caller: ModeratorCaller, session: DbSession
 ) -> Response:
     form = await request.form()
-    action = _text(form, "action")
+    action = form_text(form, "action") or ""
     return await _act(
         request,
         session,
         caller,
         f"community.{action or 'decide'}",
-        lambda: PostModeration.model_validate({"action": action, "reason": _text(form, "reason")}),
+        lambda: PostModeration.model_validate(
+            {"action": action, "reason": (form_text(form, "reason") or "")}
+        ),
         lambda body: community_actions.decide(
             session, moderator=caller.user, item_id=item_id, body=body, client=caller.client
         ),
@@ -152,12 +149,12 @@ async def moderate_discussion(
     discussion_id: uuid.UUID, request: Request, caller: ModeratorCaller, session: DbSession
 ) -> Response:
     form = await request.form()
-    action = _text(form, "action")
+    action = form_text(form, "action") or ""
 
     def build() -> PostModeration:
-        fields: dict[str, Any] = {"action": action, "reason": _text(form, "reason")}
+        fields: dict[str, Any] = {"action": action, "reason": (form_text(form, "reason") or "")}
         if action == PostAction.move.value:
-            fields["category_id"] = _text(form, "category_id") or None
+            fields["category_id"] = form_text(form, "category_id")
         return PostModeration.model_validate(fields)
 
     return await _act(
@@ -183,7 +180,7 @@ async def moderate_member(
     handle: str, request: Request, caller: ModeratorCaller, session: DbSession
 ) -> Response:
     form = await request.form()
-    action = _text(form, "action")
+    action = form_text(form, "action") or ""
     return await _act(
         request,
         session,
@@ -192,8 +189,8 @@ async def moderate_member(
         lambda: MemberModeration.model_validate(
             {
                 "action": action,
-                "reason": _text(form, "reason"),
-                "days": _text(form, "days") or None,
+                "reason": (form_text(form, "reason") or ""),
+                "days": form_text(form, "days"),
             }
         ),
         lambda body: community_actions.moderate_member(
@@ -236,7 +233,7 @@ async def moderate_comment(
     comment_id: uuid.UUID, request: Request, caller: ModeratorCaller, session: DbSession
 ) -> Response:
     form = await request.form()
-    action = _text(form, "action")
+    action = form_text(form, "action") or ""
 
     def build() -> str:
         if action not in COMMENT_ACTIONS:
@@ -254,7 +251,7 @@ async def moderate_comment(
             comment_id=comment_id,
             action=chosen,
             moderator=caller.user,
-            note=_text(form, "note")[:500] or None,
+            note=(form_text(form, "note") or "")[:500] or None,
         ),
         target=str(comment_id),
         done=f"Comment: {action} done.",
@@ -270,10 +267,13 @@ async def ban_commenter(request: Request, caller: ModeratorCaller, session: DbSe
         caller,
         "comment.ban",
         lambda: BanCreate.model_validate(
-            {"user_id": _text(form, "user_id"), "reason": _text(form, "reason") or None}
+            {
+                "user_id": (form_text(form, "user_id") or ""),
+                "reason": form_text(form, "reason"),
+            }
         ),
         lambda body: comment_actions.ban(session, data=body, moderator=caller.user),
-        target=_text(form, "user_id"),
+        target=(form_text(form, "user_id") or ""),
         done="Banned from commenting; their held comments are hidden.",
     )
 
@@ -317,12 +317,12 @@ async def watch_word(request: Request, caller: AdminCaller, session: DbSession) 
         caller,
         "community.watch_word",
         lambda: WatchedWordCreate.model_validate(
-            {"word": _text(form, "word"), "action": _text(form, "action")}
+            {"word": (form_text(form, "word") or ""), "action": (form_text(form, "action") or "")}
         ),
         lambda body: community_actions.watch_word(
             session, admin=caller.user, body=body, client=caller.client
         ),
-        target=_text(form, "word")[:100],
+        target=(form_text(form, "word") or "")[:100],
         done="The word is watched.",
     )
 

@@ -7,7 +7,6 @@ through the newsletter's and the email templates' services (`admin/actions/newsl
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Request
@@ -23,6 +22,8 @@ from authorhub.admin.frame import (
     Flash,
     admin_router,
     fetch_page,
+    form_text,
+    form_utc,
     nav_section,
     perform,
     problem_text,
@@ -57,11 +58,6 @@ MAIL_PREVIEW_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; "
     "frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
 )
-
-
-def _text(form: FormData, name: str) -> str | None:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def _mail_page(html: str) -> Response:
@@ -121,7 +117,7 @@ async def subscriber_list(request: Request, caller: AdminCaller, session: DbSess
 async def import_subscribers(request: Request, caller: AdminCaller, session: DbSession) -> Response:
     form = await request.form()
     upload = form.get("file")
-    source = _text(form, "source") or "import"
+    source = form_text(form, "source") or "import"
     if not isinstance(upload, UploadFile) or not upload.filename:
         return redirect(
             request, "/admin/newsletter/subscribers", flash=Flash("error", "Choose a CSV file.")
@@ -278,12 +274,12 @@ async def campaign_preview(
 
 def _campaign_values(form: FormData) -> dict[str, Any]:
     return {
-        "name": _text(form, "name"),
-        "subject": _text(form, "subject"),
-        "content": _text(form, "content"),
-        "template_name": _text(form, "template_name") or "newsletter",
-        "segment_kind": _text(form, "segment_kind") or "all",
-        "segment_value": _text(form, "segment_value") or "",
+        "name": form_text(form, "name"),
+        "subject": form_text(form, "subject"),
+        "content": form_text(form, "content"),
+        "template_name": form_text(form, "template_name") or "newsletter",
+        "segment_kind": form_text(form, "segment_kind") or "all",
+        "segment_value": form_text(form, "segment_value") or "",
     }
 
 
@@ -359,16 +355,6 @@ async def update_campaign(
     )
 
 
-def _send_at(raw: str | None) -> datetime | None:
-    """The form's `datetime-local` value, read as UTC (the page says so); empty: now."""
-    if raw is None:
-        return None
-    try:
-        return datetime.fromisoformat(raw).replace(tzinfo=UTC)
-    except ValueError as exc:
-        raise Unprocessable("Enter the date and time to send, or leave it empty.") from exc
-
-
 @router.post("/newsletter/campaigns/{campaign_id}/{action}")
 async def campaign_action(
     campaign_id: uuid.UUID,
@@ -383,7 +369,7 @@ async def campaign_action(
     url = f"/admin/newsletter/campaigns/{campaign_id}"
     try:
         if action == "test":
-            to = [a.strip() for a in (_text(form, "to") or "").split(",") if a.strip()]
+            to = [a.strip() for a in (form_text(form, "to") or "").split(",") if a.strip()]
             if not to or len(to) > 5:
                 raise Unprocessable("Give one to five addresses, separated by commas.")
             sent = await perform(
@@ -396,7 +382,7 @@ async def campaign_action(
             )
             done = f"A test was sent to {sent} address{'es' if sent != 1 else ''}."
         elif action == "send":
-            when = _send_at(_text(form, "send_at"))
+            when = form_utc(form_text(form, "send_at"), "sendAt")
             await perform(
                 session,
                 caller,
