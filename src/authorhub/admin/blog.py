@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from starlette.datastructures import FormData, UploadFile
 
 from authorhub.admin.actions import blog as blog_actions
+from authorhub.admin.actions import catalog as catalog_actions
 from authorhub.admin.frame import (
     AdminCaller,
     Caller,
@@ -229,8 +230,13 @@ async def _save(
         cover = form.get("cover")
         if isinstance(cover, UploadFile) and cover.filename:
             raw = await read_limited(cover, max_bytes=settings.media.max_image_bytes, field="cover")
-            url = await blog_actions.upload_cover(
-                session, storage=storage, user=caller.user, data=raw, settings=settings
+            url = await catalog_actions.upload_cover(
+                session,
+                storage=storage,
+                user=caller.user,
+                data=raw,
+                settings=settings,
+                folder="blog",
             )
             changes = data.model_copy(update={"cover_image": url})
             changes.model_fields_set.add("cover_image")

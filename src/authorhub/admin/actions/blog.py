@@ -17,8 +17,6 @@ from authorhub.blog.schemas import (
     PreviewLink,
 )
 from authorhub.config import Settings
-from authorhub.media import service as media
-from authorhub.media.storage import Storage
 from authorhub.models import User
 
 
@@ -56,19 +54,3 @@ async def save_category(
 
 async def delete_category(session: AsyncSession, category_id: uuid.UUID) -> None:
     await blog.delete_category(session, category_id=category_id)
-
-
-async def upload_cover(
-    session: AsyncSession, *, storage: Storage, user: User, data: bytes, settings: Settings
-) -> str:
-    """A cover checked and re-encoded by the media service (tracked in `uploads`, so the
-    sweep removes it if the post is never saved with it); its public URL."""
-    uploaded = await media.upload_image(
-        session,
-        storage=storage,
-        user=user,
-        folder="blog",
-        data=data,
-        max_side=settings.media.max_image_side,
-    )
-    return uploaded.url
