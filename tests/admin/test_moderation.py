@@ -67,6 +67,9 @@ class TestRoles:
         await _moderator(db, admin_http)
         for path in ("/admin/moderation", "/admin/moderation/comments"):
             assert (await admin_http.get(path)).status_code == 200, path
+        comments = (await admin_http.get("/admin/moderation/comments")).text
+        assert comments.count('aria-current="page"') == 2  # its menu link and its tab only
+        assert '<a href="/admin/moderation/comments" aria-current="page">Comments queue' in comments
         for path in ("/admin/moderation/words", "/admin/posts", "/admin/newsletter/campaigns"):
             assert (await admin_http.get(path)).status_code == 403, path
 

@@ -255,13 +255,23 @@ def render(
 ) -> HTMLResponse:
     settings: Settings = request.app.state.settings
     shown = flash or _read_flash(request, settings)
+    sections = sections_for(caller.user) if caller else []
+    path = request.url.path
+    # The navigation marks the most specific section holding this page
+    # (/admin/moderation/comments is the comments queue, not the community queue).
+    current = max(
+        (s.path for s in sections if path == s.path or path.startswith(s.path + "/")),
+        key=len,
+        default=None,
+    )
     html = environment.get_template(template).render(
         request=request,
         user=caller.user if caller else None,
         csrf_token=caller.csrf_token if caller else "",
-        sections=sections_for(caller.user) if caller else [],
+        sections=sections,
+        current_section=current,
         flash=shown,
-        path=request.url.path,
+        path=path,
         **context,
     )
     response = HTMLResponse(html, status_code=status_code)
