@@ -13,11 +13,22 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from authorhub.auth.passwords import hash_password
 from authorhub.db import Database
-from authorhub.models import Role, User
+from authorhub.models import (
+    CommunityPostStatus,
+    CommunityReport,
+    Discussion,
+    DiscussionCategory,
+    DiscussionReply,
+    ReportReason,
+    ReviewItem,
+    Role,
+    User,
+)
 from tests.fixtures.auth import make_user
 from tests.payments.conftest import live_shop  # noqa: F401 - the paid-order walk uses it
 
@@ -120,3 +131,78 @@ async def screenshot(page: Any, name: str) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+# --- a community post waiting for a moderator ---------------------------------------------------
+
+
+@dataclass
+class Reported:
+    discussion: Discussion
+    reply: DiscussionReply
+    item: ReviewItem
+    author: User
+
+
+async def reported_hidden_reply(
+    db: AsyncSession, body: str = "Buy cheap followers here"
+) -> Reported:
+    """A published discussion with a reply that three reports hid until a moderator decides
+    (what the community service leaves behind: the reply hidden, its review item pending)."""
+    suffix = uuid.uuid4().hex[:6]
+    category = DiscussionCategory(name=f"Readers {suffix}", slug=f"readers-{suffix}")
+    author = await make_user(db, name="Rex Replier")
+    author.handle = f"rex{suffix}"
+    db.add(category)
+    await db.flush()
+    discussion = Discussion(
+        category_id=category.id,
+        author_id=author.id,
+        title=f"Favourite chapter {suffix}",
+        slug=f"favourite-chapter-{suffix}",
+        body="Which chapter stayed with you?",
+        body_html="<p>Which chapter stayed with you?</p>",
+        status=CommunityPostStatus.published,
+    )
+    db.add(discussion)
+    await db.flush()
+    reply = DiscussionReply(
+        discussion_id=discussion.id,
+        author_id=author.id,
+        body=body,
+        body_html=f"<p>{body}</p>",
+        status=CommunityPostStatus.hidden,
+    )
+    db.add(reply)
+    await db.flush()
+    item = ReviewItem(
+        discussion_id=discussion.id, reply_id=reply.id, report_count=3, auto_hidden=True
+    )
+    db.add(item)
+    await db.flush()
+    for _ in range(3):
+        reporter = await make_user(db, name="Reporter")
+        db.add(
+            CommunityReport(
+                review_item_id=item.id, reporter_id=reporter.id, reason=ReportReason.spam
+            )
+        )
+    await db.flush()
+    return Reported(discussion=discussion, reply=reply, item=item, author=author)
+
+
+async def statements_of(engine: AsyncEngine, http: httpx.AsyncClient, path: str) -> list[str]:
+    """The SQL statements (savepoints aside) one GET of `path` runs."""
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        if "SAVEPOINT" not in args[2]:
+            statements.append(args[2])
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        response = await http.get(path)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+    assert response.status_code == 200, response.text
+    return statements

@@ -24,7 +24,7 @@ from authorhub.models import (
     PaymentStatus,
     Role,
 )
-from tests.admin.conftest import PASSWORD, committed_person, screenshot
+from tests.admin.conftest import PASSWORD, committed_person, reported_hidden_reply, screenshot
 from tests.fixtures.catalog import make_book
 from tests.fixtures.commerce import EBOOK_BYTES
 from tests.payments.shop import Shop, eventually
@@ -271,3 +271,39 @@ async def test_a_payment_held_for_review_is_checked_with_the_provider_then_refun
         stored = await session.get(Order, order["id"])
     assert audited == ["admin.payment.refund"]  # the refused settle left no record
     assert stored is not None and stored.status.value == "pending_payment"
+
+
+async def test_a_moderator_restores_a_reported_and_hidden_reply(
+    live_server: str, committed: Database, browser: Any
+) -> None:
+    moderator = await committed_person(committed, Role.moderator)
+    async with committed.session() as session:
+        reported = await reported_hidden_reply(session, body="Chapter nine made me call my mother.")
+    discussion_id = str(reported.discussion.id)
+    async with httpx.AsyncClient(base_url=live_server) as http:
+        before = (await http.get(f"/api/discussions/{discussion_id}")).json()["data"]
+    assert "Chapter nine" not in str(before["replies"])  # hidden from the public
+
+    context = await browser.new_context(viewport=DESKTOP)
+    page = await context.new_page()
+    await sign_in(page, live_server, moderator.email, then="/admin/moderation")
+    await page.wait_for_url(live_server + "/admin/moderation")
+    item = page.locator("article.review-item", has_text="Chapter nine made me call my mother.")
+    await item.get_by_text("3 reports").wait_for()
+    await screenshot(page, "moderation-queue")
+    await item.get_by_label("Decision").select_option("restore")
+    await item.get_by_label("Reason").first.fill("The reports were a pile-on; the reply is fine.")
+    await item.get_by_role("button", name="Apply", exact=True).click()
+    await confirm(page)
+    await page.get_by_text("Done: restore.").wait_for()
+    await page.get_by_text("Nothing is waiting for a moderator.").wait_for()
+
+    async with httpx.AsyncClient(base_url=live_server) as http:
+        after = (await http.get(f"/api/discussions/{discussion_id}")).json()["data"]
+    assert [r["body"] for r in after["replies"]] == ["Chapter nine made me call my mother."]
+    async with committed.session() as session:
+        events = list(
+            await session.scalars(select(AuditLog.event).where(AuditLog.actor_id == moderator.id))
+        )
+    assert {"admin.community.restore", "community.restore"} <= set(events)
+    await context.close()

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from authorhub.admin.frame import safe_next
@@ -25,7 +25,7 @@ from authorhub.models import (
     OrderStatus,
     Role,
 )
-from tests.admin.conftest import PASSWORD, Signed, csrf_of, person, sign_in
+from tests.admin.conftest import PASSWORD, Signed, csrf_of, person, sign_in, statements_of
 from tests.fixtures.catalog import make_book
 
 
@@ -143,7 +143,7 @@ class TestRoles:
         await sign_in(admin_http, moderator.email)
         home = await admin_http.get("/admin/moderation")
         assert home.status_code == 200
-        assert "There are no moderation or check-in screens yet" in home.text
+        assert "Nothing is waiting for a moderator." in home.text
         assert 'href="/admin/orders"' not in home.text  # the navigation hides what is refused
         for path in ("/admin", "/admin/books", "/admin/users", "/admin/audit"):
             assert (await admin_http.get(path)).status_code == 403, path
@@ -278,19 +278,7 @@ class TestCost:
     async def _statements(
         self, engine: AsyncEngine, http: httpx.AsyncClient, path: str
     ) -> list[str]:
-        statements: list[str] = []
-
-        def count(*args: Any) -> None:
-            if "SAVEPOINT" not in args[2]:
-                statements.append(args[2])
-
-        event.listen(engine.sync_engine, "before_cursor_execute", count)
-        try:
-            response = await http.get(path)
-        finally:
-            event.remove(engine.sync_engine, "before_cursor_execute", count)
-        assert response.status_code == 200, response.text
-        return statements
+        return await statements_of(engine, http, path)
 
     @pytest.mark.parametrize("path", ["/admin/books", "/admin/orders", "/admin/users"])
     async def test_a_list_page_costs_the_same_for_3_or_25_rows(

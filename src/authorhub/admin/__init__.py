@@ -17,16 +17,18 @@ LARGE_FORMS = re.compile(r"^/admin/books/[^/]+$")
 
 def admin_routes() -> APIRouter:
     from authorhub.admin import (
+        blog,
         catalog,
         commerce,
         dashboard,
         moderation,
+        newsletter,
         people,
         session,
     )
 
     router = APIRouter()
-    for module in (session, dashboard, catalog, commerce, people, moderation):
+    for module in (session, dashboard, catalog, commerce, people, moderation, blog, newsletter):
         router.include_router(module.router, prefix="/admin")
     return router
 

@@ -101,6 +101,7 @@ async def dashboard(request: Request, caller: AdminCaller, session: DbSession) -
         totals=await q.currency_totals(session, r, points),
         top_books=await q.top_books(session, r),
         funnel=await q.funnel(session, r),
+        audience=await q.audience(session, r),
         chart=_chart(r, points),
         points=points,
     )

@@ -165,3 +165,34 @@ async def funnel(session: AsyncSession, r: Range) -> Funnel:
         )
     ).one()
     return Funnel(*row)
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    new_subscribers: int  # active subscribers who joined in the range
+    new_discussions: int  # community discussions published in the range
+    waiting_for_moderators: int  # now: the community's queue and the blog comments' queue
+
+
+async def audience(session: AsyncSession, r: Range) -> Audience:
+    """One statement, each count on an index: (status, created_at) of subscribers,
+    (status, is_pinned, created_at) of discussions, (status, created_at) of review items and
+    the partial needs_review index of blog comments."""
+    row = (
+        await session.execute(
+            text(
+                """
+                SELECT (SELECT count(*) FROM newsletter_subscribers
+                         WHERE status = 'active'
+                           AND created_at >= :since AND created_at < :until),
+                       (SELECT count(*) FROM discussions
+                         WHERE status = 'published' AND is_pinned IN (true, false)
+                           AND created_at >= :since AND created_at < :until),
+                       (SELECT count(*) FROM community_review_items WHERE status = 'pending')
+                       + (SELECT count(*) FROM blog_comments WHERE needs_review)
+                """
+            ),
+            r.params(),
+        )
+    ).one()
+    return Audience(*row)

@@ -19,7 +19,7 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import quote, unquote, urlencode, urlsplit
@@ -32,13 +32,14 @@ from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
 
 from authorhub.auth.audit import ClientInfo, record
 from authorhub.auth.dependencies import AppSettings, authenticate, get_client_info
 from authorhub.auth.tokens import ACCESS_COOKIE, CSRF_HEADER, csrf_token_for
 from authorhub.config import Settings
 from authorhub.db import DbSession
-from authorhub.errors import AppError, Forbidden, Unauthorized
+from authorhub.errors import AppError, Forbidden, Unauthorized, Unprocessable
 from authorhub.kit.crypto import constant_time_equals, sign
 from authorhub.kit.money import format_amount
 from authorhub.models import Role, User
@@ -254,13 +255,23 @@ def render(
 ) -> HTMLResponse:
     settings: Settings = request.app.state.settings
     shown = flash or _read_flash(request, settings)
+    sections = sections_for(caller.user) if caller else []
+    path = request.url.path
+    # The navigation marks the most specific section holding this page
+    # (/admin/moderation/comments is the comments queue, not the community queue).
+    current = max(
+        (s.path for s in sections if path == s.path or path.startswith(s.path + "/")),
+        key=len,
+        default=None,
+    )
     html = environment.get_template(template).render(
         request=request,
         user=caller.user if caller else None,
         csrf_token=caller.csrf_token if caller else "",
-        sections=sections_for(caller.user) if caller else [],
+        sections=sections,
+        current_section=current,
         flash=shown,
-        path=request.url.path,
+        path=path,
         **context,
     )
     response = HTMLResponse(html, status_code=status_code)
@@ -378,6 +389,25 @@ def query_day(request: Request, name: str) -> date | None:
         return date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+
+
+def form_text(form: FormData, name: str) -> str | None:
+    """A form field's text, trimmed; None when it is missing or blank."""
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def form_utc(raw: str | None, field: str) -> datetime | None:
+    """A `datetime-local` field's value read as UTC (the pages say so); None when empty."""
+    if raw is None:
+        return None
+    try:
+        return datetime.fromisoformat(raw).replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise Unprocessable(
+            "Enter a date and time.",
+            details=[{"field": field, "message": "not a date and time"}],
+        ) from exc
 
 
 def validation_text(exc: ValidationError) -> str:

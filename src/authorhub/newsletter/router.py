@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 
 from authorhub.auth.dependencies import AdminUser, AppSettings, CurrentUser
 from authorhub.db import DbSession
-from authorhub.errors import NotFound, Unprocessable
+from authorhub.errors import NotFound
 from authorhub.kit.pagination import Paging
 from authorhub.kit.ratelimit import RateLimits
 from authorhub.kit.schemas import Envelope, Message, Page, Pagination, ok
@@ -49,8 +49,6 @@ from authorhub.newsletter.schemas import (
 router = APIRouter(prefix="/newsletter", tags=["newsletter"])
 admin_router = APIRouter(prefix="/admin/newsletter", tags=["admin: newsletter"])
 unsubscribe_router = APIRouter(tags=["newsletter"])
-
-IMPORT_MAX_BYTES = 5 * 1024 * 1024
 
 
 @router.post("/subscribe", response_model=Envelope[Message], status_code=status.HTTP_202_ACCEPTED)
@@ -197,24 +195,7 @@ async def import_subscribers(
 ) -> Envelope[ImportReport]:
     """Add the file's addresses as active subscribers; a report of what was added, duplicated,
     already there (never overwritten) and invalid (by line)."""
-    raw = await file.read(IMPORT_MAX_BYTES + 1)
-    if len(raw) > IMPORT_MAX_BYTES:
-        raise Unprocessable(
-            "The file is larger than 5 MB.",
-            details=[{"field": "file", "message": "too large", "type": "value_error"}],
-        )
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise Unprocessable(
-            "The file is not UTF-8 text.",
-            details=[{"field": "file", "message": "not UTF-8", "type": "value_error"}],
-        ) from exc
-    if "\x00" in text:
-        raise Unprocessable(
-            "The file is not CSV text.",
-            details=[{"field": "file", "message": "NUL", "type": "value_error"}],
-        )
+    text = subscribers.import_text(await file.read(subscribers.IMPORT_MAX_BYTES + 1))
     return ok(await subscribers.import_csv(session, text=text, default_source=source))
 
 

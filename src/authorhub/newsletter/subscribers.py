@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from authorhub.errors import Conflict, NotFound
+from authorhub.errors import Conflict, NotFound, Unprocessable
 from authorhub.kit.crypto import new_token
 from authorhub.kit.time import utcnow
 from authorhub.models import NewsletterSubscriber, SubscriberStatus
@@ -31,6 +31,30 @@ from authorhub.newsletter.schemas import (
 from authorhub.newsletter.service import new_subscriber
 
 IMPORT_MAX_ROWS = 50_000
+IMPORT_MAX_BYTES = 5 * 1024 * 1024
+
+
+def import_text(raw: bytes) -> str:
+    """An uploaded CSV file's text (read up to IMPORT_MAX_BYTES + 1): refused when larger,
+    not UTF-8 or not text."""
+    if len(raw) > IMPORT_MAX_BYTES:
+        raise Unprocessable(
+            "The file is larger than 5 MB.",
+            details=[{"field": "file", "message": "too large", "type": "value_error"}],
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Unprocessable(
+            "The file is not UTF-8 text.",
+            details=[{"field": "file", "message": "not UTF-8", "type": "value_error"}],
+        ) from exc
+    if "\x00" in text:
+        raise Unprocessable(
+            "The file is not CSV text.",
+            details=[{"field": "file", "message": "NUL", "type": "value_error"}],
+        )
+    return text
 
 
 def _conditions(query: SubscriberQuery) -> list[Any]:

@@ -12,6 +12,7 @@ from authorhub.categories import service as categories
 from authorhub.categories.schemas import CategoryCreate, CategoryRead, CategoryUpdate
 from authorhub.config import Settings
 from authorhub.media import service as media
+from authorhub.media.schemas import ImageFolder
 from authorhub.media.storage import Storage
 from authorhub.models import BookStatus, User
 from authorhub.tags import service as tags
@@ -39,15 +40,21 @@ async def set_status(
 
 
 async def upload_cover(
-    session: AsyncSession, *, storage: Storage, user: User, data: bytes, settings: Settings
+    session: AsyncSession,
+    *,
+    storage: Storage,
+    user: User,
+    data: bytes,
+    settings: Settings,
+    folder: ImageFolder = "books",
 ) -> str:
     """Store a cover image (checked and re-encoded by the media service, tracked in `uploads`
-    so the sweep removes it if the book is never saved with it); its public URL."""
+    so the sweep removes it if the book or post is never saved with it); its public URL."""
     uploaded = await media.upload_image(
         session,
         storage=storage,
         user=user,
-        folder="books",
+        folder=folder,
         data=data,
         max_side=settings.media.max_image_side,
     )
