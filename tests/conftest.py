@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -123,6 +124,8 @@ def settings(test_database_url: str, tmp_path_factory: pytest.TempPathFactory) -
         database_url=test_database_url,
         secret_key="test-secret-key-that-is-long-enough-0123456789",  # type: ignore[arg-type]
         redis_url=os.environ.get("REDIS_URL"),
+        # Counters of this run only: Redis outlives a run, and parallel runs share it.
+        rate_limit_prefix=f"authorhub-test:{uuid.uuid4().hex}",
         public_url="http://testserver",
         frontend_url="http://frontend.test",
         cors_origins=["http://frontend.test"],
@@ -168,9 +171,15 @@ async def db(test_database: Database) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+def _own_counters(settings: Settings) -> Settings:
+    """Each test's app counts rate limits under a key prefix of its own, in Redis as in memory
+    (where a new app starts from zero anyway): one test's sign-ins never throttle the next."""
+    return settings.model_copy(update={"rate_limit_prefix": f"authorhub-test:{uuid.uuid4().hex}"})
+
+
 @pytest.fixture
 def app(settings: Settings, test_database: Database):  # type: ignore[no-untyped-def]
-    return create_app(settings, database=test_database)
+    return create_app(_own_counters(settings), database=test_database)
 
 
 @pytest.fixture
@@ -247,7 +256,7 @@ async def committed(engine: AsyncEngine) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def committed_app(settings: Settings, committed: Database):  # type: ignore[no-untyped-def]
-    return create_app(settings, database=committed)
+    return create_app(_own_counters(settings), database=committed)
 
 
 @pytest.fixture
