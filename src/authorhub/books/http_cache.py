@@ -111,9 +111,11 @@ _ONE_BOOK = re.compile(r"^/api/books/([^/]+)$")
 
 
 async def _lean_read(scope: Scope) -> bytes | None:
-    """One book's JSON from the lean path (books.lean), or None for the application to answer."""
-    match = _ONE_BOOK.match(scope["path"])
-    if match is None or scope["query_string"]:
+    """One book or a page of books from the lean path (books.lean), or None for the
+    application to answer."""
+    path = scope["path"]
+    match = _ONE_BOOK.match(path)
+    if path != "/api/books" and (match is None or scope["query_string"]):
         return None
     state = scope["app"].state
     lean: LeanCatalog | bool | None = getattr(state, "lean_catalog", False)
@@ -122,6 +124,8 @@ async def _lean_read(scope: Scope) -> bytes | None:
         lean = state.lean_catalog = lean_catalog_for(database) if database else None
     if lean is None or not isinstance(lean, LeanCatalog):
         return None
+    if match is None:
+        return await lean.books(scope["query_string"])
     return await lean.book(match.group(1))
 
 
