@@ -17,7 +17,7 @@ from pydantic import SecretStr
 
 from authorhub.config import SANDBOX_PAYSTACK_SECRET_KEY
 from authorhub.payments.providers import PaystackClient, ProviderCall, TransactionStatus
-from tests.payments.conftest import WebhookReceiver, new_reference, paystack_settings
+from tests.payments.conftest import WebhookReceiver, paystack_settings, start_checkout
 from tests.support import free_port
 
 
@@ -63,16 +63,9 @@ async def test_two_workers_share_one_sandbox_process(
     first_worker = PaystackClient(settings, audit=first_audit.append)
     second_worker = PaystackClient(settings, audit=second_audit.append)
 
-    reference = new_reference()
-    session = await first_worker.initialize(
-        reference=reference,
-        amount=250_000,
-        currency="NGN",
-        email="reader@example.com",
-        callback_url="http://frontend.test/return",
-    )
+    reference, checkout_page = await start_checkout(first_worker)
     async with httpx.AsyncClient() as browser:
-        paid = await browser.post(session.authorization_url, data={"outcome": "pay"})
+        paid = await browser.post(checkout_page, data={"outcome": "pay"})
     assert paid.status_code == 303
 
     verified = await second_worker.verify(reference)  # the other "worker" sees the same state

@@ -16,8 +16,8 @@ from tests.payments.conftest import (
     FAST,
     PAYSTACK_SECRET,
     WebhookReceiver,
-    new_reference,
     paystack_settings,
+    start_checkout,
 )
 from tests.support import serve_app
 
@@ -48,14 +48,7 @@ async def test_provider_calls_reuse_one_client_and_one_connection(
         # A new PaystackClient per call, as each request builds its own (with its own audit).
         for _ in range(5):
             client = PaystackClient(paystack_settings(url), audit=audit.append)
-            reference = new_reference()
-            await client.initialize(
-                reference=reference,
-                amount=250_000,
-                currency="NGN",
-                email="reader@example.com",
-                callback_url="http://frontend.test/return",
-            )
+            reference, _ = await start_checkout(client)
             await client.verify(reference)
         shared = http_client(PAYSTACK)
 
