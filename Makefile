@@ -65,8 +65,12 @@ admin: install
 	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=you@example.com"; exit 2; }
 	$(BIN)/authorhub create-admin --email "$(EMAIL)"
 
+## make bench: the catalog's reads against the ceiling (BOOKS=100000 for the large catalog),
+## then the checkout end to end at 16 and 32 clients
+BOOKS ?= 10000
 bench: install
-	$(PY) bench/catalog.py
+	$(PY) bench/catalog.py --books $(BOOKS)
+	$(PY) bench/checkout.py
 
 bench-admin: install
 	$(PY) bench/admin.py

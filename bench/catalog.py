@@ -434,8 +434,12 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def authorhub_server(url: str, cached: bool) -> Server:
+def authorhub_server(url: str, cached: bool, src: str | None = None) -> Server:
+    """authorhub as in production; `src`: another source tree's (an older commit's
+    `git archive`), to measure before and after in one run."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CATALOG_", "REDIS_URL"))}
+    if src:
+        env["PYTHONPATH"] = str(Path(src).resolve() / "src")
     env |= {
         "APP_ENV": "production",
         "DATABASE_URL": url,
@@ -573,6 +577,9 @@ def bench_size(size: int, url: str, args: argparse.Namespace) -> list[Result]:
         with ceiling_server(url) as server:
             drive(server, "ceiling")
         for mode in modes:
+            if args.compare_src:
+                with authorhub_server(url, mode == "cached", args.compare_src) as server:
+                    drive(server, f"before-{mode}")
             with authorhub_server(url, cached=mode == "cached") as server:
                 drive(server, f"authorhub-{mode}")
     return results
@@ -598,7 +605,8 @@ def summarise(results: list[Result]) -> None:
         for endpoint in ENDPOINTS:
             ceiling = keyed.get((size, endpoint, "ceiling"), [])
             ceiling_rps = median([r.requests_per_second for r in ceiling]) if ceiling else 0.0
-            for app in ("ceiling", "authorhub-uncached", "authorhub-cached"):
+            apps = ("ceiling", "before-uncached", "authorhub-uncached", "before-cached")
+            for app in (*apps, "authorhub-cached"):
                 runs = keyed.get((size, endpoint, app))
                 if not runs:
                     continue
@@ -639,6 +647,11 @@ def main() -> None:
     )
     parser.add_argument("--modes", default="uncached,cached", help="authorhub response cache modes")
     parser.add_argument("--keep", action="store_true", help="reuse the bench database if it exists")
+    parser.add_argument(
+        "--compare-src",
+        help="also run authorhub from this source tree (e.g. `git archive <commit> src`), as"
+        " before-<mode>, alternated with this one",
+    )
     args = parser.parse_args()
 
     ensure_wrk()

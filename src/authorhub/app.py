@@ -23,6 +23,7 @@ from authorhub.config import Settings, get_settings
 from authorhub.db import Database, resolve_database_url, set_database
 from authorhub.errors import install_error_handlers
 from authorhub.jobs.supervisor import WorkerSupervisor
+from authorhub.kit.http_clients import close_http_clients
 from authorhub.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from authorhub.observability import configure_logging
 from authorhub.openapi import install_openapi, operation_id
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                     _worker_in_process(app, settings.listen_database_url)
                 )
             watch_pool(db.engine)
+            stack.push_async_callback(close_http_clients)  # after the worker has stopped
             log.info("started", env=settings.app_env.value)
             yield
         if own_database:

@@ -10,6 +10,8 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -185,6 +187,7 @@ def worker(
     outages and resumes by itself."""
     from authorhub.db import Database, set_database
     from authorhub.jobs.supervisor import WorkerSupervisor
+    from authorhub.kit.http_clients import close_http_clients
     from authorhub.observability import configure_logging
 
     settings = _settings()
@@ -230,9 +233,44 @@ def worker(
                     os._exit(1)
         finally:
             stop_requested.cancel()
+            await close_http_clients()  # the jobs' mail, payment and ImageKit clients
             await database.dispose()
 
     asyncio.run(run())
+
+
+@app.command()
+def sandbox(
+    host: Annotated[str, typer.Option(envvar="HOST", help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8090,
+) -> None:
+    """Serve the payment sandbox (the Paystack/Flutterwave stand-in) as a process of its own.
+
+    Mounted in the API, each server process keeps its own sandbox state, so with `serve
+    --workers 2` a payment made in one could be looked up in the other. Run this once and point
+    the API's workers at it: PAYSTACK_BASE_URL=http://HOST:PORT/paystack,
+    FLUTTERWAVE_BASE_URL=http://HOST:PORT/flutterwave (same PUBLIC_URL: webhooks go there)."""
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    from authorhub.kit.http_clients import close_http_clients
+    from authorhub.payments.sandbox import create_sandbox_app
+
+    settings = _settings()
+    sandbox_app = create_sandbox_app(settings)
+    if sandbox_app is None:
+        _fail("no provider runs on the sandbox (production, or every provider has real keys)")
+    assert sandbox_app is not None
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        await close_http_clients()  # the webhook sender's client
+
+    served = Starlette(routes=[Mount("/", app=sandbox_app)], lifespan=lifespan)
+    console.print(f"payment sandbox on http://{host}:{port} (webhooks to {settings.public_url})")
+    uvicorn.run(served, host=host, port=port, log_config=None, access_log=False)
 
 
 @db_app.command()

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.config import Settings
 from authorhub.db import Database, set_database
+from authorhub.kit.http_clients import close_http_clients
 
 Seeder = Callable[[AsyncSession, Settings], Awaitable[str]]
 
@@ -56,5 +57,6 @@ async def run_seeders(settings: Settings) -> list[str]:
             async with database.session() as session:
                 lines.append(await seeder(session, settings))
     finally:
+        await close_http_clients()  # demo covers may have gone to ImageKit
         await database.dispose()
     return lines or ["nothing to seed yet"]

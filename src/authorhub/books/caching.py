@@ -119,6 +119,10 @@ async def catalog_lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         await cache.close()
         del app.state.catalog_cache
+        lean = getattr(app.state, "lean_catalog", None)  # books.lean's pool, made on first use
+        if lean is not None and lean is not False:
+            await lean.close()
+        app.state.lean_catalog = False
 
 
 async def catalog_cache_of(app: FastAPI) -> CatalogCache:

@@ -12,14 +12,16 @@ endpoint (what a caching reverse proxy would do, with the catalog's own invalida
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from authorhub.books.caching import CatalogCache, catalog_cache_of
+from authorhub.books.lean import LeanCatalog, lean_catalog_for
 from authorhub.cache import CachedBody
-from authorhub.cache.http import if_none_match_matches
+from authorhub.cache.http import etag_for, if_none_match_matches
 
 CATALOG_PREFIXES = ("/api/books", "/api/categories", "/api/tags", "/api/search")
 _ACCESS_COOKIE = b"authorhub_access="
@@ -53,15 +55,27 @@ class PublicCatalogCache:
             await self.app(scope, receive, send)
             return
         cache = await catalog_cache_of(scope["app"])
-        if cache.backend is None or not cache.active:
-            await self.app(scope, receive, send)
-            return
+        cached = cache.backend is not None and cache.active
         key = "url:" + scope["path"] + "?" + scope["query_string"].decode("latin-1")
-        entry, generation = await cache.backend.lookup(key)
-        if entry is not None:
+        generation = 0
+        if cached:
+            assert cache.backend is not None
+            entry, generation = await cache.backend.lookup(key)
+            if entry is not None:
+                await _send_entry(scope, send, entry, cache)
+                return
+        body = await _lean_read(scope)
+        if body is not None:
+            entry = CachedBody(body=body, etag=etag_for(body))
+            if cached:
+                assert cache.backend is not None
+                await cache.backend.store(key, generation, entry)
             await _send_entry(scope, send, entry, cache)
             return
-        await self._fill(scope, receive, send, cache, key, generation)
+        if cached:
+            await self._fill(scope, receive, send, cache, key, generation)
+        else:
+            await self.app(scope, receive, send)
 
     async def _fill(
         self,
@@ -91,6 +105,28 @@ class PublicCatalogCache:
             entry = CachedBody(body=b"".join(body), etag=etag.decode("latin-1"))
             assert cache.backend is not None
             await cache.backend.store(key, generation, entry)
+
+
+_ONE_BOOK = re.compile(r"^/api/books/([^/]+)$")
+
+
+async def _lean_read(scope: Scope) -> bytes | None:
+    """One book or a page of books from the lean path (books.lean), or None for the
+    application to answer."""
+    path = scope["path"]
+    match = _ONE_BOOK.match(path)
+    if path != "/api/books" and (match is None or scope["query_string"]):
+        return None
+    state = scope["app"].state
+    lean: LeanCatalog | bool | None = getattr(state, "lean_catalog", False)
+    if lean is False:
+        database = getattr(state, "database", None)
+        lean = state.lean_catalog = lean_catalog_for(database) if database else None
+    if lean is None or not isinstance(lean, LeanCatalog):
+        return None
+    if match is None:
+        return await lean.books(scope["query_string"])
+    return await lean.book(match.group(1))
 
 
 async def _send_entry(scope: Scope, send: Send, entry: CachedBody, cache: CatalogCache) -> None:

@@ -118,6 +118,18 @@ async def book_filter(
         tag_id = await repository.tag_id_by_slug(session, query.tag)
         if tag_id is None:
             raise invalid("query.tag", "No tag has this slug.", "not_found")
+    return filter_for(query, statuses=statuses, category_id=category_id, tag_id=tag_id)
+
+
+def filter_for(
+    query: BookListQuery,
+    *,
+    statuses: tuple[BookStatus, ...] = PUBLIC,
+    category_id: uuid.UUID | None = None,
+    tag_id: uuid.UUID | None = None,
+) -> BookFilter:
+    """The listing request in database terms, its slugs already resolved (books.lean uses it
+    for listings without category or tag)."""
     return BookFilter(
         statuses=statuses,
         category_id=category_id,

@@ -14,6 +14,7 @@ import aiosmtplib
 import httpx
 
 from authorhub.config import MailSettings
+from authorhub.kit.http_clients import RESEND, http_client
 from authorhub.models import MailMessage
 
 
@@ -87,12 +88,18 @@ class ResendBackend:
             "Accept": "application/json",
         }
         try:
-            async with httpx.AsyncClient(
-                timeout=self._timeout, transport=self._transport
-            ) as client:
-                response = await client.post(
-                    f"{self._base_url}{path}", json=payload, headers=headers
+            if self._transport is None:
+                response = await http_client(RESEND).post(
+                    f"{self._base_url}{path}", json=payload, headers=headers, timeout=self._timeout
                 )
+            else:  # a transport given by a test: a client of its own (no TLS set-up to save)
+                async with httpx.AsyncClient(transport=self._transport) as client:
+                    response = await client.post(
+                        f"{self._base_url}{path}",
+                        json=payload,
+                        headers=headers,
+                        timeout=self._timeout,
+                    )
         except httpx.HTTPError as exc:
             raise RetryableMailError(f"resend unreachable: {type(exc).__name__}") from exc
         try:

@@ -11,6 +11,7 @@ import httpx
 import structlog
 
 from authorhub.config import Settings
+from authorhub.kit.http_clients import IMAGEKIT, http_client
 from authorhub.media.storage import StorageError, StoredFile
 
 log = structlog.get_logger("authorhub.media")
@@ -55,13 +56,13 @@ class ImageKitStorage:
             "isPrivateFile": "false",
         }
         try:
-            async with httpx.AsyncClient(timeout=self.timeout_seconds) as client:
-                response = await client.post(
-                    f"{self.upload_url}/api/v1/files/upload",
-                    data=fields,
-                    files={"file": (file_name, data, content_type)},
-                    auth=self._auth,
-                )
+            response = await http_client(IMAGEKIT).post(
+                f"{self.upload_url}/api/v1/files/upload",
+                data=fields,
+                files={"file": (file_name, data, content_type)},
+                auth=self._auth,
+                timeout=self.timeout_seconds,
+            )
         except httpx.HTTPError as exc:
             raise StorageError(f"ImageKit is unreachable ({type(exc).__name__})") from exc
         if response.status_code != 200:
@@ -83,8 +84,9 @@ class ImageKitStorage:
 
     async def delete(self, key: str) -> None:
         try:
-            async with httpx.AsyncClient(timeout=self.timeout_seconds) as client:
-                response = await client.delete(f"{self.api_url}/v1/files/{key}", auth=self._auth)
+            response = await http_client(IMAGEKIT).delete(
+                f"{self.api_url}/v1/files/{key}", auth=self._auth, timeout=self.timeout_seconds
+            )
         except httpx.HTTPError as exc:
             raise StorageError(f"ImageKit is unreachable ({type(exc).__name__})") from exc
         if response.status_code not in (200, 204, 404):

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import structlog
 
+from authorhub.kit.http_clients import http_client
 from authorhub.kit.time import utcnow
 from authorhub.payments.providers.audit import (
     AuditSink,
@@ -93,9 +94,10 @@ class ProviderHttp:
             # httpx's timeout bounds each phase (connect, each read...); asyncio.timeout bounds
             # the whole exchange, so a provider trickling bytes cannot hold a request hostage.
             async with asyncio.timeout(self._timeout):
-                async with httpx.AsyncClient(timeout=self._timeout) as client:
-                    response = await client.request(method, url, json=json_body, headers=headers)
-                    content = await response.aread()
+                response = await http_client(self.provider.value).request(
+                    method, url, json=json_body, headers=headers, timeout=self._timeout
+                )
+                content = await response.aread()
             answer = _read(response.status_code, content, self._secrets)
             if response.status_code >= 500 or response.status_code == 429:
                 failure = self._unavailable(f"answered {response.status_code}", answer)

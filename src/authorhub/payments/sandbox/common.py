@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import NoMatchFound, Route
 
+from authorhub.kit.http_clients import SANDBOX_WEBHOOKS, http_client
 from authorhub.kit.time import utcnow
 
 log = structlog.get_logger("authorhub.payments.sandbox")
@@ -72,21 +73,26 @@ class WebhookSender:
         self.deliveries.appendleft(delivery)
         body = encode(payload)
         request_headers = {"Content-Type": "application/json", **headers}
-        async with httpx.AsyncClient(timeout=self._options.webhook_timeout_seconds) as client:
-            for delay in (0.0, *self._options.webhook_retry_delays):
-                if delay:
-                    await asyncio.sleep(delay)
-                delivery.attempts += 1
-                try:
-                    response = await client.post(self.url, content=body, headers=request_headers)
-                except httpx.HTTPError as exc:
-                    delivery.error = type(exc).__name__
-                    continue
-                delivery.status_code = response.status_code
-                delivery.error = None
-                if response.is_success:
-                    delivery.delivered = True
-                    return delivery
+        client = http_client(SANDBOX_WEBHOOKS)
+        for delay in (0.0, *self._options.webhook_retry_delays):
+            if delay:
+                await asyncio.sleep(delay)
+            delivery.attempts += 1
+            try:
+                response = await client.post(
+                    self.url,
+                    content=body,
+                    headers=request_headers,
+                    timeout=self._options.webhook_timeout_seconds,
+                )
+            except httpx.HTTPError as exc:
+                delivery.error = type(exc).__name__
+                continue
+            delivery.status_code = response.status_code
+            delivery.error = None
+            if response.is_success:
+                delivery.delivered = True
+                return delivery
         log.warning(
             "sandbox_webhook_undelivered",
             webhook_event=event,

@@ -1,0 +1,156 @@
+"""The lean read path of the public catalog's hottest reads, one book (GET /api/books/{ref}) and
+a page of books (GET /api/books), taken by the catalog's ASGI fast path (books.http_cache) for
+callers without credentials.
+
+An uncached read spent most of its time outside the catalog: SQLAlchemy's execution and pool
+(pre-ping, BEGIN, COMMIT) and FastAPI's routing and dependencies. Here the very statement the
+ORM path runs (repository.detail_statement / list_statement, compiled once per shape for
+asyncpg) runs on a small pooled asyncpg connection without a transaction, and its rows go
+through the same book_item / envelope_json / page_json as the ORM path: one source of truth for
+the SQL and the JSON (tests/books/test_lean.py compares the two answers for every filter and
+sort). Anything else (a book not found, a draft, a category or tag slug to resolve, a query to
+refuse, a database error) is left to the application, which answers it as always.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Literal
+from urllib.parse import parse_qsl
+
+import asyncpg
+import structlog
+from pydantic import ValidationError
+from sqlalchemy import Select
+from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from authorhub.books import repository
+from authorhub.books.schemas import (
+    BookListQuery,
+    StatusFilter,
+    book_item,
+    envelope_json,
+    page_json,
+)
+from authorhub.books.service import filter_for, parse_ref
+from authorhub.db import Database, libpq_url
+from authorhub.models import BookStatus
+
+log = structlog.get_logger("authorhub.books")
+
+POOL_SIZE = 4  # per process; a read holds its connection for one statement only
+
+
+@dataclass(frozen=True)
+class CompiledRead:
+    sql: str
+    names: tuple[str, ...]  # the bound parameters in $n order
+    fixed: dict[str, Any]  # the values the statement carries itself (literals bound by SQLAlchemy)
+
+    def arguments(self, params: dict[str, Any]) -> list[Any]:
+        values = self.fixed | params
+        return [values[name] for name in self.names]
+
+
+_DIALECT = asyncpg_dialect.dialect()
+
+
+@lru_cache(maxsize=512)
+def compiled(statement: Select[Any]) -> CompiledRead:
+    """A statement of the repository as asyncpg runs it ($n parameters, IN lists expanded).
+    The repository builds one statement per filter shape and keeps it, so this runs once per
+    shape and process."""
+    done = statement.compile(dialect=_DIALECT, compile_kwargs={"render_postcompile": True})
+    return CompiledRead(done.string, tuple(done.positiontup or ()), dict(done.params))
+
+
+# The names the application reads (camelCase); any other name is the application's to refuse.
+_ALIASES = frozenset(field.alias or name for name, field in BookListQuery.model_fields.items())
+
+
+def list_query(query_string: bytes) -> BookListQuery | None:
+    """The listing query the application would read from this query string, or None when the
+    application should read it itself (an error to report, a repeated or empty parameter)."""
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    params = dict(pairs)
+    if len(params) != len(pairs) or not all(params.values()) or not params.keys() <= _ALIASES:
+        return None
+    try:
+        return BookListQuery.model_validate(params)
+    except ValidationError:
+        return None
+
+
+async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
+    """These reads take no lock, cursor, LISTEN or SET: skip asyncpg's reset round trip."""
+
+
+def lean_catalog_for(database: Database) -> LeanCatalog | None:
+    """The lean reads of this database, or None when its sessions share one outer transaction
+    (the tests'): a connection of its own would not see what that transaction wrote."""
+    if not isinstance(database.sessionmaker.kw.get("bind"), AsyncEngine):
+        return None
+    url = database.engine.url.render_as_string(hide_password=False)
+    return LeanCatalog(libpq_url(url))
+
+
+class LeanCatalog:
+    """asyncpg pool of this process for the lean reads; made on first use, closed at shutdown."""
+
+    def __init__(self, dsn: str) -> None:
+        self._dsn = dsn
+        self._pool: asyncpg.Pool | None = None
+        self._lock = asyncio.Lock()
+
+    async def _connections(self) -> asyncpg.Pool:
+        if self._pool is None:
+            async with self._lock:
+                if self._pool is None:
+                    self._pool = await asyncpg.create_pool(
+                        self._dsn, min_size=1, max_size=POOL_SIZE, reset=_nothing_to_reset
+                    )
+        return self._pool
+
+    async def _fetch(self, statement: Select[Any], params: dict[str, Any]) -> list[Any] | None:
+        read = compiled(statement)
+        try:
+            pool = await self._connections()
+            return await pool.fetch(read.sql, *read.arguments(params))
+        except (OSError, asyncpg.PostgresError) as exc:
+            log.warning("lean_read_failed", error=type(exc).__name__)
+            return None  # the application's path answers (or reports the outage itself)
+
+    async def book(self, ref: str) -> bytes | None:
+        """The JSON of a published book, or None to let the application answer."""
+        book_id, slug = parse_ref(ref)
+        if book_id is None and slug is None:
+            return None
+        by: Literal["id", "slug"] = "id" if book_id is not None else "slug"
+        records = await self._fetch(repository.detail_statement(by), {"ref": book_id or slug})
+        if not records or records[0]["status"] != BookStatus.published.value:
+            return None
+        return envelope_json(book_item(dict(records[0]), detail=True))
+
+    async def books(self, query_string: bytes) -> bytes | None:
+        """A public page of GET /api/books, or None to let the application answer (a category
+        or tag to resolve, an admin's status, an error, a page past the end)."""
+        query = list_query(query_string)
+        if query is None or query.category or query.tag:
+            return None
+        if query.status not in (None, StatusFilter.published):
+            return None
+        statement, params = repository.list_statement(filter_for(query))
+        records = await self._fetch(statement, params)
+        if not records:
+            return None
+        items = [book_item(dict(record)) for record in records]
+        total = int(records[0]["total"])
+        return page_json(items, page=query.page, limit=query.limit, total=total)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
