@@ -56,6 +56,10 @@ from authorhub.models.payment import SETTLED_STATUSES, Payment, PaymentStatus
 from authorhub.models.payment_event import PaymentEvent
 from authorhub.models.payment_refund import OPEN_REFUND_STATES, PaymentRefund, RefundState
 from authorhub.models.provider_call import ProviderCallRecord
+from authorhub.models.reading_progress import ReadingProgress
+from authorhub.models.review import Review
+from authorhub.models.review_report import ReviewReport
+from authorhub.models.review_vote import ReviewVote
 from authorhub.models.tag import Tag, book_tags
 from authorhub.models.upload import Upload
 from authorhub.models.user import Role, User
@@ -125,12 +129,16 @@ __all__ = [
     "PostFormat",
     "PostStatus",
     "ProviderCallRecord",
+    "ReadingProgress",
     "RedemptionStatus",
     "RefreshToken",
     "RefundState",
     "ReportReason",
+    "Review",
     "ReviewItem",
+    "ReviewReport",
     "ReviewStatus",
+    "ReviewVote",
     "Role",
     "ShippingZone",
     "SubscriberStatus",
