@@ -43,15 +43,24 @@ def _owner(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
 
 
 RATING_TRIGGER = [
+    # The book row is locked first (NO KEY UPDATE: the lock its UPDATE takes anyway, which does
+    # not wait for the key-share locks of foreign keys to it), then the reviews are counted: in READ COMMITTED each
+    # statement of a plpgsql function takes a fresh snapshot, so a review committed by a
+    # concurrent transaction (which held the lock) is counted. Recomputing from the reviews
+    # keeps the figures exact whatever happened before (no drift as increments could have).
     """
-    CREATE FUNCTION refresh_book_rating(p_book_id uuid) RETURNS void LANGUAGE sql AS $$
-      UPDATE books AS b
-         SET average_rating = s.average, review_count = s.total
-        FROM (SELECT coalesce(round(avg(rating), 2), 0) AS average, count(*) AS total
-                FROM reviews WHERE book_id = p_book_id AND hidden_at IS NULL) AS s
-       WHERE b.id = p_book_id
-         AND (b.average_rating, b.review_count) IS DISTINCT FROM (s.average, s.total)
-    $$
+    CREATE FUNCTION refresh_book_rating(p_book_id uuid) RETURNS void LANGUAGE plpgsql AS $$
+    DECLARE
+      v_average numeric(3, 2);
+      v_total integer;
+    BEGIN
+      PERFORM 1 FROM books WHERE id = p_book_id FOR NO KEY UPDATE;
+      SELECT coalesce(round(avg(rating), 2), 0), count(*) INTO v_average, v_total
+        FROM reviews WHERE book_id = p_book_id AND hidden_at IS NULL;
+      UPDATE books SET average_rating = v_average, review_count = v_total
+       WHERE id = p_book_id
+         AND (average_rating, review_count) IS DISTINCT FROM (v_average, v_total);
+    END $$
     """,
     """
     CREATE FUNCTION reviews_refresh_book_rating() RETURNS trigger LANGUAGE plpgsql AS $$

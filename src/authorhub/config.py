@@ -295,6 +295,15 @@ class CommunitySettings(BaseSettings):
         return value
 
 
+class ReadersSettings(BaseSettings):
+    """Reviews, reading progress, wishlist mails, stamped ebooks (READERS_*)."""
+
+    model_config = _config("READERS_")
+
+    # Distinct members whose reports hide a review until a moderator restores it.
+    review_auto_hide_reports: int = Field(3, ge=1)
+
+
 class ContentSettings(BaseSettings):
     """Blog, comments, sitemaps and the newsletter."""
 
@@ -383,6 +392,7 @@ class Settings(BaseSettings):
     # peer's address is the client. Rate limits and the audit log count the client they name.
     forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(default_factory=list)
     content: ContentSettings = Field(default_factory=ContentSettings)
+    readers: ReadersSettings = Field(default_factory=ReadersSettings)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -26,6 +26,7 @@ def _seeders() -> list[Seeder]:
     from authorhub.coupons.service import seed_demo_coupon
     from authorhub.email_templates.service import seed_email_templates
     from authorhub.newsletter.seed import seed_newsletter
+    from authorhub.reviews.seed import seed_demo_reviews
     from authorhub.users.service import seed_demo_member
     from authorhub.wishlist.service import seed_demo_wishlist
 
@@ -38,6 +39,7 @@ def _seeders() -> list[Seeder]:
         seed_blog,
         seed_newsletter,
         seed_email_templates,
+        seed_demo_reviews,
     ]
 
 
