@@ -16,6 +16,7 @@ from authorhub.models import (
     DownloadLog,
     LibraryEntry,
     LibrarySource,
+    Order,
     User,
 )
 
@@ -48,6 +49,7 @@ async def grant(
                 "order_line_id": order_line_id,
                 "download_count": 0,
                 "revoked_at": None,
+                "stamped_file_key": None,  # a new order number: a new stamped copy
                 "updated_at": func.now(),
             },
         )
@@ -219,3 +221,22 @@ async def owned_format_ids(
         )
     )
     return set(rows)
+
+
+async def buyer_of(session: AsyncSession, entry: LibraryEntry) -> tuple[str, str, str | None]:
+    """The name, email and order number (None for a free claim) stamped into her copy."""
+    row = (
+        await session.execute(
+            select(User.name, User.email, Order.number)
+            .select_from(User)
+            .outerjoin(Order, Order.id == entry.order_id)
+            .where(User.id == entry.user_id)
+        )
+    ).one()
+    return row[0], row[1], row[2]
+
+
+async def set_stamped_file(session: AsyncSession, *, entry_id: uuid.UUID, key: str) -> None:
+    await session.execute(
+        update(LibraryEntry).where(LibraryEntry.id == entry_id).values(stamped_file_key=key)
+    )

@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import anyio
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.config import Settings
@@ -23,7 +24,10 @@ from authorhub.library import repository
 from authorhub.library.files import private_file_path
 from authorhub.library.links import LinkExpired, LinkInvalid, read_download, sign_download
 from authorhub.library.schemas import DownloadLinkRead, LibraryItemRead
+from authorhub.library.stamp import STAMPABLE, Buyer, NotStampable, stamp
 from authorhub.models import Book, BookFormat, LibraryEntry, OrderLine, User
+
+log = structlog.get_logger("authorhub.library")
 
 
 class LinkGone(AppError):
@@ -234,4 +238,45 @@ async def open_download(
     ):
         raise limit_reached
     file_name = _file_name(fmt, book)
-    return DownloadFile(path=path, file_name=file_name, content_type=_content_type(fmt, file_name))
+    content_type = _content_type(fmt, file_name)
+    stamped = await _buyers_copy(session, settings, entry, book, path, content_type)
+    return DownloadFile(path=stamped or path, file_name=file_name, content_type=content_type)
+
+
+async def _buyers_copy(
+    session: AsyncSession,
+    settings: Settings,
+    entry: LibraryEntry,
+    book: Book,
+    original: Path,
+    content_type: str,
+) -> Path | None:
+    """The copy of the file stamped for this purchase (PDF and EPUB), made on its first
+    download and kept in private storage (a 300-page PDF takes about 150 ms: bench/stamp.py).
+    None when the file cannot be stamped (it is then served as it is, and a warning logged)."""
+    if content_type not in STAMPABLE:
+        return None
+    if entry.stamped_file_key:
+        kept = private_file_path(settings, entry.stamped_file_key)
+        if kept is not None and await anyio.Path(kept).is_file():
+            return kept
+    name, email, order_number = await repository.buyer_of(session, entry)
+    buyer = Buyer(name=name, email=email, order_number=order_number)
+    data = await anyio.Path(original).read_bytes()
+    try:
+        copy = await anyio.to_thread.run_sync(
+            lambda: stamp(data, content_type=content_type, buyer=buyer, title=book.title)
+        )
+    except NotStampable as exc:
+        log.warning("ebook not stamped", entry_id=str(entry.id), reason=str(exc))
+        return None
+    # One name per purchase: two first downloads at once write the same file (atomically).
+    key = f"stamped/{entry.id}{original.suffix}"
+    target = private_file_path(settings, key)
+    assert target is not None, "a key we built"
+    await anyio.Path(target.parent).mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f"{target.name}.{uuid.uuid4().hex}.part")
+    await anyio.Path(partial).write_bytes(copy)
+    await anyio.Path(partial).replace(target)
+    await repository.set_stamped_file(session, entry_id=entry.id, key=key)
+    return target
