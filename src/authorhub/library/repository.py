@@ -17,6 +17,7 @@ from authorhub.models import (
     LibraryEntry,
     LibrarySource,
     Order,
+    ReadingProgress,
     User,
 )
 
@@ -100,22 +101,52 @@ async def formats_of_book(session: AsyncSession, book_id: uuid.UUID) -> list[Boo
 
 
 async def active_entries(
-    session: AsyncSession, *, user_id: uuid.UUID, offset: int, limit: int
-) -> tuple[list[tuple[LibraryEntry, BookFormat, Book]], int]:
+    session: AsyncSession, *, user_id: uuid.UUID, offset: int, limit: int, last_read: bool = False
+) -> tuple[list[tuple[LibraryEntry, BookFormat, Book, ReadingProgress | None]], int]:
+    """Her library with where she is in each book; `last_read` puts the books she read most
+    recently first ("continue reading"), unread ones after, newest acquired first."""
     where = (LibraryEntry.user_id == user_id, LibraryEntry.revoked_at.is_(None))
     total = int(
         await session.scalar(select(func.count()).select_from(LibraryEntry).where(*where)) or 0
     )
+    newest = (LibraryEntry.created_at.desc(), LibraryEntry.id)
+    order = (ReadingProgress.updated_at.desc().nulls_last(), *newest) if last_read else newest
     rows = await session.execute(
-        select(LibraryEntry, BookFormat, Book)
+        select(LibraryEntry, BookFormat, Book, ReadingProgress)
         .join(BookFormat, BookFormat.id == LibraryEntry.book_format_id)
         .join(Book, Book.id == LibraryEntry.book_id)
+        .outerjoin(
+            ReadingProgress,
+            (ReadingProgress.user_id == LibraryEntry.user_id)
+            & (ReadingProgress.book_id == LibraryEntry.book_id),
+        )
         .where(*where)
-        .order_by(LibraryEntry.created_at.desc(), LibraryEntry.id)
+        .order_by(*order)
         .offset(offset)
         .limit(limit)
     )
-    return [(entry, fmt, book) for entry, fmt, book in rows], total
+    return [(entry, fmt, book, progress) for entry, fmt, book, progress in rows], total
+
+
+async def save_progress(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    book_id: uuid.UUID,
+    percent: float | None,
+    page: int | None,
+    location: str | None,
+) -> ReadingProgress:
+    values = {"percent": percent, "page": page, "location": location, "updated_at": func.now()}
+    saved = await session.scalar(
+        insert(ReadingProgress)
+        .values(user_id=user_id, book_id=book_id, **values)
+        .on_conflict_do_update(index_elements=["user_id", "book_id"], set_=values)
+        .returning(ReadingProgress)
+        .execution_options(populate_existing=True)
+    )
+    assert saved is not None, "an upsert returns its row"
+    return saved
 
 
 async def entries_for_book(

@@ -23,9 +23,15 @@ from authorhub.kit.slugs import slugify
 from authorhub.library import repository
 from authorhub.library.files import private_file_path
 from authorhub.library.links import LinkExpired, LinkInvalid, read_download, sign_download
-from authorhub.library.schemas import DownloadLinkRead, LibraryItemRead
+from authorhub.library.schemas import (
+    DownloadLinkRead,
+    LibraryItemRead,
+    LibrarySort,
+    ProgressRead,
+    ProgressUpdate,
+)
 from authorhub.library.stamp import STAMPABLE, Buyer, NotStampable, stamp
-from authorhub.models import Book, BookFormat, LibraryEntry, OrderLine, User
+from authorhub.models import Book, BookFormat, LibraryEntry, OrderLine, ReadingProgress, User
 
 log = structlog.get_logger("authorhub.library")
 
@@ -51,7 +57,13 @@ class DownloadFile:
     content_type: str
 
 
-def _item(entry: LibraryEntry, fmt: BookFormat, book: Book, limit: int) -> LibraryItemRead:
+def _item(
+    entry: LibraryEntry,
+    fmt: BookFormat,
+    book: Book,
+    limit: int,
+    progress: ReadingProgress | None = None,
+) -> LibraryItemRead:
     return LibraryItemRead(
         id=entry.id,
         book_id=book.id,
@@ -67,6 +79,7 @@ def _item(entry: LibraryEntry, fmt: BookFormat, book: Book, limit: int) -> Libra
         downloads_used=entry.download_count,
         downloads_remaining=max(0, limit - entry.download_count),
         download_limit=limit,
+        progress=ProgressRead.model_validate(progress) if progress is not None else None,
     )
 
 
@@ -114,13 +127,40 @@ async def revoke_order_lines(session: AsyncSession, *, line_ids: list[uuid.UUID]
 
 
 async def list_library(
-    session: AsyncSession, *, user: User, settings: Settings, offset: int, limit: int
+    session: AsyncSession,
+    *,
+    user: User,
+    settings: Settings,
+    offset: int,
+    limit: int,
+    sort: LibrarySort = LibrarySort.newest,
 ) -> tuple[list[LibraryItemRead], int]:
     rows, total = await repository.active_entries(
-        session, user_id=user.id, offset=offset, limit=limit
+        session,
+        user_id=user.id,
+        offset=offset,
+        limit=limit,
+        last_read=sort == LibrarySort.last_read,
     )
     cap = settings.commerce.download_limit
-    return [_item(entry, fmt, book, cap) for entry, fmt, book in rows], total
+    return [_item(*row[:3], cap, row[3]) for row in rows], total
+
+
+async def save_progress(
+    session: AsyncSession, *, user: User, book_id: uuid.UUID, body: ProgressUpdate
+) -> ProgressRead:
+    """Where she is in a book she owns (any other book, hers or not, is 404)."""
+    if not await repository.entries_for_book(session, user_id=user.id, book_id=book_id):
+        raise _not_owned()
+    saved = await repository.save_progress(
+        session,
+        user_id=user.id,
+        book_id=book_id,
+        percent=body.percent,
+        page=body.page,
+        location=body.location,
+    )
+    return ProgressRead.model_validate(saved)
 
 
 async def claim_free_book(
