@@ -35,6 +35,7 @@ TASK_MODULES = [
     "authorhub.jobs.tasks",
     "authorhub.blog.tasks",
     "authorhub.newsletter.tasks",
+    "authorhub.wishlist.tasks",
 ]
 
 job_app = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)
