@@ -1069,6 +1069,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/books/{book_id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Book Reviews
+         * @description A published book's visible reviews: most helpful first (default) or newest.
+         */
+        get: operations["bookReviews"];
+        put?: never;
+        /**
+         * Write Review
+         * @description Review a book once (409 `review_exists` the second time; edit it instead).
+         */
+        post: operations["writeReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/books/{ref}": {
         parameters: {
             query?: never;
@@ -1489,7 +1513,8 @@ export interface paths {
         };
         /**
          * My Library
-         * @description The ebooks the member owns: bought (paid orders) and claimed free.
+         * @description The ebooks the member owns: bought (paid orders) and claimed free, each with where she
+         *     is in it; `sort=last_read` is "continue reading" (the book she read last first).
          */
         get: operations["myLibrary"];
         put?: never;
@@ -1515,6 +1540,26 @@ export interface paths {
          */
         get: operations["downloadFile"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/library/{book_id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save Progress
+         * @description Save where she is in a book of her library (404 for a book she does not own).
+         */
+        put: operations["saveProgress"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1806,6 +1851,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/moderation/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reported Reviews Queue
+         * @description Hidden or reported reviews, most recently touched first.
+         */
+        get: operations["reportedReviewsQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/moderation/reviews/{review_id}/hide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hide Review */
+        post: operations["hideReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/moderation/reviews/{review_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore Review
+         * @description Show a hidden review again; its reports so far are settled.
+         */
+        post: operations["restoreReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/moderation/watched-words": {
         parameters: {
             query?: never;
@@ -2005,6 +2107,71 @@ export interface paths {
         get: operations["getPayment"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reviews/{review_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Review
+         * @description Delete your own review (the book's rating follows).
+         */
+        delete: operations["deleteReview"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit Review
+         * @description Change the stars or the text of your own review.
+         */
+        patch: operations["editReview"];
+        trace?: never;
+    };
+    "/api/reviews/{review_id}/helpful": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Mark Helpful
+         * @description Vote a review helpful (once per member; again changes nothing).
+         */
+        put: operations["markHelpful"];
+        post?: never;
+        /** Unmark Helpful */
+        delete: operations["unmarkHelpful"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reviews/{review_id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report Review
+         * @description Report a review to the moderators; enough distinct reporters hide it at once.
+         */
+        post: operations["reportReview"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2514,6 +2681,11 @@ export interface components {
         BookAdminDetail: {
             /** Authorname */
             authorName: string;
+            /**
+             * Averagerating
+             * @description mean stars of the visible reviews
+             */
+            averageRating: number | null;
             /** Backcoverimageurl */
             backCoverImageUrl: string | null;
             category: components["schemas"]["CategoryRef"] | null;
@@ -2561,6 +2733,8 @@ export interface components {
             publishedAt: string | null;
             /** Publisher */
             publisher: string | null;
+            /** Reviewcount */
+            reviewCount: number;
             /** Salescount */
             salesCount: number;
             /** Seodescription */
@@ -2662,6 +2836,11 @@ export interface components {
         BookDetail: {
             /** Authorname */
             authorName: string;
+            /**
+             * Averagerating
+             * @description mean stars of the visible reviews
+             */
+            averageRating: number | null;
             /** Backcoverimageurl */
             backCoverImageUrl: string | null;
             category: components["schemas"]["CategoryRef"] | null;
@@ -2709,6 +2888,8 @@ export interface components {
             publishedAt: string | null;
             /** Publisher */
             publisher: string | null;
+            /** Reviewcount */
+            reviewCount: number;
             /** Salescount */
             salesCount: number;
             /** Seodescription */
@@ -2734,7 +2915,7 @@ export interface components {
          * BookSort
          * @enum {string}
          */
-        BookSort: "newest" | "title" | "price" | "-price" | "bestselling" | "relevance";
+        BookSort: "newest" | "title" | "price" | "-price" | "bestselling" | "relevance" | "rating";
         /**
          * BookStatus
          * @enum {string}
@@ -2744,6 +2925,11 @@ export interface components {
         BookSummary: {
             /** Authorname */
             authorName: string;
+            /**
+             * Averagerating
+             * @description mean stars of the visible reviews
+             */
+            averageRating: number | null;
             category: components["schemas"]["CategoryRef"] | null;
             /** Coverimageurl */
             coverImageUrl: string | null;
@@ -2769,6 +2955,8 @@ export interface components {
             minPriceNgn: number | null;
             /** Publishedat */
             publishedAt: string | null;
+            /** Reviewcount */
+            reviewCount: number;
             /** Salescount */
             salesCount: number;
             /** Slug */
@@ -3815,6 +4003,16 @@ export interface components {
              */
             success: true;
         };
+        /** Envelope[HelpfulVote] */
+        Envelope_HelpfulVote_: {
+            data: components["schemas"]["HelpfulVote"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
         /** Envelope[ImportReport] */
         Envelope_ImportReport_: {
             data: components["schemas"]["ImportReport"];
@@ -3975,6 +4173,16 @@ export interface components {
              */
             success: true;
         };
+        /** Envelope[ProgressRead] */
+        Envelope_ProgressRead_: {
+            data: components["schemas"]["ProgressRead"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
         /** Envelope[RefundRead] */
         Envelope_RefundRead_: {
             data: components["schemas"]["RefundRead"];
@@ -4005,9 +4213,49 @@ export interface components {
              */
             success: true;
         };
+        /** Envelope[ReportReceived] */
+        Envelope_ReportReceived_: {
+            data: components["schemas"]["ReportReceived"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
         /** Envelope[ReportedRead] */
         Envelope_ReportedRead_: {
             data: components["schemas"]["ReportedRead"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Envelope[ReviewDeleted] */
+        Envelope_ReviewDeleted_: {
+            data: components["schemas"]["ReviewDeleted"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Envelope[ReviewModerationRead] */
+        Envelope_ReviewModerationRead_: {
+            data: components["schemas"]["ReviewModerationRead"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Envelope[ReviewRead] */
+        Envelope_ReviewRead_: {
+            data: components["schemas"]["ReviewRead"];
             /**
              * Success
              * @default true
@@ -4374,6 +4622,18 @@ export interface components {
              */
             stock?: number | null;
         };
+        /** HelpfulVote */
+        HelpfulVote: {
+            /** Helpfulcount */
+            helpfulCount: number;
+            /**
+             * Reviewid
+             * Format: uuid
+             */
+            reviewId: string;
+            /** Voted */
+            voted: boolean;
+        };
         /** ImportProblem */
         ImportProblem: {
             /** Email */
@@ -4456,12 +4716,18 @@ export interface components {
             id: string;
             /** Orderid */
             orderId: string | null;
+            progress?: components["schemas"]["ProgressRead"] | null;
             /** Slug */
             slug: string;
             source: components["schemas"]["LibrarySource"];
             /** Title */
             title: string;
         };
+        /**
+         * LibrarySort
+         * @enum {string}
+         */
+        LibrarySort: "newest" | "last_read";
         /**
          * LibrarySource
          * @enum {string}
@@ -5005,6 +5271,30 @@ export interface components {
         Page_ReviewItemRead_: {
             /** Data */
             data: components["schemas"]["ReviewItemRead"][];
+            pagination: components["schemas"]["Pagination"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Page[ReviewModerationRead] */
+        Page_ReviewModerationRead_: {
+            /** Data */
+            data: components["schemas"]["ReviewModerationRead"][];
+            pagination: components["schemas"]["Pagination"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Page[ReviewRead] */
+        Page_ReviewRead_: {
+            /** Data */
+            data: components["schemas"]["ReviewRead"][];
             pagination: components["schemas"]["Pagination"];
             /**
              * Success
@@ -5606,6 +5896,32 @@ export interface components {
             phone?: string | null;
             preferences?: components["schemas"]["PreferencesUpdate"] | null;
         };
+        /** ProgressRead */
+        ProgressRead: {
+            /** Location */
+            location: string | null;
+            /** Page */
+            page: number | null;
+            /** Percent */
+            percent: number | null;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+        };
+        /**
+         * ProgressUpdate
+         * @description Where she is: a percentage, a page, or both; `location` is the reader app's bookmark.
+         */
+        ProgressUpdate: {
+            /** Location */
+            location?: string | null;
+            /** Page */
+            page?: number | null;
+            /** Percent */
+            percent?: number | null;
+        };
         /** ProviderCallRead */
         ProviderCallRead: {
             /** Durationms */
@@ -5865,6 +6181,16 @@ export interface components {
          * @enum {string}
          */
         ReportReason: "spam" | "inappropriate" | "off_topic" | "harassment" | "other";
+        /** ReportReceived */
+        ReportReceived: {
+            /** Reported */
+            reported: boolean;
+            /**
+             * Reviewid
+             * Format: uuid
+             */
+            reviewId: string;
+        };
         /**
          * ReportedRead
          * @description What a reporter is told: the report is in (never whether the post got hidden).
@@ -5881,6 +6207,41 @@ export interface components {
             password: string;
             /** Token */
             token: string;
+        };
+        /** ReviewAuthor */
+        ReviewAuthor: {
+            /** Avatarurl */
+            avatarUrl: string | null;
+            /** Handle */
+            handle: string;
+            /** Name */
+            name: string;
+        };
+        /** ReviewCreate */
+        ReviewCreate: {
+            /**
+             * Body
+             * @default
+             */
+            body: string;
+            /**
+             * Rating
+             * @description stars, 1 to 5
+             */
+            rating: number;
+        };
+        /** ReviewDeleted */
+        ReviewDeleted: {
+            /**
+             * Deleted
+             * @default true
+             */
+            deleted: boolean;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
         };
         /** ReviewItemRead */
         ReviewItemRead: {
@@ -5909,6 +6270,89 @@ export interface components {
             status: components["schemas"]["ReviewStatus"];
             target: components["schemas"]["ReviewTarget"];
         };
+        /** ReviewModerationRead */
+        ReviewModerationRead: {
+            author: components["schemas"]["ReviewAuthor"];
+            /** Body */
+            body: string;
+            /**
+             * Bookid
+             * Format: uuid
+             */
+            bookId: string;
+            /** Booktitle */
+            bookTitle: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Helpfulcount */
+            helpfulCount: number;
+            /** Hiddenat */
+            hiddenAt: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Rating */
+            rating: number;
+            /** Reportcount */
+            reportCount: number;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Verifiedpurchase */
+            verifiedPurchase: boolean;
+        };
+        /** ReviewRead */
+        ReviewRead: {
+            author: components["schemas"]["ReviewAuthor"];
+            /** Body */
+            body: string;
+            /**
+             * Bookid
+             * Format: uuid
+             */
+            bookId: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Helpfulcount */
+            helpfulCount: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Rating */
+            rating: number;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Verifiedpurchase */
+            verifiedPurchase: boolean;
+        };
+        /** ReviewReportCreate */
+        ReviewReportCreate: {
+            /**
+             * Reason
+             * @default
+             */
+            reason: string;
+        };
+        /**
+         * ReviewSort
+         * @enum {string}
+         */
+        ReviewSort: "helpful" | "newest";
         /**
          * ReviewStatus
          * @enum {string}
@@ -5934,6 +6378,13 @@ export interface components {
             /** Replyid */
             replyId: string | null;
             status: components["schemas"]["CommunityPostStatus"];
+        };
+        /** ReviewUpdate */
+        ReviewUpdate: {
+            /** Body */
+            body?: string | null;
+            /** Rating */
+            rating?: number | null;
         };
         /** RevisionRead */
         RevisionRead: {
@@ -11384,6 +11835,132 @@ export interface operations {
             };
         };
     };
+    bookReviews: {
+        parameters: {
+            query?: {
+                sort?: components["schemas"]["ReviewSort"];
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page (max 100) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                book_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ReviewRead_"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    writeReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                book_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_ReviewRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     getBook: {
         parameters: {
             query?: never;
@@ -13383,6 +13960,7 @@ export interface operations {
     myLibrary: {
         parameters: {
             query?: {
+                sort?: components["schemas"]["LibrarySort"];
                 /** @description 1-based page number */
                 page?: number;
                 /** @description items per page (max 100) */
@@ -13458,6 +14036,77 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    saveProgress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                book_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProgressUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_ProgressRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Invalid input: `details` names each field */
             422: {
@@ -14521,6 +15170,201 @@ export interface operations {
             };
         };
     };
+    reportedReviewsQueue: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page (max 100) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ReviewModerationRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    hideReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_ReviewModerationRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    restoreReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_ReviewModerationRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     listWatchedWords: {
         parameters: {
             query?: never;
@@ -15240,6 +16084,349 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope_PaymentRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_ReviewDeleted_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    editReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_ReviewRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    markHelpful: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_HelpfulVote_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unmarkHelpful: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_HelpfulVote_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reportReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReviewReportCreate"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_ReportReceived_"];
                 };
             };
             /** @description Not signed in, or the token is invalid */

@@ -111,7 +111,7 @@ async def report_review(
 
 
 @router.get("/moderation/reviews", response_model=Page[ReviewModerationRead])
-async def review_queue(
+async def reported_reviews_queue(
     moderator: ModeratorUser, session: DbSession, paging: Paging
 ) -> Page[ReviewModerationRead]:
     """Hidden or reported reviews, most recently touched first."""
