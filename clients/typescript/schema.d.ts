@@ -1069,6 +1069,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/books/{book_id}/related": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Related Books
+         * @description Readers who own this book also own...; then shared tags and the same category. A
+         *     signed-in reader never sees books she owns.
+         */
+        get: operations["relatedBooks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/books/{book_id}/reviews": {
         parameters: {
             query?: never;
@@ -1629,6 +1650,26 @@ export interface paths {
         put?: never;
         /** Mark one notification read */
         post: operations["markRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Recommendations
+         * @description From what she owns and wished; never a book she owns.
+         */
+        get: operations["myRecommendations"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4446,6 +4487,17 @@ export interface components {
              */
             success: true;
         };
+        /** Envelope[list[RecommendedBook]] */
+        Envelope_list_RecommendedBook__: {
+            /** Data */
+            data: components["schemas"]["RecommendedBook"][];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
         /** Envelope[list[RevisionRead]] */
         Envelope_list_RevisionRead__: {
             /** Data */
@@ -6008,6 +6060,34 @@ export interface components {
             /** Favoritegenres */
             favoriteGenres?: string[] | null;
             readingGoals?: components["schemas"]["ReadingGoalsUpdate"] | null;
+        };
+        /** RecommendedBook */
+        RecommendedBook: {
+            /** Authorname */
+            authorName: string;
+            /** Averagerating */
+            averageRating: number | null;
+            /** Coreaders */
+            coReaders: number;
+            /** Coverimageurl */
+            coverImageUrl: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Minpricengn */
+            minPriceNgn: number | null;
+            /** Reviewcount */
+            reviewCount: number;
+            /** Samecategory */
+            sameCategory: boolean;
+            /** Sharedtags */
+            sharedTags: number;
+            /** Slug */
+            slug: string;
+            /** Title */
+            title: string;
         };
         /**
          * RefreshInput
@@ -11835,6 +11915,57 @@ export interface operations {
             };
         };
     };
+    relatedBooks: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                book_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_list_RecommendedBook__"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     bookReviews: {
         parameters: {
             query?: {
@@ -14325,6 +14456,64 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    myRecommendations: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_list_RecommendedBook__"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -30,6 +30,7 @@ from authorhub.orders.router import admin_router as admin_orders_router
 from authorhub.orders.router import router as orders_router
 from authorhub.payments.router import admin_router as admin_payments_router
 from authorhub.payments.router import router as payments_router
+from authorhub.recommendations.router import router as recommendations_router
 from authorhub.reviews.router import router as reviews_router
 from authorhub.search.router import router as search_router
 from authorhub.system.router import router as system_router
@@ -71,3 +72,4 @@ api_router.include_router(compat_nextauth_router)
 api_router.include_router(compat_router)
 # readers (issue 17)
 api_router.include_router(reviews_router)
+api_router.include_router(recommendations_router)
