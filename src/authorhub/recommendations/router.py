@@ -13,7 +13,7 @@ from authorhub.errors import NotFound
 from authorhub.kit.schemas import Envelope, ok
 from authorhub.recommendations import repository
 from authorhub.recommendations.schemas import RecommendedBook
-from authorhub.reviews.repository import published_book_exists
+from authorhub.wishlist.repository import published_book_exists
 
 router = APIRouter(tags=["recommendations"])
 

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.models import (
     Book,
-    BookStatus,
     LibraryEntry,
     Review,
     ReviewReport,
@@ -38,13 +37,6 @@ _COLUMNS = (
 
 def _with_author() -> Any:
     return select(*_COLUMNS).join(User, User.id == Review.user_id)
-
-
-async def published_book_exists(session: AsyncSession, book_id: uuid.UUID) -> bool:
-    found = await session.scalar(
-        select(Book.id).where(Book.id == book_id, Book.status == BookStatus.published)
-    )
-    return found is not None
 
 
 async def owns_book(session: AsyncSession, *, user_id: uuid.UUID, book_id: uuid.UUID) -> bool:
@@ -250,13 +242,3 @@ async def set_hidden(session: AsyncSession, *, review_id: uuid.UUID, hidden: boo
         update(Review).where(Review.id == review_id).values(**values).returning(Review.id)
     )
     return changed is not None
-
-
-async def some_reviewable(session: AsyncSession, *, limit: int) -> list[uuid.UUID]:
-    rows = await session.scalars(
-        select(Book.id)
-        .where(Book.status == BookStatus.published)
-        .order_by(Book.published_at, Book.id)
-        .limit(limit)
-    )
-    return list(rows)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from authorhub.config import Settings
 from authorhub.models import User
 from authorhub.reviews import repository
+from authorhub.wishlist.repository import some_published_books
 
 # (reader's email, stars and text for the 1st, 2nd and 3rd demo book)
 _DEMO_REVIEWS = {
@@ -28,7 +29,7 @@ _DEMO_REVIEWS = {
 async def seed_demo_reviews(session: AsyncSession, settings: Settings) -> str:
     if settings.is_production:
         return "reviews: skipped in production"
-    books = await repository.some_reviewable(session, limit=3)
+    books = await some_published_books(session, limit=3)
     readers = {
         user.email: user
         for user in await session.scalars(select(User).where(User.email.in_(_DEMO_REVIEWS)))

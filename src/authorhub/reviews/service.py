@@ -24,6 +24,9 @@ from authorhub.reviews.schemas import (
     ReviewUpdate,
 )
 
+# The wishlist asks the same question of the catalog.
+from authorhub.wishlist.repository import published_book_exists
+
 
 def _review_not_found() -> NotFound:
     return NotFound("No such review.", code="review_not_found")
@@ -57,7 +60,7 @@ async def _read(session: AsyncSession, review_id: uuid.UUID) -> ReviewRead:
 async def create(
     session: AsyncSession, *, user: User, book_id: uuid.UUID, body: ReviewCreate
 ) -> ReviewRead:
-    if not await repository.published_book_exists(session, book_id):
+    if not await published_book_exists(session, book_id):
         raise _book_not_found()
     verified = await repository.owns_book(session, user_id=user.id, book_id=book_id)
     review_id = await repository.add_review(
@@ -104,7 +107,7 @@ async def delete(session: AsyncSession, *, user: User, review_id: uuid.UUID) -> 
 async def list_for_book(
     session: AsyncSession, *, book_id: uuid.UUID, sort: ReviewSort, offset: int, limit: int
 ) -> tuple[list[ReviewRead], int]:
-    if not await repository.published_book_exists(session, book_id):
+    if not await published_book_exists(session, book_id):
         raise _book_not_found()
     rows, total = await repository.page_for_book(
         session, book_id=book_id, sort=sort, offset=offset, limit=limit
