@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import any_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.config import Settings
@@ -21,7 +21,9 @@ Jobs = Callable[..., Awaitable[list[str]]]
 async def _alerts(db: AsyncSession, user: User) -> list[str]:
     subjects = await db.scalars(
         select(MailMessage.subject)
-        .where(MailMessage.template == "wishlist_alert", MailMessage.to_addresses.any(user.email))
+        .where(
+            MailMessage.template == "wishlist_alert", user.email == any_(MailMessage.to_addresses)
+        )
         .order_by(MailMessage.created_at)
     )
     return list(subjects)
