@@ -36,6 +36,8 @@ from authorhub.orders.router import admin_router as admin_orders_router
 from authorhub.orders.router import router as orders_router
 from authorhub.payments.router import admin_router as admin_payments_router
 from authorhub.payments.router import router as payments_router
+from authorhub.recommendations.router import router as recommendations_router
+from authorhub.reviews.router import router as reviews_router
 from authorhub.search.router import router as search_router
 from authorhub.system.router import router as system_router
 from authorhub.tags.router import router as tags_router
@@ -80,3 +82,6 @@ api_router.include_router(event_tickets_router)
 api_router.include_router(admin_events_router)
 api_router.include_router(academy_router)
 api_router.include_router(admin_academy_router)
+# readers (issue 17)
+api_router.include_router(reviews_router)
+api_router.include_router(recommendations_router)

@@ -295,6 +295,15 @@ class CommunitySettings(BaseSettings):
         return value
 
 
+class ReadersSettings(BaseSettings):
+    """Reviews, reading progress, wishlist mails, stamped ebooks (READERS_*)."""
+
+    model_config = _config("READERS_")
+
+    # Distinct members whose reports hide a review until a moderator restores it.
+    review_auto_hide_reports: int = Field(3, ge=1)
+
+
 class ContentSettings(BaseSettings):
     """Blog, comments, sitemaps and the newsletter."""
 
@@ -410,6 +419,7 @@ class Settings(BaseSettings):
     # SIGTERM: the server stops accepting and gives in-flight requests this long; the worker
     # lets its running jobs finish for this long (what is still running is retried later).
     shutdown_timeout_seconds: float = Field(20.0, gt=0)
+    readers: ReadersSettings = Field(default_factory=ReadersSettings)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -31,6 +31,7 @@ def _seeders() -> list[Seeder]:
     from authorhub.email_templates.service import seed_email_templates
     from authorhub.events.seed import seed_events
     from authorhub.newsletter.seed import seed_newsletter
+    from authorhub.reviews.seed import seed_demo_reviews
     from authorhub.users.service import seed_demo_member
     from authorhub.wishlist.service import seed_demo_wishlist
 
@@ -45,6 +46,7 @@ def _seeders() -> list[Seeder]:
         seed_email_templates,
         seed_events,
         seed_courses,
+        seed_demo_reviews,
     ]
 
 

@@ -177,7 +177,7 @@ class TestRefusals:
     @pytest.mark.parametrize(
         ("query", "field"),
         [
-            ("sort=rating", "query.sort"),
+            ("sort=stars", "query.sort"),
             ("sort=relevance", "query.sort"),
             ("format=vinyl", "query.format"),
             ("minPrice=-5", "query.minPrice"),

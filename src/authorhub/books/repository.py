@@ -160,6 +160,8 @@ def _order(f: BookFilter) -> list[OrderKey]:
             return [("min_price_ngn", True), ("id", True)]
         case BookSort.bestselling:
             return [("sales_count", True), ("id", True)]
+        case BookSort.rating:
+            return [("average_rating", True), ("review_count", True), ("id", True)]
         case BookSort.relevance if f.text is not None:
             return [("rank", True), ("sales_count", True), ("id", True)]
         case _:
@@ -191,7 +193,7 @@ def _total(f: BookFilter, where: list[ColumnElement[bool]]) -> ColumnElement[Any
 
 _SUMMARY_COLUMNS = (
     "id", "title", "subtitle", "slug", "author_name", "excerpt", "cover_image_url", "status",
-    "featured", "published_at", "sales_count", "min_price_ngn",
+    "featured", "published_at", "sales_count", "min_price_ngn", "average_rating", "review_count",
 )  # fmt: skip
 _DETAIL_COLUMNS = (
     "description", "isbn", "language", "page_count", "publisher", "publication_date",

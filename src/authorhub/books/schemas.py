@@ -10,7 +10,7 @@ import json
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 import orjson
 from pydantic import (
@@ -21,6 +21,7 @@ from pydantic import (
     ValidationInfo,
     computed_field,
     field_validator,
+    model_validator,
 )
 
 from authorhub.books.isbn import InvalidISBN, normalize_isbn
@@ -101,6 +102,8 @@ class BookSummary(ApiModel):
     published_at: datetime | None
     sales_count: int
     min_price_ngn: int | None = Field(description="the cheapest active format, in kobo")
+    average_rating: float | None = Field(description="mean stars of the visible reviews")
+    review_count: int
     category: CategoryRef | None
     tags: list[TagRef]
     formats: list[FormatRead]
@@ -109,6 +112,12 @@ class BookSummary(ApiModel):
     @property
     def is_free(self) -> bool:
         return self.min_price_ngn == 0
+
+    @model_validator(mode="after")
+    def _unrated_is_null(self) -> Self:
+        if not self.review_count:
+            self.average_rating = None
+        return self
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -156,6 +165,7 @@ class BookSort(StrEnum):
     price_desc = "-price"
     bestselling = "bestselling"
     relevance = "relevance"  # only with q
+    rating = "rating"  # best rated first (average stars, then number of reviews)
 
 
 class StatusFilter(StrEnum):
@@ -382,6 +392,8 @@ def book_item(row: dict[str, Any], *, detail: bool = False) -> dict[str, Any]:
     item["formats"] = orjson.Fragment(row["formats"])
     item["isFree"] = row["min_price_ngn"] == 0
     item["inStock"] = row["in_stock"]
+    if not row["review_count"]:
+        item["averageRating"] = None  # unrated, not rated zero
     return item
 
 

@@ -41,6 +41,7 @@ from authorhub.kit.time import utcnow
 from authorhub.media.documents import InvalidDocument, detect_ebook
 from authorhub.media.storage import Storage, StorageError
 from authorhub.models import Book, BookFormat, BookStatus, FormatKind, User
+from authorhub.wishlist.service import ALERT_TASK as WISHLIST_ALERTS
 
 EXCERPT_LENGTH = 280
 _SKU_PREFIX = {
@@ -404,6 +405,9 @@ async def update_book(
     await _flush(session)
     if data.tags is not None:
         await _set_tags(session, book.id, data.tags)
+    if data.formats is not None or data.status is not None:
+        # Prices, stock or publication changed: wishlists hear about it now, not in 5 minutes.
+        await defer(session, WISHLIST_ALERTS)
     return await admin_view(session, book.id)
 
 

@@ -66,6 +66,8 @@ _SORTS = {
     ("price", "desc"): BookSort.price_desc,
     ("salesCount", "desc"): BookSort.bestselling,
     ("salesCount", "asc"): BookSort.bestselling,
+    ("averageRating", "desc"): BookSort.rating,
+    ("averageRating", "asc"): BookSort.rating,
 }
 
 

@@ -193,6 +193,19 @@ SAMPLES: dict[str, tuple[TemplateKind, str, dict[str, Any]]] = {
             "unsubscribe_url": "https://example.com/u/sample",
         },
     ),
+    "wishlist_alert": (
+        TemplateKind.transactional,
+        "A wished book got cheaper or came back in stock.",
+        {
+            "name": "Ada",
+            "reason": "price_drop",
+            "title": "Nights in Lagos",
+            "author": "Victoria Chisom",
+            "price": "₦2,000.00",
+            "old_price": "₦2,500.00",
+            "book_url": "https://example.com/books/nights-in-lagos",
+        },
+    ),
 }
 
 # Variables every mail gets (mail.service adds them).

@@ -37,6 +37,7 @@ TASK_MODULES = [
     "authorhub.newsletter.tasks",
     "authorhub.events.tasks",
     "authorhub.academy.tasks",
+    "authorhub.wishlist.tasks",
 ]
 
 job_app = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)

@@ -16,6 +16,8 @@ from authorhub.models import (
     DownloadLog,
     LibraryEntry,
     LibrarySource,
+    Order,
+    ReadingProgress,
     User,
 )
 
@@ -48,6 +50,7 @@ async def grant(
                 "order_line_id": order_line_id,
                 "download_count": 0,
                 "revoked_at": None,
+                "stamped_file_key": None,  # a new order number: a new stamped copy
                 "updated_at": func.now(),
             },
         )
@@ -98,22 +101,52 @@ async def formats_of_book(session: AsyncSession, book_id: uuid.UUID) -> list[Boo
 
 
 async def active_entries(
-    session: AsyncSession, *, user_id: uuid.UUID, offset: int, limit: int
-) -> tuple[list[tuple[LibraryEntry, BookFormat, Book]], int]:
+    session: AsyncSession, *, user_id: uuid.UUID, offset: int, limit: int, last_read: bool = False
+) -> tuple[list[tuple[LibraryEntry, BookFormat, Book, ReadingProgress | None]], int]:
+    """Her library with where she is in each book; `last_read` puts the books she read most
+    recently first ("continue reading"), unread ones after, newest acquired first."""
     where = (LibraryEntry.user_id == user_id, LibraryEntry.revoked_at.is_(None))
     total = int(
         await session.scalar(select(func.count()).select_from(LibraryEntry).where(*where)) or 0
     )
+    newest = (LibraryEntry.created_at.desc(), LibraryEntry.id)
+    order = (ReadingProgress.updated_at.desc().nulls_last(), *newest) if last_read else newest
     rows = await session.execute(
-        select(LibraryEntry, BookFormat, Book)
+        select(LibraryEntry, BookFormat, Book, ReadingProgress)
         .join(BookFormat, BookFormat.id == LibraryEntry.book_format_id)
         .join(Book, Book.id == LibraryEntry.book_id)
+        .outerjoin(
+            ReadingProgress,
+            (ReadingProgress.user_id == LibraryEntry.user_id)
+            & (ReadingProgress.book_id == LibraryEntry.book_id),
+        )
         .where(*where)
-        .order_by(LibraryEntry.created_at.desc(), LibraryEntry.id)
+        .order_by(*order)
         .offset(offset)
         .limit(limit)
     )
-    return [(entry, fmt, book) for entry, fmt, book in rows], total
+    return [(entry, fmt, book, progress) for entry, fmt, book, progress in rows], total
+
+
+async def save_progress(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    book_id: uuid.UUID,
+    percent: float | None,
+    page: int | None,
+    location: str | None,
+) -> ReadingProgress:
+    values = {"percent": percent, "page": page, "location": location, "updated_at": func.now()}
+    saved = await session.scalar(
+        insert(ReadingProgress)
+        .values(user_id=user_id, book_id=book_id, **values)
+        .on_conflict_do_update(index_elements=["user_id", "book_id"], set_=values)
+        .returning(ReadingProgress)
+        .execution_options(populate_existing=True)
+    )
+    assert saved is not None, "an upsert returns its row"
+    return saved
 
 
 async def entries_for_book(
@@ -219,3 +252,22 @@ async def owned_format_ids(
         )
     )
     return set(rows)
+
+
+async def buyer_of(session: AsyncSession, entry: LibraryEntry) -> tuple[str, str, str | None]:
+    """The name, email and order number (None for a free claim) stamped into her copy."""
+    row = (
+        await session.execute(
+            select(User.name, User.email, Order.number)
+            .select_from(User)
+            .outerjoin(Order, Order.id == entry.order_id)
+            .where(User.id == entry.user_id)
+        )
+    ).one()
+    return row[0], row[1], row[2]
+
+
+async def set_stamped_file(session: AsyncSession, *, entry_id: uuid.UUID, key: str) -> None:
+    await session.execute(
+        update(LibraryEntry).where(LibraryEntry.id == entry_id).values(stamped_file_key=key)
+    )

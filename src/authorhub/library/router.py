@@ -13,22 +13,47 @@ from authorhub.db import DbSession
 from authorhub.kit.pagination import Paging
 from authorhub.kit.schemas import Envelope, Page, Pagination, ok
 from authorhub.library import service
-from authorhub.library.schemas import DownloadLinkRead, DownloadRequest, LibraryItemRead
+from authorhub.library.schemas import (
+    DownloadLinkRead,
+    DownloadRequest,
+    LibraryItemRead,
+    LibrarySort,
+    ProgressRead,
+    ProgressUpdate,
+)
 
 router = APIRouter(tags=["library"])
 
 
 @router.get("/library", response_model=Page[LibraryItemRead])
 async def my_library(
-    user: CurrentUser, session: DbSession, settings: AppSettings, paging: Paging
+    user: CurrentUser,
+    session: DbSession,
+    settings: AppSettings,
+    paging: Paging,
+    sort: Annotated[LibrarySort, Query()] = LibrarySort.newest,
 ) -> Page[LibraryItemRead]:
-    """The ebooks the member owns: bought (paid orders) and claimed free."""
+    """The ebooks the member owns: bought (paid orders) and claimed free, each with where she
+    is in it; `sort=last_read` is "continue reading" (the book she read last first)."""
     items, total = await service.list_library(
-        session, user=user, settings=settings, offset=paging.offset, limit=paging.limit
+        session,
+        user=user,
+        settings=settings,
+        offset=paging.offset,
+        limit=paging.limit,
+        sort=sort,
     )
     return Page[LibraryItemRead](
         data=items, pagination=Pagination.of(page=paging.page, limit=paging.limit, total=total)
     )
+
+
+@router.put("/library/{book_id}/progress", response_model=Envelope[ProgressRead])
+async def save_progress(
+    book_id: uuid.UUID, body: ProgressUpdate, user: CurrentUser, session: DbSession
+) -> Envelope[ProgressRead]:
+    """Save where she is in a book of her library (404 for a book she does not own)."""
+    return ok(await service.save_progress(session, user=user, book_id=book_id, body=body))
 
 
 @router.post("/books/{book_id}/claim", response_model=Envelope[list[LibraryItemRead]])

@@ -4,9 +4,39 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field, StringConstraints, model_validator
 
 from authorhub.kit.schemas import ApiInput, ApiModel
 from authorhub.models import FormatKind, LibrarySource
+
+
+class ProgressRead(ApiModel):
+    percent: float | None
+    page: int | None
+    location: str | None
+    updated_at: datetime
+
+
+class ProgressUpdate(ApiInput):
+    """Where she is: a percentage, a page, or both; `location` is the reader app's bookmark."""
+
+    percent: float | None = Field(None, ge=0, le=100)
+    page: int | None = Field(None, ge=1, le=1_000_000)
+    location: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+
+    @model_validator(mode="after")
+    def _percent_or_page(self) -> ProgressUpdate:
+        if self.percent is None and self.page is None:
+            raise ValueError("give percent or page")
+        return self
+
+
+class LibrarySort(StrEnum):
+    newest = "newest"  # most recently acquired first
+    last_read = "last_read"  # continue reading: the book she read last first
 
 
 class LibraryItemRead(ApiModel):
@@ -24,6 +54,7 @@ class LibraryItemRead(ApiModel):
     downloads_used: int
     downloads_remaining: int
     download_limit: int
+    progress: ProgressRead | None = None  # null until she saves where she is
 
 
 class DownloadRequest(ApiInput):

@@ -73,6 +73,10 @@ from authorhub.models.quiz import Quiz
 from authorhub.models.quiz_attempt import QuizAttempt
 from authorhub.models.quiz_option import QuizOption
 from authorhub.models.quiz_question import QuizQuestion
+from authorhub.models.reading_progress import ReadingProgress
+from authorhub.models.review import Review
+from authorhub.models.review_report import ReviewReport
+from authorhub.models.review_vote import ReviewVote
 from authorhub.models.tag import Tag, book_tags
 from authorhub.models.upload import Upload
 from authorhub.models.user import Role, User
@@ -163,13 +167,17 @@ __all__ = [
     "QuizAttempt",
     "QuizOption",
     "QuizQuestion",
+    "ReadingProgress",
     "RedemptionStatus",
     "RefreshToken",
     "RefundPolicy",
     "RefundState",
     "ReportReason",
+    "Review",
     "ReviewItem",
+    "ReviewReport",
     "ReviewStatus",
+    "ReviewVote",
     "Role",
     "ShippingZone",
     "SubscriberStatus",

@@ -18,6 +18,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -66,6 +67,7 @@ class Book(Model):
         Index("ix_books_status_title", "status", "title", "id"),
         Index("ix_books_status_min_price_ngn", "status", "min_price_ngn", "id"),
         Index("ix_books_status_sales_count", "status", "sales_count", "id"),
+        Index("ix_books_status_rating", "status", "average_rating", "review_count", "id"),
         Index("ix_books_category_id_status_published_at", "category_id", "status", "published_at"),
         Index(
             "ix_books_featured_status_published_at",
@@ -109,6 +111,12 @@ class Book(Model):
     min_price_ngn: Mapped[int | None]
     # Weighted full-text document, kept current by the database (see the catalog migration).
     search_vector: Mapped[str | None] = mapped_column(TSVECTOR)
+    # The mean of the visible reviews' stars (0 with none) and how many there are. Written by
+    # a trigger on reviews (the readers migration), never by the application.
+    average_rating: Mapped[float] = mapped_column(
+        Numeric(3, 2, asdecimal=False), default=0, server_default=text("0")
+    )
+    review_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     category: Mapped[Category | None] = relationship(lazy="raise")
     # Deleting a book removes its formats and tag links in the database (ON DELETE CASCADE).

@@ -46,6 +46,9 @@ class LibraryEntry(Model):
     download_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     # Set when a refund takes the ebook back; a new purchase clears it.
     revoked_at: Mapped[datetime | None]
+    # The copy of a PDF/EPUB stamped for this buyer (private storage key); made on the first
+    # download of the purchase (or right after payment) and served from then on.
+    stamped_file_key: Mapped[str | None] = mapped_column(String(500))
 
     book: Mapped[Book] = relationship(lazy="raise")
     book_format: Mapped[BookFormat] = relationship(lazy="raise")

@@ -20,3 +20,8 @@ class WishlistItem(Model):
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     book_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("books.id", ondelete="CASCADE"))
+    # What the member was last told about (or saw when wishing): the cheapest price in kobo and
+    # whether a format was in stock. A price-drop or back-in-stock mail is sent when the book
+    # moves past these, and they move with it, so one change mails her once.
+    seen_price_ngn: Mapped[int | None]
+    seen_in_stock: Mapped[bool | None]

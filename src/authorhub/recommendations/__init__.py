@@ -1,0 +1,1 @@
+"""Recommendations: books related to a book, and books for a reader."""

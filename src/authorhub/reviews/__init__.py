@@ -1,0 +1,1 @@
+"""Book reviews: stars and text, verified purchases, helpful votes, reports and moderation."""
