@@ -1552,6 +1552,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/books/{book_id}/related": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Related Books
+         * @description Readers who own this book also own...; then shared tags and the same category. A
+         *     signed-in reader never sees books she owns.
+         */
+        get: operations["relatedBooks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/books/{book_id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Book Reviews
+         * @description A published book's visible reviews: most helpful first (default) or newest.
+         */
+        get: operations["bookReviews"];
+        put?: never;
+        /**
+         * Write Review
+         * @description Review a book once (409 `review_exists` the second time; edit it instead).
+         */
+        post: operations["writeReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/books/{ref}": {
         parameters: {
             query?: never;
@@ -2309,7 +2354,8 @@ export interface paths {
         };
         /**
          * My Library
-         * @description The ebooks the member owns: bought (paid orders) and claimed free.
+         * @description The ebooks the member owns: bought (paid orders) and claimed free, each with where she
+         *     is in it; `sort=last_read` is "continue reading" (the book she read last first).
          */
         get: operations["myLibrary"];
         put?: never;
@@ -2335,6 +2381,26 @@ export interface paths {
          */
         get: operations["downloadFile"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/library/{book_id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save Progress
+         * @description Save where she is in a book of her library (404 for a book she does not own).
+         */
+        put: operations["saveProgress"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2421,6 +2487,26 @@ export interface paths {
         put?: never;
         /** Mark one notification read */
         post: operations["markRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Recommendations
+         * @description From what she owns and wished; never a book she owns.
+         */
+        get: operations["myRecommendations"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2718,6 +2804,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/moderation/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reported Reviews Queue
+         * @description Hidden or reported reviews, most recently touched first.
+         */
+        get: operations["reportedReviewsQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/moderation/reviews/{review_id}/hide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hide Review */
+        post: operations["hideReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/moderation/reviews/{review_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore Review
+         * @description Show a hidden review again; its reports so far are settled.
+         */
+        post: operations["restoreReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/moderation/watched-words": {
         parameters: {
             query?: never;
@@ -2937,6 +3080,71 @@ export interface paths {
         get: operations["myAttempt"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reviews/{review_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Review
+         * @description Delete your own review (the book's rating follows).
+         */
+        delete: operations["deleteReview"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit Review
+         * @description Change the stars or the text of your own review.
+         */
+        patch: operations["editReview"];
+        trace?: never;
+    };
+    "/api/reviews/{review_id}/helpful": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Mark Helpful
+         * @description Vote a review helpful (once per member; again changes nothing).
+         */
+        put: operations["markHelpful"];
+        post?: never;
+        /** Unmark Helpful */
+        delete: operations["unmarkHelpful"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reviews/{review_id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report Review
+         * @description Report a review to the moderators; enough distinct reporters hide it at once.
+         */
+        post: operations["reportReview"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3645,6 +3853,11 @@ export interface components {
         BookAdminDetail: {
             /** Authorname */
             authorName: string;
+            /**
+             * Averagerating
+             * @description mean stars of the visible reviews
+             */
+            averageRating: number | null;
             /** Backcoverimageurl */
             backCoverImageUrl: string | null;
             category: components["schemas"]["authorhub__books__schemas__CategoryRef"] | null;
@@ -3692,6 +3905,8 @@ export interface components {
             publishedAt: string | null;
             /** Publisher */
             publisher: string | null;
+            /** Reviewcount */
+            reviewCount: number;
             /** Salescount */
             salesCount: number;
             /** Seodescription */
@@ -3793,6 +4008,11 @@ export interface components {
         BookDetail: {
             /** Authorname */
             authorName: string;
+            /**
+             * Averagerating
+             * @description mean stars of the visible reviews
+             */
+            averageRating: number | null;
             /** Backcoverimageurl */
             backCoverImageUrl: string | null;
             category: components["schemas"]["authorhub__books__schemas__CategoryRef"] | null;
@@ -3840,6 +4060,8 @@ export interface components {
             publishedAt: string | null;
             /** Publisher */
             publisher: string | null;
+            /** Reviewcount */
+            reviewCount: number;
             /** Salescount */
             salesCount: number;
             /** Seodescription */
@@ -3865,7 +4087,7 @@ export interface components {
          * BookSort
          * @enum {string}
          */
-        BookSort: "newest" | "title" | "price" | "-price" | "bestselling" | "relevance";
+        BookSort: "newest" | "title" | "price" | "-price" | "bestselling" | "relevance" | "rating";
         /**
          * BookStatus
          * @enum {string}
@@ -3875,6 +4097,11 @@ export interface components {
         BookSummary: {
             /** Authorname */
             authorName: string;
+            /**
+             * Averagerating
+             * @description mean stars of the visible reviews
+             */
+            averageRating: number | null;
             category: components["schemas"]["authorhub__books__schemas__CategoryRef"] | null;
             /** Coverimageurl */
             coverImageUrl: string | null;
@@ -3900,6 +4127,8 @@ export interface components {
             minPriceNgn: number | null;
             /** Publishedat */
             publishedAt: string | null;
+            /** Reviewcount */
+            reviewCount: number;
             /** Salescount */
             salesCount: number;
             /** Slug */
@@ -5447,6 +5676,16 @@ export interface components {
              */
             success: true;
         };
+        /** Envelope[HelpfulVote] */
+        Envelope_HelpfulVote_: {
+            data: components["schemas"]["HelpfulVote"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
         /** Envelope[ImportReport] */
         Envelope_ImportReport_: {
             data: components["schemas"]["ImportReport"];
@@ -5647,6 +5886,16 @@ export interface components {
              */
             success: true;
         };
+        /** Envelope[ProgressRead] */
+        Envelope_ProgressRead_: {
+            data: components["schemas"]["ProgressRead"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
         /** Envelope[QuizAdminRead] */
         Envelope_QuizAdminRead_: {
             data: components["schemas"]["QuizAdminRead"];
@@ -5697,6 +5946,16 @@ export interface components {
              */
             success: true;
         };
+        /** Envelope[ReportReceived] */
+        Envelope_ReportReceived_: {
+            data: components["schemas"]["ReportReceived"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
         /** Envelope[ReportedRead] */
         Envelope_ReportedRead_: {
             data: components["schemas"]["ReportedRead"];
@@ -5707,9 +5966,19 @@ export interface components {
              */
             success: true;
         };
-        /** Envelope[ReviewRead] */
-        Envelope_ReviewRead_: {
-            data: components["schemas"]["ReviewRead"];
+        /** Envelope[ReviewDeleted] */
+        Envelope_ReviewDeleted_: {
+            data: components["schemas"]["ReviewDeleted"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Envelope[ReviewModerationRead] */
+        Envelope_ReviewModerationRead_: {
+            data: components["schemas"]["ReviewModerationRead"];
             /**
              * Success
              * @default true
@@ -5956,6 +6225,17 @@ export interface components {
         Envelope_list_PostSummary__: {
             /** Data */
             data: components["schemas"]["PostSummary"][];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Envelope[list[RecommendedBook]] */
+        Envelope_list_RecommendedBook__: {
+            /** Data */
+            data: components["schemas"]["RecommendedBook"][];
             /**
              * Success
              * @default true
@@ -6372,6 +6652,18 @@ export interface components {
              */
             stock?: number | null;
         };
+        /** HelpfulVote */
+        HelpfulVote: {
+            /** Helpfulcount */
+            helpfulCount: number;
+            /**
+             * Reviewid
+             * Format: uuid
+             */
+            reviewId: string;
+            /** Voted */
+            voted: boolean;
+        };
         /** ImportProblem */
         ImportProblem: {
             /** Email */
@@ -6635,12 +6927,18 @@ export interface components {
             id: string;
             /** Orderid */
             orderId: string | null;
+            progress?: components["schemas"]["ProgressRead"] | null;
             /** Slug */
             slug: string;
             source: components["schemas"]["LibrarySource"];
             /** Title */
             title: string;
         };
+        /**
+         * LibrarySort
+         * @enum {string}
+         */
+        LibrarySort: "newest" | "last_read";
         /**
          * LibrarySource
          * @enum {string}
@@ -7353,10 +7651,10 @@ export interface components {
              */
             success: true;
         };
-        /** Page[ReviewRead] */
-        Page_ReviewRead_: {
+        /** Page[ReviewModerationRead] */
+        Page_ReviewModerationRead_: {
             /** Data */
-            data: components["schemas"]["ReviewRead"][];
+            data: components["schemas"]["ReviewModerationRead"][];
             pagination: components["schemas"]["Pagination"];
             /**
              * Success
@@ -7982,6 +8280,32 @@ export interface components {
             phone?: string | null;
             preferences?: components["schemas"]["PreferencesUpdate"] | null;
         };
+        /** ProgressRead */
+        ProgressRead: {
+            /** Location */
+            location: string | null;
+            /** Page */
+            page: number | null;
+            /** Percent */
+            percent: number | null;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+        };
+        /**
+         * ProgressUpdate
+         * @description Where she is: a percentage, a page, or both; `location` is the reader app's bookmark.
+         */
+        ProgressUpdate: {
+            /** Location */
+            location?: string | null;
+            /** Page */
+            page?: number | null;
+            /** Percent */
+            percent?: number | null;
+        };
         /** ProviderCallRead */
         ProviderCallRead: {
             /** Durationms */
@@ -8225,6 +8549,34 @@ export interface components {
             favoriteGenres?: string[] | null;
             readingGoals?: components["schemas"]["ReadingGoalsUpdate"] | null;
         };
+        /** RecommendedBook */
+        RecommendedBook: {
+            /** Authorname */
+            authorName: string;
+            /** Averagerating */
+            averageRating: number | null;
+            /** Coreaders */
+            coReaders: number;
+            /** Coverimageurl */
+            coverImageUrl: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Minpricengn */
+            minPriceNgn: number | null;
+            /** Reviewcount */
+            reviewCount: number;
+            /** Samecategory */
+            sameCategory: boolean;
+            /** Sharedtags */
+            sharedTags: number;
+            /** Slug */
+            slug: string;
+            /** Title */
+            title: string;
+        };
         /**
          * RefreshInput
          * @description Mobile clients send the refresh token in the body; browsers send nothing (the cookie).
@@ -8415,6 +8767,16 @@ export interface components {
          * @enum {string}
          */
         ReportReason: "spam" | "inappropriate" | "off_topic" | "harassment" | "other";
+        /** ReportReceived */
+        ReportReceived: {
+            /** Reported */
+            reported: boolean;
+            /**
+             * Reviewid
+             * Format: uuid
+             */
+            reviewId: string;
+        };
         /**
          * ReportedRead
          * @description What a reporter is told: the report is in (never whether the post got hidden).
@@ -8443,12 +8805,27 @@ export interface components {
             /** Sold */
             sold: number;
         };
-        /** ReviewCreate */
-        ReviewCreate: {
-            /** Body */
-            body: string;
-            /** Rating */
-            rating: number;
+        /** ReviewAuthor */
+        ReviewAuthor: {
+            /** Avatarurl */
+            avatarUrl: string | null;
+            /** Handle */
+            handle: string;
+            /** Name */
+            name: string;
+        };
+        /** ReviewDeleted */
+        ReviewDeleted: {
+            /**
+             * Deleted
+             * @default true
+             */
+            deleted: boolean;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
         };
         /** ReviewItemRead */
         ReviewItemRead: {
@@ -8477,19 +8854,27 @@ export interface components {
             status: components["schemas"]["ReviewStatus"];
             target: components["schemas"]["ReviewTarget"];
         };
-        /** ReviewRead */
-        ReviewRead: {
-            /** Author */
-            author: string;
-            /** Authoravatarurl */
-            authorAvatarUrl: string | null;
+        /** ReviewModerationRead */
+        ReviewModerationRead: {
+            author: components["schemas"]["ReviewAuthor"];
             /** Body */
             body: string;
+            /**
+             * Bookid
+             * Format: uuid
+             */
+            bookId: string;
+            /** Booktitle */
+            bookTitle: string;
             /**
              * Createdat
              * Format: date-time
              */
             createdAt: string;
+            /** Helpfulcount */
+            helpfulCount: number;
+            /** Hiddenat */
+            hiddenAt: string | null;
             /**
              * Id
              * Format: uuid
@@ -8497,16 +8882,34 @@ export interface components {
             id: string;
             /** Rating */
             rating: number;
-            /** Repliedat */
-            repliedAt: string | null;
-            /** Reply */
-            reply: string | null;
+            /** Reportcount */
+            reportCount: number;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Verifiedpurchase */
+            verifiedPurchase: boolean;
         };
         /** ReviewReply */
         ReviewReply: {
             /** Reply */
             reply: string;
         };
+        /** ReviewReportCreate */
+        ReviewReportCreate: {
+            /**
+             * Reason
+             * @default
+             */
+            reason: string;
+        };
+        /**
+         * ReviewSort
+         * @enum {string}
+         */
+        ReviewSort: "helpful" | "newest";
         /**
          * ReviewStatus
          * @enum {string}
@@ -8532,6 +8935,13 @@ export interface components {
             /** Replyid */
             replyId: string | null;
             status: components["schemas"]["CommunityPostStatus"];
+        };
+        /** ReviewUpdate */
+        ReviewUpdate: {
+            /** Body */
+            body?: string | null;
+            /** Rating */
+            rating?: number | null;
         };
         /** RevisionRead */
         RevisionRead: {
@@ -9331,6 +9741,38 @@ export interface components {
             /** Slug */
             slug: string;
         };
+        /** ReviewCreate */
+        authorhub__academy__schemas__ReviewCreate: {
+            /** Body */
+            body: string;
+            /** Rating */
+            rating: number;
+        };
+        /** ReviewRead */
+        authorhub__academy__schemas__ReviewRead: {
+            /** Author */
+            author: string;
+            /** Authoravatarurl */
+            authorAvatarUrl: string | null;
+            /** Body */
+            body: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Rating */
+            rating: number;
+            /** Repliedat */
+            repliedAt: string | null;
+            /** Reply */
+            reply: string | null;
+        };
         /** CategoryRead */
         authorhub__blog__schemas__CategoryRead: {
             /** Description */
@@ -9456,6 +9898,26 @@ export interface components {
              */
             success: true;
         };
+        /** Envelope[ReviewRead] */
+        authorhub__kit__schemas__Envelope_ReviewRead___1: {
+            data: components["schemas"]["authorhub__academy__schemas__ReviewRead"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Envelope[ReviewRead] */
+        authorhub__kit__schemas__Envelope_ReviewRead___2: {
+            data: components["schemas"]["authorhub__reviews__schemas__ReviewRead"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
         /** Envelope[list[CategoryRead]] */
         authorhub__kit__schemas__Envelope_list_CategoryRead____1: {
             /** Data */
@@ -9477,6 +9939,75 @@ export interface components {
              * @constant
              */
             success: true;
+        };
+        /** Page[ReviewRead] */
+        authorhub__kit__schemas__Page_ReviewRead___1: {
+            /** Data */
+            data: components["schemas"]["authorhub__academy__schemas__ReviewRead"][];
+            pagination: components["schemas"]["Pagination"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Page[ReviewRead] */
+        authorhub__kit__schemas__Page_ReviewRead___2: {
+            /** Data */
+            data: components["schemas"]["authorhub__reviews__schemas__ReviewRead"][];
+            pagination: components["schemas"]["Pagination"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** ReviewCreate */
+        authorhub__reviews__schemas__ReviewCreate: {
+            /**
+             * Body
+             * @default
+             */
+            body: string;
+            /**
+             * Rating
+             * @description stars, 1 to 5
+             */
+            rating: number;
+        };
+        /** ReviewRead */
+        authorhub__reviews__schemas__ReviewRead: {
+            author: components["schemas"]["ReviewAuthor"];
+            /** Body */
+            body: string;
+            /**
+             * Bookid
+             * Format: uuid
+             */
+            bookId: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Helpfulcount */
+            helpfulCount: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Rating */
+            rating: number;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Verifiedpurchase */
+            verifiedPurchase: boolean;
         };
     };
     responses: never;
@@ -16817,6 +17348,183 @@ export interface operations {
             };
         };
     };
+    relatedBooks: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                book_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_list_RecommendedBook__"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    bookReviews: {
+        parameters: {
+            query?: {
+                sort?: components["schemas"]["ReviewSort"];
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page (max 100) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                book_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["authorhub__kit__schemas__Page_ReviewRead___2"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    writeReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                book_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["authorhub__reviews__schemas__ReviewCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["authorhub__kit__schemas__Envelope_ReviewRead___2"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     getBook: {
         parameters: {
             query?: never;
@@ -18094,7 +18802,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ReviewRead_"];
+                    "application/json": components["schemas"]["authorhub__kit__schemas__Page_ReviewRead___1"];
                 };
             };
             /** @description no such course, lesson, quiz or enrolment of yours */
@@ -18137,7 +18845,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReviewCreate"];
+                "application/json": components["schemas"]["authorhub__academy__schemas__ReviewCreate"];
             };
         };
         responses: {
@@ -18147,7 +18855,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope_ReviewRead_"];
+                    "application/json": components["schemas"]["authorhub__kit__schemas__Envelope_ReviewRead___1"];
                 };
             };
             /** @description Not signed in, or the token is invalid */
@@ -18226,7 +18934,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope_ReviewRead_"];
+                    "application/json": components["schemas"]["authorhub__kit__schemas__Envelope_ReviewRead___1"];
                 };
             };
             /** @description Not signed in, or the token is invalid */
@@ -20151,6 +20859,7 @@ export interface operations {
     myLibrary: {
         parameters: {
             query?: {
+                sort?: components["schemas"]["LibrarySort"];
                 /** @description 1-based page number */
                 page?: number;
                 /** @description items per page (max 100) */
@@ -20226,6 +20935,77 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    saveProgress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                book_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProgressUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_ProgressRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Invalid input: `details` names each field */
             422: {
@@ -20505,6 +21285,64 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    myRecommendations: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_list_RecommendedBook__"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21613,6 +22451,201 @@ export interface operations {
             };
         };
     };
+    reportedReviewsQueue: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page (max 100) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ReviewModerationRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    hideReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_ReviewModerationRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    restoreReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_ReviewModerationRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     listWatchedWords: {
         parameters: {
             query?: never;
@@ -22420,6 +23453,349 @@ export interface operations {
                 };
             };
             /** @description no such course, lesson, quiz or enrolment of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_ReviewDeleted_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    editReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["authorhub__kit__schemas__Envelope_ReviewRead___2"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    markHelpful: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_HelpfulVote_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unmarkHelpful: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_HelpfulVote_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reportReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReviewReportCreate"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_ReportReceived_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
