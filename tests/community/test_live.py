@@ -34,7 +34,7 @@ async def _setup(committed: Database) -> tuple[DiscussionCategory, dict[str, Use
 async def test_done_when(live_server: str, committed: Database, settings: Settings) -> None:
     category, people = await _setup(committed)
     h = {name: bearer(settings, user) for name, user in people.items()}
-    async with httpx.AsyncClient(base_url=live_server) as http:
+    async with httpx.AsyncClient(base_url=live_server, timeout=30) as http:
 
         async def call(method: str, path: str, who: str | None, body: Any = None) -> Any:
             response = await http.request(method, path, json=body, headers=h.get(who or "", {}))
@@ -147,7 +147,7 @@ async def test_views_counted_by_a_server_are_written_when_it_stops(
             body_html="x",
         )
         db.add(discussion)
-    async with serve_app(committed_app) as url, httpx.AsyncClient(base_url=url) as http:
+    async with serve_app(committed_app) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
         for _ in range(3):
             assert (await http.get("/api/discussions/hi")).status_code == 200
     async with committed.session() as db:
