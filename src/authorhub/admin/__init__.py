@@ -21,6 +21,7 @@ def admin_routes() -> APIRouter:
         catalog,
         commerce,
         dashboard,
+        events,
         moderation,
         newsletter,
         people,
@@ -28,7 +29,17 @@ def admin_routes() -> APIRouter:
     )
 
     router = APIRouter()
-    for module in (session, dashboard, catalog, commerce, people, moderation, blog, newsletter):
+    for module in (
+        session,
+        dashboard,
+        catalog,
+        commerce,
+        people,
+        moderation,
+        blog,
+        newsletter,
+        events,
+    ):
         router.include_router(module.router, prefix="/admin")
     return router
 

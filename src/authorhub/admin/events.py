@@ -1,0 +1,191 @@
+"""The events' screens: the check-in screen (moderators and admins) and, for admins, the list of
+events, an event with its tiers, figures and attendees, publish and cancel. Every change goes
+through `admin/actions/events.py` (the events service, and `flows.events` for a cancellation,
+which refunds paid tickets) inside `perform` (a savepoint and an `admin.*` audit row)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from authorhub.admin.actions import events as event_actions
+from authorhub.admin.frame import (
+    PER_PAGE,
+    AdminCaller,
+    Flash,
+    ModeratorCaller,
+    PageOf,
+    admin_router,
+    fetch_page,
+    form_text,
+    nav_section,
+    page_number,
+    perform,
+    problem_text,
+    redirect,
+    render,
+)
+from authorhub.db import DbSession
+from authorhub.errors import AppError
+from authorhub.models import Event, EventStatus, Role
+
+router = admin_router()
+nav_section("Events", "/admin/events", role=Role.admin, order=80)
+nav_section("Check-in", "/admin/events/checkin", role=Role.moderator, order=81)
+
+CHECKIN = "/admin/events/checkin"
+
+
+def _event_id(raw: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw) if raw else None
+    except ValueError:
+        return None
+
+
+# --- check-in (moderators and admins) ---------------------------------------------------------
+
+
+@router.get("/events/checkin")
+async def checkin_screen(request: Request, caller: ModeratorCaller, session: DbSession) -> Response:
+    """Pick a published event, then type or scan codes; the event's attendance beside it."""
+    events = (
+        await session.scalars(
+            select(Event)
+            .where(Event.status == EventStatus.published)
+            .order_by(Event.starts_at.desc())
+            .limit(100)
+        )
+    ).all()
+    chosen = _event_id(request.query_params.get("event"))
+    event = next((e for e in events if e.id == chosen), None)
+    stats = await event_actions.stats(session, event.id) if event else None
+    return render(request, caller, "events/checkin.html", events=events, event=event, stats=stats)
+
+
+@router.post("/events/{event_id}/checkin")
+async def check_in(
+    event_id: uuid.UUID, request: Request, caller: ModeratorCaller, session: DbSession
+) -> Response:
+    form = await request.form()
+    code = (form_text(form, "code") or "")[:40]
+    back = f"{CHECKIN}?event={event_id}"
+    if not code:
+        return redirect(request, back, flash=Flash("error", "Type or scan a ticket code."))
+    try:
+        admitted = await perform(
+            session,
+            caller,
+            "event.check_in",
+            lambda: event_actions.check_in(session, event_id=event_id, code=code, by=caller.user),
+            target=str(event_id),
+            code=code,
+        )
+    except AppError as exc:
+        return redirect(request, back, flash=Flash("error", f"{code}: {problem_text(exc)}"))
+    tier = f" ({admitted.tier_name})" if admitted.tier_name else ""
+    return redirect(
+        request, back, flash=Flash("success", f"Admitted: {admitted.attendee_name}{tier}.")
+    )
+
+
+# --- events (admins) ---------------------------------------------------------------------------
+
+
+@router.get("/events")
+async def events_list(request: Request, caller: AdminCaller, session: DbSession) -> Response:
+    statement = select(Event)
+    status = request.query_params.get("status")
+    if status in {s.value for s in EventStatus}:
+        statement = statement.where(Event.status == EventStatus(status))
+    page = await fetch_page(
+        session,
+        request,
+        statement,
+        sorts={"-starts": Event.starts_at, "title": Event.title, "status": Event.status},
+    )
+    return render(
+        request,
+        caller,
+        "events/list.html",
+        page=page,
+        status_options=[(s.value, s.value) for s in EventStatus],
+    )
+
+
+@router.get("/events/{event_id}")
+async def event_detail(
+    event_id: uuid.UUID, request: Request, caller: AdminCaller, session: DbSession
+) -> Response:
+    event = await event_actions.event(session, event_id)
+    rows, total = await event_actions.attendees(
+        session, event_id, page=page_number(request), per_page=PER_PAGE
+    )
+    return render(
+        request,
+        caller,
+        "events/detail.html",
+        event=event,
+        tiers=await event_actions.tiers(session, event_id),
+        stats=await event_actions.stats(session, event_id),
+        page=PageOf(rows=rows, total=total, page=page_number(request), per_page=PER_PAGE, sort=""),
+    )
+
+
+@router.get("/events/{event_id}/attendees.csv")
+async def attendees_csv(event_id: uuid.UUID, caller: AdminCaller, session: DbSession) -> Response:
+    return Response(
+        await event_actions.attendees_csv(session, event_id),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="attendees-{event_id}.csv"'},
+    )
+
+
+@router.post("/events/{event_id}/publish")
+async def publish(
+    event_id: uuid.UUID, request: Request, caller: AdminCaller, session: DbSession
+) -> Response:
+    back = f"/admin/events/{event_id}"
+    try:
+        await perform(
+            session,
+            caller,
+            "event.publish",
+            lambda: event_actions.publish(session, event_id),
+            target=str(event_id),
+        )
+    except AppError as exc:
+        return redirect(request, back, flash=Flash("error", problem_text(exc)))
+    return redirect(request, back, flash=Flash("success", "Published."))
+
+
+@router.post("/events/{event_id}/cancel")
+async def cancel(
+    event_id: uuid.UUID, request: Request, caller: AdminCaller, session: DbSession
+) -> Response:
+    form = await request.form()
+    reason = (form_text(form, "reason") or "")[:500]
+    back = f"/admin/events/{event_id}"
+    if not reason:
+        return redirect(
+            request, back, flash=Flash("error", "reason: say why the event is cancelled")
+        )
+    try:
+        await perform(
+            session,
+            caller,
+            "event.cancel",
+            lambda: event_actions.cancel(session, event_id=event_id, reason=reason, by=caller.user),
+            target=str(event_id),
+            reason=reason,
+        )
+    except AppError as exc:
+        return redirect(request, back, flash=Flash("error", problem_text(exc)))
+    return redirect(
+        request,
+        back,
+        flash=Flash("success", "Cancelled: attendees are told, paid tickets refunded."),
+    )
