@@ -17,6 +17,7 @@ LARGE_FORMS = re.compile(r"^/admin/books/[^/]+$")
 
 def admin_routes() -> APIRouter:
     from authorhub.admin import (
+        academy,
         blog,
         catalog,
         commerce,
@@ -39,6 +40,7 @@ def admin_routes() -> APIRouter:
         blog,
         newsletter,
         events,
+        academy,
     ):
         router.include_router(module.router, prefix="/admin")
     return router
