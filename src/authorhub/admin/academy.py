@@ -12,26 +12,20 @@ from typing import Any, Literal
 
 from fastapi import Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from authorhub.admin.actions import academy as academy_actions
 from authorhub.admin.frame import (
     PER_PAGE,
     AdminCaller,
-    Flash,
-    PageOf,
     admin_router,
     form_text,
     nav_section,
     page_number,
-    perform,
-    problem_text,
-    redirect,
+    page_of_rows,
+    perform_then_back,
     render,
-    validation_text,
 )
 from authorhub.db import DbSession
-from authorhub.errors import AppError
 from authorhub.models import Role
 
 router = admin_router()
@@ -51,20 +45,17 @@ async def _act(
     done: str,
     **details: Any,
 ) -> Response:
-    """Run the academy's work audited and come back to the course; a refusal is the page's
-    error message and changes nothing."""
-    back = f"/admin/courses/{course_id}"
-    try:
-        await perform(session, caller, action, work, target=str(course_id), **details)
-    except ValidationError as exc:
-        return redirect(request, back, flash=Flash("error", validation_text(exc)))
-    except AppError as exc:
-        return redirect(request, back, flash=Flash("error", problem_text(exc)))
-    return redirect(request, back, flash=Flash("success", done))
-
-
-def _page(request: Request, rows: list[Any], total: int) -> PageOf:
-    return PageOf(rows=rows, total=total, page=page_number(request), per_page=PER_PAGE, sort="")
+    return await perform_then_back(
+        request,
+        session,
+        caller,
+        action,
+        work,
+        back=f"/admin/courses/{course_id}",
+        done=done,
+        target=str(course_id),
+        **details,
+    )
 
 
 @router.get("/courses")
@@ -79,7 +70,7 @@ async def courses(request: Request, caller: AdminCaller, session: DbSession) -> 
         request,
         caller,
         "academy/courses.html",
-        page=_page(request, rows, total),
+        page=page_of_rows(request, rows, total),
         status_options=[(s, s) for s in PUBLISHED],
     )
 
@@ -97,7 +88,7 @@ async def course(
         "academy/course.html",
         course=await academy_actions.course(session, course_id),
         stats=await academy_actions.stats(session, course_id),
-        page=_page(request, rows, total),
+        page=page_of_rows(request, rows, total),
     )
 
 

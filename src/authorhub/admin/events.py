@@ -17,13 +17,14 @@ from authorhub.admin.frame import (
     AdminCaller,
     Flash,
     ModeratorCaller,
-    PageOf,
     admin_router,
     fetch_page,
     form_text,
     nav_section,
     page_number,
+    page_of_rows,
     perform,
+    perform_then_back,
     problem_text,
     redirect,
     render,
@@ -131,7 +132,7 @@ async def event_detail(
         event=event,
         tiers=await event_actions.tiers(session, event_id),
         stats=await event_actions.stats(session, event_id),
-        page=PageOf(rows=rows, total=total, page=page_number(request), per_page=PER_PAGE, sort=""),
+        page=page_of_rows(request, rows, total),
     )
 
 
@@ -148,18 +149,16 @@ async def attendees_csv(event_id: uuid.UUID, caller: AdminCaller, session: DbSes
 async def publish(
     event_id: uuid.UUID, request: Request, caller: AdminCaller, session: DbSession
 ) -> Response:
-    back = f"/admin/events/{event_id}"
-    try:
-        await perform(
-            session,
-            caller,
-            "event.publish",
-            lambda: event_actions.publish(session, event_id),
-            target=str(event_id),
-        )
-    except AppError as exc:
-        return redirect(request, back, flash=Flash("error", problem_text(exc)))
-    return redirect(request, back, flash=Flash("success", "Published."))
+    return await perform_then_back(
+        request,
+        session,
+        caller,
+        "event.publish",
+        lambda: event_actions.publish(session, event_id),
+        back=f"/admin/events/{event_id}",
+        done="Published.",
+        target=str(event_id),
+    )
 
 
 @router.post("/events/{event_id}/cancel")
@@ -173,19 +172,14 @@ async def cancel(
         return redirect(
             request, back, flash=Flash("error", "reason: say why the event is cancelled")
         )
-    try:
-        await perform(
-            session,
-            caller,
-            "event.cancel",
-            lambda: event_actions.cancel(session, event_id=event_id, reason=reason, by=caller.user),
-            target=str(event_id),
-            reason=reason,
-        )
-    except AppError as exc:
-        return redirect(request, back, flash=Flash("error", problem_text(exc)))
-    return redirect(
+    return await perform_then_back(
         request,
-        back,
-        flash=Flash("success", "Cancelled: attendees are told, paid tickets refunded."),
+        session,
+        caller,
+        "event.cancel",
+        lambda: event_actions.cancel(session, event_id=event_id, reason=reason, by=caller.user),
+        back=back,
+        done="Cancelled: attendees are told, paid tickets refunded.",
+        target=str(event_id),
+        reason=reason,
     )
