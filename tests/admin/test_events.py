@@ -221,3 +221,50 @@ async def _ticket_after_publish(db: AsyncSession, signed: Signed, event: Event) 
     await db.refresh(event)
     assert event.status == EventStatus.published
     return await _ticket(db, event)
+
+
+class TestEventForm:
+    async def test_create_then_edit_and_a_refusal_keeps_what_was_typed(
+        self, db: AsyncSession, signed_admin: Signed
+    ) -> None:
+        http = signed_admin.http
+        token = csrf_of((await http.get("/admin/events/new")).text)
+        form = {
+            "csrf_token": token,
+            "title": "Poetry Night",
+            "event_type": "meet_greet",
+            "location": "Freedom Park, Lagos",
+            "starts_at": "2031-03-01T18:00",
+            "ends_at": "2031-03-01T21:00",
+            "capacity": "40",
+            "is_free": "on",
+        }
+        created = await http.post("/admin/events/new", data=form)
+        assert created.status_code == 303, created.text
+        event = await db.scalar(select(Event).where(Event.title == "Poetry Night"))
+        assert event is not None
+        assert event.status == EventStatus.draft and event.capacity == 40 and event.is_free
+        assert event.starts_at.isoformat() == "2031-03-01T18:00:00+00:00"
+
+        refused = await http.post(
+            f"/admin/events/{event.id}/edit",
+            data={**form, "title": "Poetry Night, moved", "ends_at": "2031-03-01T17:00"},
+        )
+        assert refused.status_code == 422
+        assert "Poetry Night, moved" in refused.text  # what was typed stays
+        await db.refresh(event)
+        assert event.title == "Poetry Night"
+
+        saved = await http.post(
+            f"/admin/events/{event.id}/edit", data={**form, "capacity": "60", "is_free": ""}
+        )
+        assert saved.status_code == 303
+        await db.refresh(event)
+        assert event.capacity == 60 and event.is_free  # free stays as created
+        assert await _audit(db) == ["admin.event.create", "admin.event.update"]
+
+    async def test_a_moderator_cannot_create_events(
+        self, db: AsyncSession, admin_http: httpx.AsyncClient
+    ) -> None:
+        await _signed(db, admin_http, Role.moderator)
+        assert (await admin_http.get("/admin/events/new")).status_code == 403

@@ -6,9 +6,12 @@ which refunds paid tickets) inside `perform` (a savepoint and an `admin.*` audit
 from __future__ import annotations
 
 import uuid
+from datetime import UTC
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from authorhub.admin.actions import events as event_actions
@@ -20,6 +23,7 @@ from authorhub.admin.frame import (
     admin_router,
     fetch_page,
     form_text,
+    form_utc,
     nav_section,
     page_number,
     page_of_rows,
@@ -28,10 +32,12 @@ from authorhub.admin.frame import (
     problem_text,
     redirect,
     render,
+    validation_text,
 )
 from authorhub.db import DbSession
 from authorhub.errors import AppError
-from authorhub.models import Event, EventStatus, Role
+from authorhub.events.schemas import EventCreate, EventUpdate
+from authorhub.models import Event, EventStatus, EventType, Role
 
 router = admin_router()
 nav_section("Events", "/admin/events", role=Role.admin, order=80)
@@ -115,6 +121,117 @@ async def events_list(request: Request, caller: AdminCaller, session: DbSession)
         page=page,
         status_options=[(s.value, s.value) for s in EventStatus],
     )
+
+
+EVENT_FIELDS = ("title", "summary", "event_type", "location", "starts_at", "ends_at", "capacity")
+
+
+def _event_values(event: Event | None) -> dict[str, Any]:
+    if event is None:
+        return {"event_type": "workshop", "is_online": False, "is_free": True, "capacity": 50}
+    return {
+        "title": event.title,
+        "summary": event.summary or "",
+        "event_type": event.event_type.value,
+        "location": event.location or "",
+        "starts_at": event.starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": event.ends_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M"),
+        "capacity": event.capacity,
+        "is_online": event.is_online,
+        "is_free": event.is_free,
+    }
+
+
+def _event_form(
+    request: Request,
+    caller: AdminCaller,
+    event: Event | None,
+    values: dict[str, Any],
+    *,
+    error: str | None = None,
+) -> Response:
+    return render(
+        request,
+        caller,
+        "events/form.html",
+        event=event,
+        values=values,
+        types=[t.value for t in EventType],
+        flash=Flash("error", error) if error else None,
+        status_code=422 if error else 200,
+    )
+
+
+async def _save_event(
+    request: Request, caller: AdminCaller, session: DbSession, event: Event | None
+) -> Response:
+    """The form's fields through the API's own input model (times are UTC), then the events
+    service; a refusal shows the form again with what was typed and the reason."""
+    form = await request.form()
+    values: dict[str, Any] = {name: form_text(form, name) for name in EVENT_FIELDS}
+    values["is_online"] = form.get("is_online") == "on"
+    values["is_free"] = form.get("is_free") == "on"
+    try:
+        data = {
+            **{k: v for k, v in values.items() if v is not None},
+            "starts_at": form_utc(values["starts_at"], "startsAt"),
+            "ends_at": form_utc(values["ends_at"], "endsAt"),
+        }
+        if event is None:
+            created = await perform(
+                session,
+                caller,
+                "event.create",
+                lambda: event_actions.create(session, EventCreate.model_validate(data)),
+            )
+            target = created.id
+        else:
+            data.pop("is_free")  # fixed once created: tickets may have been sold
+            await perform(
+                session,
+                caller,
+                "event.update",
+                lambda: event_actions.update(
+                    session,
+                    event.id,
+                    EventUpdate.model_validate(data),
+                    request.app.state.settings,
+                ),
+                target=str(event.id),
+            )
+            target = event.id
+    except (ValidationError, AppError) as exc:
+        if event is not None:
+            await session.refresh(event)  # the refused savepoint expired it
+        reason = validation_text(exc) if isinstance(exc, ValidationError) else problem_text(exc)
+        return _event_form(request, caller, event, values, error=reason)
+    return redirect(request, f"/admin/events/{target}", flash=Flash("success", "Saved."))
+
+
+@router.get("/events/new")
+async def new_event(request: Request, caller: AdminCaller) -> Response:
+    return _event_form(request, caller, None, _event_values(None))
+
+
+@router.post("/events/new")
+async def create_event(request: Request, caller: AdminCaller, session: DbSession) -> Response:
+    return await _save_event(request, caller, session, None)
+
+
+@router.get("/events/{event_id}/edit")
+async def edit_event(
+    event_id: uuid.UUID, request: Request, caller: AdminCaller, session: DbSession
+) -> Response:
+    event = await event_actions.event(session, event_id)
+    return _event_form(request, caller, event, _event_values(event))
+
+
+@router.post("/events/{event_id}/edit")
+async def update_event(
+    event_id: uuid.UUID, request: Request, caller: AdminCaller, session: DbSession
+) -> Response:
+    event = await event_actions.event(session, event_id)
+    return await _save_event(request, caller, session, event)
 
 
 @router.get("/events/{event_id}")

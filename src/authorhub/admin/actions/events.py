@@ -7,8 +7,15 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from authorhub.config import Settings
 from authorhub.events import repository, service
-from authorhub.events.schemas import AttendeeRead, CheckInResult, EventStats
+from authorhub.events.schemas import (
+    AttendeeRead,
+    CheckInResult,
+    EventCreate,
+    EventStats,
+    EventUpdate,
+)
 from authorhub.flows import events as event_flows
 from authorhub.kit.pagination import PageParams
 from authorhub.models import Event, EventTicketTier, User
@@ -48,3 +55,13 @@ async def publish(session: AsyncSession, event_id: uuid.UUID) -> Event:
 
 async def cancel(session: AsyncSession, *, event_id: uuid.UUID, reason: str, by: User) -> None:
     await event_flows.cancel_event(session, event_id=event_id, reason=reason, by=by)
+
+
+async def create(session: AsyncSession, data: EventCreate) -> Event:
+    return await service.create_event(session, data)
+
+
+async def update(
+    session: AsyncSession, event_id: uuid.UUID, data: EventUpdate, settings: Settings
+) -> Event:
+    return await service.update_event(session, event_id, data, settings)
