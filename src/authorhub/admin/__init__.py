@@ -17,10 +17,12 @@ LARGE_FORMS = re.compile(r"^/admin/books/[^/]+$")
 
 def admin_routes() -> APIRouter:
     from authorhub.admin import (
+        academy,
         blog,
         catalog,
         commerce,
         dashboard,
+        events,
         moderation,
         newsletter,
         people,
@@ -28,7 +30,18 @@ def admin_routes() -> APIRouter:
     )
 
     router = APIRouter()
-    for module in (session, dashboard, catalog, commerce, people, moderation, blog, newsletter):
+    for module in (
+        session,
+        dashboard,
+        catalog,
+        commerce,
+        people,
+        moderation,
+        blog,
+        newsletter,
+        events,
+        academy,
+    ):
         router.include_router(module.router, prefix="/admin")
     return router
 

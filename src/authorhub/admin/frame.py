@@ -360,6 +360,34 @@ async def perform(
     return result
 
 
+async def perform_then_back(
+    request: Request,
+    session: AsyncSession,
+    caller: Caller,
+    action: str,
+    work: Callable[[], Awaitable[Any]],
+    *,
+    back: str,
+    done: str,
+    target: str | None = None,
+    **details: Any,
+) -> Response:
+    """`perform`, then back to the page `back` with `done` as its message, or with the
+    service's refusal (an AppError or invalid input) as its error, having changed nothing."""
+    try:
+        await perform(session, caller, action, work, target=target, **details)
+    except ValidationError as exc:
+        return redirect(request, back, flash=Flash("error", validation_text(exc)))
+    except AppError as exc:
+        return redirect(request, back, flash=Flash("error", problem_text(exc)))
+    return redirect(request, back, flash=Flash("success", done))
+
+
+def page_of_rows(request: Request, rows: Sequence[Any], total: int) -> PageOf:
+    """A page a service already cut (its rows and total count), for `pagination(page)`."""
+    return PageOf(rows=rows, total=total, page=page_number(request), per_page=PER_PAGE, sort="")
+
+
 # --- lists ---------------------------------------------------------------------------------------
 
 
