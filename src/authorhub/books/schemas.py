@@ -394,6 +394,9 @@ def book_item(row: dict[str, Any], *, detail: bool = False) -> dict[str, Any]:
     item["inStock"] = row["in_stock"]
     if not row["review_count"]:
         item["averageRating"] = None  # unrated, not rated zero
+    else:
+        # numeric(3,2): a float whichever driver read it (the lean path's asyncpg gives Decimal).
+        item["averageRating"] = float(row["average_rating"])
     return item
 
 
