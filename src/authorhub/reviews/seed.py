@@ -6,23 +6,28 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from authorhub.community.seed import MEMBERS
 from authorhub.config import Settings
 from authorhub.models import User
 from authorhub.reviews import repository
+from authorhub.users.service import DEMO_MEMBER_EMAIL
 from authorhub.wishlist.repository import some_published_books
+
+# The demo readers: the seeded member and the community's two members (their seeders run first).
+_AMAKA, _TUNDE = (email for email, _name, _handle in MEMBERS)
 
 # (reader's email, stars and text for the 1st, 2nd and 3rd demo book)
 _DEMO_REVIEWS = {
-    "reader@demo.authorhub.local": [
+    DEMO_MEMBER_EMAIL: [
         (5, "I read it in one sitting. Lagos has never felt so close."),
         (4, "Warm and funny; the middle drags a little."),
     ],
-    "amaka@demo.authorhub.local": [
+    _AMAKA: [
         (4, "Beautiful sentences. I bought the paperback for my mother."),
         (5, "My favourite of hers so far."),
         (3, "Good, not her best."),
     ],
-    "tunde@demo.authorhub.local": [(5, "Every page rings true.")],
+    _TUNDE: [(5, "Every page rings true.")],
 }
 
 
