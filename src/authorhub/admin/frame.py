@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import quote, unquote, urlencode, urlsplit
@@ -41,7 +42,7 @@ from authorhub.config import Settings
 from authorhub.db import DbSession
 from authorhub.errors import AppError, Forbidden, Unauthorized, Unprocessable
 from authorhub.kit.crypto import constant_time_equals, sign
-from authorhub.kit.money import format_amount
+from authorhub.kit.money import format_amount, to_minor
 from authorhub.models import Role, User
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -436,6 +437,30 @@ def form_utc(raw: str | None, field: str) -> datetime | None:
             "Enter a date and time.",
             details=[{"field": field, "message": "not a date and time"}],
         ) from exc
+
+
+def form_amount(raw: str | None, field: str, currency: str) -> int | None:
+    """A price typed in naira or dollars ("2,500.00") as minor units; None when empty."""
+    if raw is None:
+        return None
+    try:
+        amount = Decimal(raw.replace(",", ""))
+    except InvalidOperation as exc:
+        raise Unprocessable(
+            "Enter an amount such as 2500 or 2500.00.",
+            details=[{"field": field, "message": "not an amount"}],
+        ) from exc
+    if not amount.is_finite() or amount <= 0:
+        raise Unprocessable(
+            "An amount must be more than zero.",
+            details=[{"field": field, "message": "must be more than zero"}],
+        )
+    return to_minor(amount, currency)
+
+
+def form_errors(exc: ValidationError | AppError) -> str:
+    """A refusal (invalid input or a service's AppError) as one line for the page."""
+    return validation_text(exc) if isinstance(exc, ValidationError) else problem_text(exc)
 
 
 def validation_text(exc: ValidationError) -> str:
