@@ -368,20 +368,25 @@ async def perform_then_back(
     action: str,
     work: Callable[[], Awaitable[Any]],
     *,
-    back: str,
-    done: str,
+    back: str | None = None,
+    done: str | Callable[[Any], str],
     target: str | None = None,
     **details: Any,
 ) -> Response:
-    """`perform`, then back to the page `back` with `done` as its message, or with the
-    service's refusal (an AppError or invalid input) as its error, having changed nothing."""
+    """`perform`, then back to the page `back` (default: the admin page the form was on) with
+    `done` as its message (or `done(result)`), or with the service's refusal (an AppError, or
+    invalid input: build the service's input inside `work`) as its error, having changed
+    nothing."""
+    if back is None:
+        came_from = request.headers.get("hx-current-url") or request.headers.get("referer")
+        back = safe_next(came_from)
     try:
-        await perform(session, caller, action, work, target=target, **details)
-    except ValidationError as exc:
-        return redirect(request, back, flash=Flash("error", validation_text(exc)))
-    except AppError as exc:
-        return redirect(request, back, flash=Flash("error", problem_text(exc)))
-    return redirect(request, back, flash=Flash("success", done))
+        result = await perform(session, caller, action, work, target=target, **details)
+    except (ValidationError, AppError) as exc:
+        return redirect(request, back, flash=Flash("error", form_errors(exc)))
+    return redirect(
+        request, back, flash=Flash("success", done if isinstance(done, str) else done(result))
+    )
 
 
 def page_of_rows(request: Request, rows: Sequence[Any], total: int) -> PageOf:
