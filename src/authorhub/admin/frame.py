@@ -368,18 +368,14 @@ async def perform_then_back(
     action: str,
     work: Callable[[], Awaitable[Any]],
     *,
-    back: str | None = None,
+    back: str,
     done: str | Callable[[Any], str],
     target: str | None = None,
     **details: Any,
 ) -> Response:
-    """`perform`, then back to the page `back` (default: the admin page the form was on) with
-    `done` as its message (or `done(result)`), or with the service's refusal (an AppError, or
-    invalid input: build the service's input inside `work`) as its error, having changed
-    nothing."""
-    if back is None:
-        came_from = request.headers.get("hx-current-url") or request.headers.get("referer")
-        back = safe_next(came_from)
+    """`perform`, then back to the page `back` with `done` as its message (or `done(result)`),
+    or with the service's refusal (an AppError, or invalid input: build the service's input
+    inside `work`) as its error, having changed nothing."""
     try:
         result = await perform(session, caller, action, work, target=target, **details)
     except (ValidationError, AppError) as exc:
@@ -387,6 +383,12 @@ async def perform_then_back(
     return redirect(
         request, back, flash=Flash("success", done if isinstance(done, str) else done(result))
     )
+
+
+def came_from(request: Request, default: str) -> str:
+    """The admin page the form was on (a queue keeps its filter and page), else `default`."""
+    page = request.headers.get("hx-current-url") or request.headers.get("referer")
+    return safe_next(page) if page else default
 
 
 def page_of_rows(request: Request, rows: Sequence[Any], total: int) -> PageOf:
