@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
@@ -20,6 +21,7 @@ from authorhub.academy.schemas import (
     LessonAdminRead,
     LessonCreate,
     LessonUpdate,
+    ModuleOutline,
     ModuleWrite,
     QuizAdminRead,
     QuizWrite,
@@ -41,6 +43,7 @@ from authorhub.admin.frame import (
     problem_text,
     redirect,
     render,
+    render_form,
 )
 from authorhub.db import DbSession
 from authorhub.errors import AppError, NotFound
@@ -218,13 +221,38 @@ async def revoke(
 # --- writing the course: modules -------------------------------------------------------------
 
 
-async def _module_of(session: DbSession, course_id: uuid.UUID, module_id: uuid.UUID) -> Any:
-    """The module as the course's outline has it; another course's module is no page here."""
+@dataclass(frozen=True, slots=True)
+class InCourse:
+    """A module or a lesson found through its course's address (another course's is a 404)."""
+
+    course: CourseAdminRead
+    module: ModuleOutline
+    lesson: LessonAdminRead | None = None
+
+
+async def _module_in_course(
+    course_id: uuid.UUID, module_id: uuid.UUID, session: DbSession
+) -> InCourse:
     course = await academy_actions.course(session, course_id)
     module = next((m for m in course.modules if m.id == module_id), None)
     if module is None:
         raise NotFound("No such module in this course.", code="module_not_found")
-    return module
+    return InCourse(course, module)
+
+
+async def _lesson_in_course(
+    course_id: uuid.UUID, lesson_id: uuid.UUID, session: DbSession
+) -> InCourse:
+    lesson = await academy_actions.lesson(session, lesson_id)
+    if lesson.course_id != course_id:
+        raise NotFound("No such lesson in this course.", code="lesson_not_found")
+    found = await _module_in_course(course_id, lesson.module_id, session)
+    return InCourse(found.course, found.module, lesson)
+
+
+# Listed after the caller in a route, so that only an admin learns whether it exists.
+ModuleInCourse = Annotated[InCourse, Depends(_module_in_course)]
+LessonInCourse = Annotated[InCourse, Depends(_lesson_in_course)]
 
 
 @router.post("/courses/{course_id}/modules")
@@ -248,47 +276,37 @@ async def add_module(
 
 @router.post("/courses/{course_id}/modules/{module_id}/rename")
 async def rename_module(
-    course_id: uuid.UUID,
-    module_id: uuid.UUID,
-    request: Request,
-    caller: AdminCaller,
-    session: DbSession,
+    request: Request, caller: AdminCaller, session: DbSession, found: ModuleInCourse
 ) -> Response:
-    await _module_of(session, course_id, module_id)
     title = form_text(await request.form(), "title") or ""
     return await _act(
         request,
         session,
         caller,
-        course_id,
+        found.course.id,
         "course.module_rename",
         lambda: academy_actions.rename_module(
-            session, module_id, ModuleWrite.model_validate({"title": title})
+            session, found.module.id, ModuleWrite.model_validate({"title": title})
         ),
         done=f"Renamed “{title}”.",
-        module=str(module_id),
+        module=str(found.module.id),
         title=title[:200],
     )
 
 
 @router.post("/courses/{course_id}/modules/{module_id}/delete")
 async def delete_module(
-    course_id: uuid.UUID,
-    module_id: uuid.UUID,
-    request: Request,
-    caller: AdminCaller,
-    session: DbSession,
+    request: Request, caller: AdminCaller, session: DbSession, found: ModuleInCourse
 ) -> Response:
-    module = await _module_of(session, course_id, module_id)
     return await _act(
         request,
         session,
         caller,
-        course_id,
+        found.course.id,
         "course.module_delete",
-        lambda: academy_actions.delete_module(session, module_id),
-        done=f"Module “{module.title}” deleted with its lessons.",
-        module=str(module_id),
+        lambda: academy_actions.delete_module(session, found.module.id),
+        done=f"Module “{found.module.title}” deleted with its lessons.",
+        module=str(found.module.id),
     )
 
 
@@ -325,161 +343,112 @@ def _lesson_values(lesson: LessonAdminRead | None, module_id: uuid.UUID) -> dict
 def _lesson_form(
     request: Request,
     caller: AdminCaller,
-    course: CourseAdminRead,
-    lesson: LessonAdminRead | None,
+    found: InCourse,
     values: dict[str, Any],
     *,
     error: str | None = None,
 ) -> Response:
-    return render(
+    """The lesson's form with the preview of its text (what was typed, after a refusal)."""
+    return render_form(
         request,
         caller,
         "academy/lesson.html",
-        course=course,
-        lesson=lesson,
+        error=error,
+        course=found.course,
+        module=found.module,
+        lesson=found.lesson,
         values=values,
-        module_title=next(
-            (m.title for m in course.modules if str(m.id) == values.get("module_id")), ""
-        ),
         preview=academy_actions.markdown_preview(values.get("body") or ""),
-        flash=Flash("error", error) if error else None,
-        status_code=422 if error else 200,
     )
 
 
 async def _save_lesson(
-    request: Request,
-    caller: AdminCaller,
-    session: DbSession,
-    course: CourseAdminRead,
-    module_id: uuid.UUID,
-    lesson: LessonAdminRead | None,
+    request: Request, caller: AdminCaller, session: DbSession, found: InCourse
 ) -> Response:
     """The form through the API's LessonCreate / LessonUpdate and `academy.admin` (which
     renders and sanitises the Markdown it stores); a refusal shows what was typed again."""
     form = await request.form()
+    lesson = found.lesson
     values: dict[str, Any] = {name: form_text(form, name) for name in LESSON_TEXTS}
     values["title"] = values["title"] or ""
-    values["module_id"] = values["module_id"] or str(module_id)
+    values["module_id"] = values["module_id"] or str(found.module.id)
     values["body"] = str(form.get("body") or "")
     values["is_preview"] = form.get("is_preview") == "on"
     values["is_required"] = form.get("is_required") == "on"
-    try:
-        data = {
-            **values,
-            "duration_minutes": values["duration_minutes"] or 0,
-            "opens_at": form_utc(values["opens_at"], "opensAt"),
-        }
-        module = data.pop("module_id")
+    data = {
+        **values,
+        "duration_minutes": values["duration_minutes"] or 0,
+        "opens_at": values["opens_at"],
+    }
+    module = data.pop("module_id")
+
+    async def save() -> LessonAdminRead:
+        data["opens_at"] = form_utc(values["opens_at"], "opensAt")
         if lesson is None:
-            saved = await perform(
-                session,
-                caller,
-                "course.lesson_create",
-                lambda: academy_actions.add_lesson(
-                    session, module_id, LessonCreate.model_validate(data)
-                ),
-                target=str(course.id),
+            return await academy_actions.add_lesson(
+                session, found.module.id, LessonCreate.model_validate(data)
             )
-        else:
-            # Every field is sent: an emptied video link, drip or opening time is cleared.
-            changes = LessonUpdate.model_validate({**data, "module_id": module})
-            saved = await perform(
-                session,
-                caller,
-                "course.lesson_update",
-                lambda: academy_actions.update_lesson(session, lesson.id, changes),
-                target=str(course.id),
-                lesson=str(lesson.id),
-            )
+        # Every field is sent: an emptied video link, drip or opening time is cleared.
+        changes = LessonUpdate.model_validate({**data, "module_id": module})
+        return await academy_actions.update_lesson(session, lesson.id, changes)
+
+    try:
+        saved = await perform(
+            session,
+            caller,
+            "course.lesson_create" if lesson is None else "course.lesson_update",
+            save,
+            target=str(found.course.id),
+            lesson=str(lesson.id) if lesson else None,
+        )
     except (ValidationError, AppError) as exc:
-        return _lesson_form(request, caller, course, lesson, values, error=form_errors(exc))
+        return _lesson_form(request, caller, found, values, error=form_errors(exc))
     return redirect(
         request,
-        f"/admin/courses/{course.id}/lessons/{saved.id}",
+        f"/admin/courses/{found.course.id}/lessons/{saved.id}",
         flash=Flash("success", f"Lesson “{saved.title}” saved."),
     )
 
 
 @router.get("/courses/{course_id}/modules/{module_id}/lessons/new")
-async def new_lesson(
-    course_id: uuid.UUID,
-    module_id: uuid.UUID,
-    request: Request,
-    caller: AdminCaller,
-    session: DbSession,
-) -> Response:
-    await _module_of(session, course_id, module_id)
-    course = await academy_actions.course(session, course_id)
-    return _lesson_form(request, caller, course, None, _lesson_values(None, module_id))
+async def new_lesson(request: Request, caller: AdminCaller, found: ModuleInCourse) -> Response:
+    return _lesson_form(request, caller, found, _lesson_values(None, found.module.id))
 
 
 @router.post("/courses/{course_id}/modules/{module_id}/lessons/new")
 async def create_lesson(
-    course_id: uuid.UUID,
-    module_id: uuid.UUID,
-    request: Request,
-    caller: AdminCaller,
-    session: DbSession,
+    request: Request, caller: AdminCaller, session: DbSession, found: ModuleInCourse
 ) -> Response:
-    await _module_of(session, course_id, module_id)
-    course = await academy_actions.course(session, course_id)
-    return await _save_lesson(request, caller, session, course, module_id, None)
-
-
-async def _lesson_of(
-    session: DbSession, course_id: uuid.UUID, lesson_id: uuid.UUID
-) -> LessonAdminRead:
-    lesson = await academy_actions.lesson(session, lesson_id)
-    if lesson.course_id != course_id:
-        raise NotFound("No such lesson in this course.", code="lesson_not_found")
-    return lesson
+    return await _save_lesson(request, caller, session, found)
 
 
 @router.get("/courses/{course_id}/lessons/{lesson_id}")
-async def edit_lesson(
-    course_id: uuid.UUID,
-    lesson_id: uuid.UUID,
-    request: Request,
-    caller: AdminCaller,
-    session: DbSession,
-) -> Response:
-    lesson = await _lesson_of(session, course_id, lesson_id)
-    course = await academy_actions.course(session, course_id)
-    return _lesson_form(request, caller, course, lesson, _lesson_values(lesson, lesson.module_id))
+async def edit_lesson(request: Request, caller: AdminCaller, found: LessonInCourse) -> Response:
+    return _lesson_form(request, caller, found, _lesson_values(found.lesson, found.module.id))
 
 
 @router.post("/courses/{course_id}/lessons/{lesson_id}")
 async def update_lesson(
-    course_id: uuid.UUID,
-    lesson_id: uuid.UUID,
-    request: Request,
-    caller: AdminCaller,
-    session: DbSession,
+    request: Request, caller: AdminCaller, session: DbSession, found: LessonInCourse
 ) -> Response:
-    lesson = await _lesson_of(session, course_id, lesson_id)
-    course = await academy_actions.course(session, course_id)
-    return await _save_lesson(request, caller, session, course, lesson.module_id, lesson)
+    return await _save_lesson(request, caller, session, found)
 
 
 @router.post("/courses/{course_id}/lessons/{lesson_id}/delete")
 async def delete_lesson(
-    course_id: uuid.UUID,
-    lesson_id: uuid.UUID,
-    request: Request,
-    caller: AdminCaller,
-    session: DbSession,
+    request: Request, caller: AdminCaller, session: DbSession, found: LessonInCourse
 ) -> Response:
-    lesson = await _lesson_of(session, course_id, lesson_id)
+    lesson = found.lesson
+    assert lesson is not None
     return await _act(
         request,
         session,
         caller,
-        course_id,
+        found.course.id,
         "course.lesson_delete",
-        lambda: academy_actions.delete_lesson(session, lesson_id),
+        lambda: academy_actions.delete_lesson(session, lesson.id),
         done=f"Lesson “{lesson.title}” deleted.",
-        lesson=str(lesson_id),
+        lesson=str(lesson.id),
     )
 
 
@@ -521,42 +490,39 @@ def _quiz_questions(form: FormData) -> list[dict[str, Any]]:
         ]
         prompt = form_text(form, f"q-{n}-prompt") or ""
         if prompt or options:
-            questions.append(
-                {
-                    "prompt": prompt,
-                    "multiple": form.get(f"q-{n}-multiple") == "on",
-                    "options": options,
-                }
-            )
+            multiple = form.get(f"q-{n}-multiple") == "on"
+            questions.append({"prompt": prompt, "multiple": multiple, "options": options})
     return questions
 
 
-def _quiz_form(
+async def _quiz_form(
     request: Request,
     caller: AdminCaller,
-    course: CourseAdminRead,
-    module: Any,
-    quiz: QuizAdminRead | None,
-    values: dict[str, Any],
+    session: DbSession,
+    found: InCourse,
+    values: dict[str, Any] | None = None,
     *,
     error: str | None = None,
 ) -> Response:
-    blank_option = {"text": "", "correct": False}
+    """The quiz as saved (or `values`, what was typed), each question with empty choices
+    under its own and one empty question at the end, for more."""
+    quiz = await academy_actions.quiz(session, found.module.id)
+    shown = values or _quiz_values(quiz)
+    blank = {"text": "", "correct": False}
     questions = [
-        {**q, "options": q["options"] + [blank_option] * max(2, 4 - len(q["options"]))}
-        for q in values["questions"]
-    ] + [{"prompt": "", "multiple": False, "options": [blank_option] * 4}]
-    return render(
+        {**q, "options": q["options"] + [blank] * max(2, 4 - len(q["options"]))}
+        for q in shown["questions"]
+    ] + [{"prompt": "", "multiple": False, "options": [blank] * 4}]
+    return render_form(
         request,
         caller,
         "academy/quiz.html",
-        course=course,
-        module=module,
+        error=error,
+        course=found.course,
+        module=found.module,
         quiz=quiz,
-        values=values,
+        values=shown,
         questions=questions,
-        flash=Flash("error", error) if error else None,
-        status_code=422 if error else 200,
     )
 
 
@@ -573,29 +539,17 @@ def _quiz_problem(exc: ValidationError) -> str:
 
 @router.get("/courses/{course_id}/modules/{module_id}/quiz")
 async def quiz_page(
-    course_id: uuid.UUID,
-    module_id: uuid.UUID,
-    request: Request,
-    caller: AdminCaller,
-    session: DbSession,
+    request: Request, caller: AdminCaller, session: DbSession, found: ModuleInCourse
 ) -> Response:
-    module = await _module_of(session, course_id, module_id)
-    course = await academy_actions.course(session, course_id)
-    quiz = await academy_actions.quiz(session, module_id)
-    return _quiz_form(request, caller, course, module, quiz, _quiz_values(quiz))
+    return await _quiz_form(request, caller, session, found)
 
 
 @router.post("/courses/{course_id}/modules/{module_id}/quiz")
 async def save_quiz(
-    course_id: uuid.UUID,
-    module_id: uuid.UUID,
-    request: Request,
-    caller: AdminCaller,
-    session: DbSession,
+    request: Request, caller: AdminCaller, session: DbSession, found: ModuleInCourse
 ) -> Response:
     """The whole quiz through the API's QuizWrite and `academy.admin.put_quiz` (questions are
     replaced; students' past attempts stay)."""
-    module = await _module_of(session, course_id, module_id)
     form = await request.form()
     values = {
         "title": form_text(form, "title") or "",
@@ -609,39 +563,32 @@ async def save_quiz(
             session,
             caller,
             "course.quiz_save",
-            lambda: academy_actions.save_quiz(session, module_id, data),
-            target=str(course_id),
-            module=str(module_id),
+            lambda: academy_actions.save_quiz(session, found.module.id, data),
+            target=str(found.course.id),
+            module=str(found.module.id),
             questions=len(data.questions),
         )
     except (ValidationError, AppError) as exc:
-        course = await academy_actions.course(session, course_id)
-        quiz = await academy_actions.quiz(session, module_id)
         reason = _quiz_problem(exc) if isinstance(exc, ValidationError) else problem_text(exc)
-        return _quiz_form(request, caller, course, module, quiz, values, error=reason)
+        return await _quiz_form(request, caller, session, found, values, error=reason)
     return redirect(
         request,
-        f"/admin/courses/{course_id}/modules/{module_id}/quiz",
+        f"/admin/courses/{found.course.id}/modules/{found.module.id}/quiz",
         flash=Flash("success", f"Quiz saved: {len(data.questions)} questions."),
     )
 
 
 @router.post("/courses/{course_id}/modules/{module_id}/quiz/delete")
 async def delete_quiz(
-    course_id: uuid.UUID,
-    module_id: uuid.UUID,
-    request: Request,
-    caller: AdminCaller,
-    session: DbSession,
+    request: Request, caller: AdminCaller, session: DbSession, found: ModuleInCourse
 ) -> Response:
-    await _module_of(session, course_id, module_id)
     return await _act(
         request,
         session,
         caller,
-        course_id,
+        found.course.id,
         "course.quiz_delete",
-        lambda: academy_actions.delete_quiz(session, module_id),
+        lambda: academy_actions.delete_quiz(session, found.module.id),
         done="The quiz is deleted (past attempts stay).",
-        module=str(module_id),
+        module=str(found.module.id),
     )

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -35,6 +35,7 @@ from authorhub.admin.frame import (
     problem_text,
     redirect,
     render,
+    render_form,
 )
 from authorhub.db import DbSession
 from authorhub.errors import AppError, Unprocessable
@@ -204,17 +205,16 @@ def _event_form(
     error: str | None = None,
 ) -> Response:
     rows = values["agenda"] + [dict.fromkeys(AGENDA_FIELDS, "")] * BLANK_AGENDA_ROWS
-    return render(
+    return render_form(
         request,
         caller,
         "events/form.html",
+        error=error,
         event=event,
         values=values,
         agenda_rows=rows,
         types=[t.value for t in EventType],
         refund_policies=[(p.value, REFUND_POLICY_LABELS[p]) for p in RefundPolicy],
-        flash=Flash("error", error) if error else None,
-        status_code=422 if error else 200,
     )
 
 
@@ -415,27 +415,6 @@ def _tier_values(tier: EventTicketTier | None) -> dict[str, Any]:
     }
 
 
-def _tier_form(
-    request: Request,
-    caller: AdminCaller,
-    event: Event,
-    tier: EventTicketTier | None,
-    values: dict[str, Any],
-    *,
-    error: str | None = None,
-) -> Response:
-    return render(
-        request,
-        caller,
-        "events/tier.html",
-        event=event,
-        tier=tier,
-        values=values,
-        flash=Flash("error", error) if error else None,
-        status_code=422 if error else 200,
-    )
-
-
 TIER_FIELDS = ("name", "position", "price_ngn", "price_usd", "quantity_limit")
 
 
@@ -498,10 +477,30 @@ async def _save_tier(
         await session.refresh(event)  # the refused savepoint expired what it had loaded
         if tier is not None:
             await session.refresh(tier)
-        return _tier_form(request, caller, event, tier, values, error=form_errors(exc))
+        return render_form(
+            request,
+            caller,
+            "events/tier.html",
+            error=form_errors(exc),
+            event=event,
+            tier=tier,
+            values=values,
+        )
     return redirect(
         request, f"/admin/events/{event.id}", flash=Flash("success", f"Tier “{saved.name}” saved.")
     )
+
+
+async def _tier_of_event(
+    event_id: uuid.UUID, tier_id: uuid.UUID, session: DbSession
+) -> tuple[Event, EventTicketTier]:
+    """An event's tier (another event's tier is a 404 here)."""
+    event = await event_actions.event(session, event_id)
+    return event, await event_actions.tier(session, event_id, tier_id)
+
+
+# Listed after the caller in a route, so that only an admin learns whether it exists.
+TierOfEvent = Annotated[tuple[Event, EventTicketTier], Depends(_tier_of_event)]
 
 
 @router.get("/events/{event_id}/tiers/new")
@@ -509,7 +508,9 @@ async def new_tier(
     event_id: uuid.UUID, request: Request, caller: AdminCaller, session: DbSession
 ) -> Response:
     event = await event_actions.event(session, event_id)
-    return _tier_form(request, caller, event, None, _tier_values(None))
+    return render(
+        request, caller, "events/tier.html", event=event, tier=None, values=_tier_values(None)
+    )
 
 
 @router.post("/events/{event_id}/tiers/new")
@@ -521,47 +522,33 @@ async def create_tier(
 
 
 @router.get("/events/{event_id}/tiers/{tier_id}")
-async def edit_tier(
-    event_id: uuid.UUID,
-    tier_id: uuid.UUID,
-    request: Request,
-    caller: AdminCaller,
-    session: DbSession,
-) -> Response:
-    event = await event_actions.event(session, event_id)
-    tier = await event_actions.tier(session, event_id, tier_id)
-    return _tier_form(request, caller, event, tier, _tier_values(tier))
+async def edit_tier(request: Request, caller: AdminCaller, found: TierOfEvent) -> Response:
+    event, tier = found
+    return render(
+        request, caller, "events/tier.html", event=event, tier=tier, values=_tier_values(tier)
+    )
 
 
 @router.post("/events/{event_id}/tiers/{tier_id}")
 async def update_tier(
-    event_id: uuid.UUID,
-    tier_id: uuid.UUID,
-    request: Request,
-    caller: AdminCaller,
-    session: DbSession,
+    request: Request, caller: AdminCaller, session: DbSession, found: TierOfEvent
 ) -> Response:
-    event = await event_actions.event(session, event_id)
-    tier = await event_actions.tier(session, event_id, tier_id)
-    return await _save_tier(request, caller, session, event, tier)
+    return await _save_tier(request, caller, session, *found)
 
 
 @router.post("/events/{event_id}/tiers/{tier_id}/remove")
 async def remove_tier(
-    event_id: uuid.UUID,
-    tier_id: uuid.UUID,
-    request: Request,
-    caller: AdminCaller,
-    session: DbSession,
+    request: Request, caller: AdminCaller, session: DbSession, found: TierOfEvent
 ) -> Response:
+    event, tier = found
     return await perform_then_back(
         request,
         session,
         caller,
         "event.tier_remove",
-        lambda: event_actions.remove_tier(session, event_id, tier_id),
-        back=f"/admin/events/{event_id}",
+        lambda: event_actions.remove_tier(session, event.id, tier.id),
+        back=f"/admin/events/{event.id}",
         done="The tier is removed (a tier that sold is switched off instead, its tickets stay).",
-        target=str(event_id),
-        tier=str(tier_id),
+        target=str(event.id),
+        tier=str(tier.id),
     )

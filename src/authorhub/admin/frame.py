@@ -282,6 +282,20 @@ def render(
     return response
 
 
+def render_form(
+    request: Request, caller: Caller, template: str, *, error: str | None = None, **context: Any
+) -> HTMLResponse:
+    """A form page; with `error` (a refusal), a 422 with the reason above what was typed."""
+    return render(
+        request,
+        caller,
+        template,
+        flash=Flash("error", error) if error else None,
+        status_code=422 if error else 200,
+        **context,
+    )
+
+
 def redirect(request: Request, url: str, *, flash: Flash | None = None) -> Response:
     """After an action: 303 to the page to show (htmx: HX-Location, a swap without a reload),
     carrying the flash message in a signed cookie for one page."""
