@@ -214,6 +214,12 @@ class TestTiers:
             text = html.unescape(refused.text)
             assert reason in text, (changes, text[-2000:])
             assert f'value="{changes["quantity_limit"]}"' in text  # what was typed stays
+        # The field the service named is marked on the form.
+        marked = await http.post(
+            f"/admin/events/{event.id}/tiers/{tier.id}", data={**base, "quantity_limit": "4"}
+        )
+        assert 'name="quantity_limit" value="4" aria-invalid="true"' in marked.text
+        assert 'name="name" value="Standard" required aria-invalid' not in marked.text
         await db.refresh(tier)
         assert (tier.quantity_limit, tier.price_ngn, tier.name) == (8, 300_000, "Standard")
         assert await _audit(db) == []

@@ -32,7 +32,6 @@ from authorhub.admin.frame import (
     AdminCaller,
     Flash,
     admin_router,
-    form_errors,
     form_text,
     form_utc,
     nav_section,
@@ -346,7 +345,7 @@ def _lesson_form(
     found: InCourse,
     values: dict[str, Any],
     *,
-    error: str | None = None,
+    error: ValidationError | AppError | None = None,
 ) -> Response:
     """The lesson's form with the preview of its text (what was typed, after a refusal)."""
     return render_form(
@@ -402,7 +401,7 @@ async def _save_lesson(
             lesson=str(lesson.id) if lesson else None,
         )
     except (ValidationError, AppError) as exc:
-        return _lesson_form(request, caller, found, values, error=form_errors(exc))
+        return _lesson_form(request, caller, found, values, error=exc)
     return redirect(
         request,
         f"/admin/courses/{found.course.id}/lessons/{saved.id}",
@@ -526,6 +525,10 @@ async def _quiz_form(
     )
 
 
+def _questions(count: int) -> str:
+    return f"{count} question" + ("" if count == 1 else "s")
+
+
 def _quiz_problem(exc: ValidationError) -> str:
     """Pydantic's complaints about a quiz, with questions numbered as the page shows them."""
     lines = []
@@ -574,7 +577,7 @@ async def save_quiz(
     return redirect(
         request,
         f"/admin/courses/{found.course.id}/modules/{found.module.id}/quiz",
-        flash=Flash("success", f"Quiz saved: {len(data.questions)} questions."),
+        flash=Flash("success", f"Quiz saved: {_questions(len(data.questions))}."),
     )
 
 

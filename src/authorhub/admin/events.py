@@ -24,7 +24,6 @@ from authorhub.admin.frame import (
     admin_router,
     fetch_page,
     form_amount,
-    form_errors,
     form_text,
     form_utc,
     nav_section,
@@ -202,7 +201,7 @@ def _event_form(
     event: Event | None,
     values: dict[str, Any],
     *,
-    error: str | None = None,
+    error: ValidationError | AppError | None = None,
 ) -> Response:
     rows = values["agenda"] + [dict.fromkeys(AGENDA_FIELDS, "")] * BLANK_AGENDA_ROWS
     return render_form(
@@ -298,7 +297,7 @@ async def _save_event(
     except (ValidationError, AppError) as exc:
         if event is not None:
             await session.refresh(event)  # the refused savepoint expired it
-        return _event_form(request, caller, event, values, error=form_errors(exc))
+        return _event_form(request, caller, event, values, error=exc)
     return redirect(request, f"/admin/events/{target}", flash=Flash("success", "Saved."))
 
 
@@ -481,7 +480,7 @@ async def _save_tier(
             request,
             caller,
             "events/tier.html",
-            error=form_errors(exc),
+            error=exc,
             event=event,
             tier=tier,
             values=values,

@@ -16,6 +16,7 @@ See docs/admin.md.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
@@ -283,9 +284,18 @@ def render(
 
 
 def render_form(
-    request: Request, caller: Caller, template: str, *, error: str | None = None, **context: Any
+    request: Request,
+    caller: Caller,
+    template: str,
+    *,
+    error: str | ValidationError | AppError | None = None,
+    **context: Any,
 ) -> HTMLResponse:
-    """A form page; with `error` (a refusal), a 422 with the reason above what was typed."""
+    """A form page; with `error` (a refusal), a 422 with the reason above what was typed and
+    the fields it names marked (`invalid`, read by the `field` macro)."""
+    if isinstance(error, ValidationError | AppError):
+        context["invalid"] = invalid_fields(error)
+        error = form_errors(error)
     return render(
         request,
         caller,
@@ -333,14 +343,33 @@ def set_admin_cookie(
 
 
 def problem_text(exc: AppError) -> str:
-    """An AppError as one sentence for a person, with the fields its details name."""
+    """An AppError as one sentence for a person, with the fields its details name (a field's
+    message is left out when it only repeats the sentence)."""
     details = exc.details if isinstance(exc.details, list) else []
-    fields = [
-        f"{str(d.get('field', '')).removeprefix('body.')}: {d.get('message', '')}"
-        for d in details
-        if isinstance(d, dict)
-    ]
+    fields = []
+    for d in details:
+        if not isinstance(d, dict):
+            continue
+        name, message = str(d.get("field", "")).removeprefix("body."), d.get("message", "")
+        fields.append(name if message == exc.message else f"{name}: {message}")
     return exc.message + (" (" + "; ".join(fields) + ")" if fields else "")
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def invalid_fields(exc: ValidationError | AppError) -> set[str]:
+    """The form fields a refusal names (the API's camelCase as the forms' snake_case), for
+    marking them on the page."""
+    if isinstance(exc, ValidationError):
+        return {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+    details = exc.details if isinstance(exc.details, list) else []
+    return {
+        _snake(str(d["field"]).removeprefix("body.").split(".")[0])
+        for d in details
+        if isinstance(d, dict) and d.get("field")
+    }
 
 
 # --- actions -------------------------------------------------------------------------------------
