@@ -18,7 +18,7 @@ from authorhub.reviews import service as reviews
 from authorhub.reviews.schemas import ReviewCreate
 from tests.admin.conftest import Signed, csrf_of, person, sign_in, statements_of
 from tests.fixtures.auth import make_user
-from tests.fixtures.catalog import make_book
+from tests.fixtures.catalog import book_rating, make_book
 
 QUEUE = "/admin/moderation/reviews"
 
@@ -53,17 +53,6 @@ async def _signed(db: AsyncSession, http: httpx.AsyncClient, role: Role) -> Sign
     return Signed(http, user)
 
 
-async def _rating(db: AsyncSession, book: Book) -> tuple[float | None, int]:
-    row = (
-        await db.execute(
-            select(Book.average_rating, Book.review_count)
-            .where(Book.id == book.id)
-            .execution_options(populate_existing=True)
-        )
-    ).one()
-    return row[0], row[1]
-
-
 async def test_a_moderator_restores_a_hidden_review_and_hides_a_reported_one(
     db: AsyncSession, admin_http: httpx.AsyncClient, settings: Settings
 ) -> None:
@@ -74,7 +63,7 @@ async def test_a_moderator_restores_a_hidden_review_and_hides_a_reported_one(
     await reviews.create(
         db, user=await make_user(db), book_id=book.id, body=ReviewCreate(rating=5, body="Lovely")
     )
-    assert await _rating(db, book) == (3.0, 2)  # the hidden review does not count
+    assert await book_rating(db, book) == (3.0, 2)  # the hidden review does not count
 
     signed = await _signed(db, admin_http, Role.moderator)
     page = await admin_http.get(QUEUE)
@@ -95,13 +84,13 @@ async def test_a_moderator_restores_a_hidden_review_and_hides_a_reported_one(
     assert "The review of “The Lagos Letters” is shown again; its reports are settled." in shown
     row = await db.get(Review, hidden, populate_existing=True)
     assert row is not None and row.hidden_at is None and row.report_count == 0
-    assert await _rating(db, book) == (2.33, 3)  # (1 + 1 + 5) / 3, as the database rounds it
+    assert await book_rating(db, book) == (2.33, 3)  # (1 + 1 + 5) / 3, as the database rounds it
 
     done = await admin_http.post(f"{QUEUE}/{reported}/hide", data={"csrf_token": token})
     assert "is hidden." in html.unescape((await admin_http.get(done.headers["location"])).text)
     row = await db.get(Review, reported, populate_existing=True)
     assert row is not None and row.hidden_at is not None
-    assert await _rating(db, book) == (3.0, 2)
+    assert await book_rating(db, book) == (3.0, 2)
     assert sorted(await _audit(db)) == [
         "admin.review.hide",
         "admin.review.restore",
