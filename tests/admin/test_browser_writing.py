@@ -204,7 +204,7 @@ async def test_a_moderator_restores_a_hidden_review_from_the_queue(
         row = await session.get(Review, review.id)
         assert row is not None
         row.hidden_at, row.report_count = utcnow(), 3  # as three reports leave it
-    async with httpx.AsyncClient(base_url=live_server) as http:
+    async with httpx.AsyncClient(base_url=live_server, timeout=30) as http:
         before = (await http.get(f"/api/books/{book.id}/reviews")).json()["data"]
     assert before == []
 
@@ -219,7 +219,7 @@ async def test_a_moderator_restores_a_hidden_review_from_the_queue(
     await confirm(page)
     await page.get_by_text("shown again; its reports are settled.").wait_for()
     await page.get_by_text("nothing waits for a moderator").wait_for()
-    async with httpx.AsyncClient(base_url=live_server) as http:
+    async with httpx.AsyncClient(base_url=live_server, timeout=30) as http:
         after = (await http.get(f"/api/books/{book.id}/reviews")).json()["data"]
     assert [r["body"] for r in after] == ["Chapter two made me cry."]
     await context.close()

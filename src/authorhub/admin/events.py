@@ -147,6 +147,13 @@ AGENDA_FIELDS = ("starts_at", "title", "speaker", "description")
 BLANK_AGENDA_ROWS = 3  # empty rows under the agenda's items, for new ones
 
 
+REFUND_POLICY_LABELS = {
+    RefundPolicy.full: "Full refund until the cancellation deadline",
+    RefundPolicy.until_days: "Full refund until N days before the start",
+    RefundPolicy.none: "No refunds (unless the event is cancelled)",
+}
+
+
 def _utc_field(moment: datetime | str | None) -> str:
     """A time as a `datetime-local` value in UTC (the forms say so)."""
     if moment is None or moment == "":
@@ -217,20 +224,13 @@ def _event_form(
     )
 
 
-REFUND_POLICY_LABELS = {
-    RefundPolicy.full: "Full refund until the cancellation deadline",
-    RefundPolicy.until_days: "Full refund until N days before the start",
-    RefundPolicy.none: "No refunds (unless the event is cancelled)",
-}
-
-
 def _agenda(form: FormData) -> list[dict[str, str | None]]:
     """The agenda rows of the form (agenda-0-title …), in order; rows left empty are dropped."""
     rows = []
     for n in range(100):
-        row = {name: form_text(form, f"agenda-{n}-{name}") for name in AGENDA_FIELDS}
         if f"agenda-{n}-title" not in form:
             break
+        row = {name: form_text(form, f"agenda-{n}-{name}") for name in AGENDA_FIELDS}
         if any(row.values()):
             rows.append(row)
     return rows
