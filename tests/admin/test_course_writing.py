@@ -6,6 +6,7 @@ module, delete) and a module's quiz (questions, choices, right answers), all thr
 from __future__ import annotations
 
 import html
+import uuid
 
 import httpx
 from sqlalchemy import select
@@ -317,4 +318,7 @@ class TestQuiz:
                 path, data={"csrf_token": token, "title": "X", "body": "x"}
             )
             assert response.status_code == 403, path
+        # The role is checked before the module is looked for: a made-up one is 403 too.
+        made_up = f"/admin/courses/{course.id}/modules/{uuid.uuid4()}/quiz"
+        assert (await admin_http.get(made_up)).status_code == 403
         assert await _titles(db, course) == ["M0"]
