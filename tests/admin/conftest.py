@@ -130,7 +130,11 @@ async def browser() -> AsyncIterator[Any]:
 async def screenshot(page: Any, name: str) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        await page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+        # caret="initial": Playwright hides the caret with a <style> of its own otherwise, which
+        # the admin's CSP blocks (and reports) when htmx next copies the page.
+        await page.screenshot(
+            path=str(Path(SHOTS) / f"{name}.png"), full_page=True, caret="initial"
+        )
 
 
 # --- a community post waiting for a moderator ---------------------------------------------------

@@ -4,6 +4,8 @@ service, the signed preview link, categories; all audited, CSRF-checked, admin o
 
 from __future__ import annotations
 
+import html
+import uuid
 from datetime import timedelta
 
 import httpx
@@ -163,3 +165,41 @@ async def test_categories_are_added_and_deleted(signed_admin: Signed, db: AsyncS
     await http.post(f"/admin/blog-categories/{category.id}/delete", data={"csrf_token": token})
     assert await db.scalar(select(BlogCategory).where(BlogCategory.name == "Craft")) is None
     assert await _events(db) == ["admin.blog_category.save", "admin.blog_category.delete"]
+
+
+async def test_a_category_is_renamed_and_a_taken_name_is_refused(
+    signed_admin: Signed, db: AsyncSession
+) -> None:
+    http = signed_admin.http
+    travel = await make_blog_category(db, "Travel")
+    await make_blog_category(db, "Craft")
+    page = (await http.get("/admin/blog-categories")).text
+    assert f'action="/admin/blog-categories/{travel.id}"' in page
+    token = csrf_of(page)
+    form = {"csrf_token": token, "name": "Travel notes", "description": "Trips", "sort_order": "3"}
+    renamed = await http.post(f"/admin/blog-categories/{travel.id}", data=form)
+    shown = html.unescape((await http.get(renamed.headers["location"])).text)
+    assert "“Travel notes” was saved." in shown and "/travel-notes" in shown
+    await db.refresh(travel)
+    assert (travel.name, travel.slug, travel.description, travel.sort_order) == (
+        "Travel notes",
+        "travel-notes",
+        "Trips",
+        3,
+    )
+    for changes, reason in [
+        ({"name": "Craft"}, "A blog category with this name exists."),
+        ({"name": ""}, "name: String should have at least 1 character"),
+        ({"sort_order": "-1"}, "sort_order"),
+    ]:
+        refused = await http.post(f"/admin/blog-categories/{travel.id}", data={**form, **changes})
+        assert reason in html.unescape((await http.get(refused.headers["location"])).text)
+    await db.refresh(travel)
+    assert travel.name == "Travel notes"
+    missing = await http.post(f"/admin/blog-categories/{uuid.uuid4()}", data=form)
+    assert "No blog category has this id." in (await http.get(missing.headers["location"])).text
+    forged = await http.post(
+        f"/admin/blog-categories/{travel.id}", data={**form, "csrf_token": "x"}
+    )
+    assert forged.status_code == 403
+    assert await _events(db) == ["admin.blog_category.update"]

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from authorhub.config import Settings
 from authorhub.models import Book, BookFormat, BookStatus, LibraryEntry, LibrarySource, Role, User
 from tests.fixtures.auth import bearer, make_user
-from tests.fixtures.catalog import make_book
+from tests.fixtures.catalog import book_rating, make_book
 
 
 async def _own(db: AsyncSession, user: User, book: Book) -> None:
@@ -26,17 +26,6 @@ async def _own(db: AsyncSession, user: User, book: Book) -> None:
         )
     )
     await db.flush()
-
-
-async def _rating(db: AsyncSession, book: Book) -> tuple[float, int]:
-    row = (
-        await db.execute(
-            select(Book.average_rating, Book.review_count)
-            .where(Book.id == book.id)
-            .execution_options(populate_existing=True)
-        )
-    ).one()
-    return row[0], row[1]
 
 
 async def _review(
@@ -60,7 +49,7 @@ async def test_an_owner_writes_a_verified_review_and_the_book_rating_follows(
     assert mine.json()["data"]["verifiedPurchase"] is True
     assert mine.json()["data"]["author"]["name"] == owner.name
     assert theirs.json()["data"]["verifiedPurchase"] is False
-    assert await _rating(db, book) == (3.5, 2)
+    assert await book_rating(db, book) == (3.5, 2)
 
     again = await _review(client, book, bearer(settings, owner), 4)
     assert again.status_code == 409 and again.json()["code"] == "review_exists"
@@ -70,7 +59,7 @@ async def test_an_owner_writes_a_verified_review_and_the_book_rating_follows(
         f"/api/reviews/{review_id}", json={"rating": 3}, headers=bearer(settings, owner)
     )
     assert edited.status_code == 200 and edited.json()["data"]["rating"] == 3
-    assert await _rating(db, book) == (2.5, 2)
+    assert await book_rating(db, book) == (2.5, 2)
 
     # Someone else's review does not exist for her.
     stolen = await client.patch(
@@ -81,7 +70,7 @@ async def test_an_owner_writes_a_verified_review_and_the_book_rating_follows(
 
     deleted = await client.delete(f"/api/reviews/{review_id}", headers=bearer(settings, owner))
     assert deleted.status_code == 200
-    assert await _rating(db, book) == (2.0, 1)
+    assert await book_rating(db, book) == (2.0, 1)
 
     listed = await client.get(f"/api/books/{book.id}")
     assert listed.json()["data"]["averageRating"] == 2.0
@@ -107,7 +96,7 @@ async def test_bad_input_is_422_naming_the_field_and_writes_nothing(
     unpublished = await _review(client, draft, headers, 4)
     anonymous = await client.post(f"/api/books/{book.id}/reviews", json={"rating": 4})
     assert unpublished.status_code == 404 and anonymous.status_code == 401
-    assert await _rating(db, book) == (0.0, 0)
+    assert await book_rating(db, book) == (0.0, 0)
     shown = await client.get(f"/api/books/{book.id}")
     assert shown.json()["data"]["averageRating"] is None
 
@@ -170,7 +159,7 @@ async def test_reports_hide_a_review_until_a_moderator_restores_it(
         await client.post(f"/api/reviews/{review_id}/report", headers=bearer(settings, reporter))
     listed = (await client.get(f"/api/books/{book.id}/reviews")).json()["data"]
     assert review_id not in [r["id"] for r in listed]
-    assert await _rating(db, book) == (5.0, 1)  # the hidden review no longer counts
+    assert await book_rating(db, book) == (5.0, 1)  # the hidden review no longer counts
 
     member_queue = await client.get("/api/moderation/reviews", headers=bearer(settings, author))
     assert member_queue.status_code == 403
@@ -181,7 +170,7 @@ async def test_reports_hide_a_review_until_a_moderator_restores_it(
 
     restored = await client.post(f"/api/moderation/reviews/{review_id}/restore", headers=moderator)
     assert restored.status_code == 200 and restored.json()["data"]["hiddenAt"] is None
-    assert await _rating(db, book) == (3.0, 2)
+    assert await book_rating(db, book) == (3.0, 2)
     assert (await client.get("/api/moderation/reviews", headers=moderator)).json()["data"] == []
     hidden = await client.post(f"/api/moderation/reviews/{review_id}/hide", headers=moderator)
     assert hidden.json()["data"]["hiddenAt"] is not None

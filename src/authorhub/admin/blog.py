@@ -26,6 +26,7 @@ from authorhub.admin.frame import (
     form_utc,
     nav_section,
     perform,
+    perform_then_back,
     problem_text,
     query_text,
     redirect,
@@ -330,54 +331,55 @@ async def category_list(request: Request, caller: AdminCaller, session: DbSessio
     )
 
 
-@router.post("/blog-categories")
-async def save_category(request: Request, caller: AdminCaller, session: DbSession) -> Response:
+async def _save_category(
+    request: Request, caller: AdminCaller, session: DbSession, category_id: uuid.UUID | None
+) -> Response:
+    """Add a category, or rename / describe / reorder one (the blog service gives it the slug
+    of its new name and refuses a name another category has)."""
     form = await request.form()
-    raw_id = form_text(form, "category_id")
-    try:
-        data = CategoryWrite.model_validate(
-            {
-                "name": form_text(form, "name") or "",
-                "description": form_text(form, "description"),
-                "sort_order": form_text(form, "sort_order") or 0,
-            }
-        )
-        category_id = uuid.UUID(raw_id) if raw_id else None
-        saved = await perform(
-            session,
-            caller,
-            "blog_category.save",
-            lambda: blog_actions.save_category(session, data, category_id),
-            target=raw_id,
-        )
-    except ValidationError as exc:
-        return redirect(
-            request, "/admin/blog-categories", flash=Flash("error", validation_text(exc))
-        )
-    except (AppError, ValueError) as exc:
-        text = problem_text(exc) if isinstance(exc, AppError) else "Unknown category."
-        return redirect(request, "/admin/blog-categories", flash=Flash("error", text))
-    return redirect(
-        request, "/admin/blog-categories", flash=Flash("success", f"“{saved.name}” was saved.")
+    fields = {
+        "name": form_text(form, "name") or "",
+        "description": form_text(form, "description"),
+        "sort_order": form_text(form, "sort_order") or 0,
+    }
+    return await perform_then_back(
+        request,
+        session,
+        caller,
+        "blog_category.save" if category_id is None else "blog_category.update",
+        lambda: blog_actions.save_category(
+            session, CategoryWrite.model_validate(fields), category_id
+        ),
+        back="/admin/blog-categories",
+        done=lambda saved: f"“{saved.name}” was saved.",
+        target=str(category_id) if category_id else None,
+        name=str(fields["name"])[:100],
     )
+
+
+@router.post("/blog-categories")
+async def add_category(request: Request, caller: AdminCaller, session: DbSession) -> Response:
+    return await _save_category(request, caller, session, None)
+
+
+@router.post("/blog-categories/{category_id}")
+async def update_category(
+    category_id: uuid.UUID, request: Request, caller: AdminCaller, session: DbSession
+) -> Response:
+    return await _save_category(request, caller, session, category_id)
 
 
 @router.post("/blog-categories/{category_id}/delete")
 async def delete_category(
     category_id: uuid.UUID, request: Request, caller: AdminCaller, session: DbSession
 ) -> Response:
-    try:
-        await perform(
-            session,
-            caller,
-            "blog_category.delete",
-            lambda: blog_actions.delete_category(session, category_id),
-            target=str(category_id),
-        )
-    except AppError as exc:
-        return redirect(request, "/admin/blog-categories", flash=Flash("error", problem_text(exc)))
-    return redirect(
+    return await perform_then_back(
         request,
-        "/admin/blog-categories",
-        flash=Flash("success", "The category was deleted; its posts stay, without a category."),
+        session,
+        caller,
+        "blog_category.delete",
+        lambda: blog_actions.delete_category(session, category_id),
+        back="/admin/blog-categories",
+        done="The category was deleted; its posts stay, without a category.",
+        target=str(category_id),
     )

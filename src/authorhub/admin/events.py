@@ -6,13 +6,14 @@ which refunds paid tickets) inside `perform` (a savepoint and an `admin.*` audit
 from __future__ import annotations
 
 import uuid
-from datetime import UTC
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy import select
+from starlette.datastructures import FormData
 
 from authorhub.admin.actions import events as event_actions
 from authorhub.admin.frame import (
@@ -22,6 +23,7 @@ from authorhub.admin.frame import (
     ModeratorCaller,
     admin_router,
     fetch_page,
+    form_amount,
     form_text,
     form_utc,
     nav_section,
@@ -32,12 +34,13 @@ from authorhub.admin.frame import (
     problem_text,
     redirect,
     render,
-    validation_text,
+    render_form,
 )
 from authorhub.db import DbSession
-from authorhub.errors import AppError
-from authorhub.events.schemas import EventCreate, EventUpdate
-from authorhub.models import Event, EventStatus, EventType, Role
+from authorhub.errors import AppError, Unprocessable
+from authorhub.events.schemas import EventCreate, EventUpdate, TierCreate, TierUpdate
+from authorhub.kit.money import to_major
+from authorhub.models import Event, EventStatus, EventTicketTier, EventType, RefundPolicy, Role
 
 router = admin_router()
 nav_section("Events", "/admin/events", role=Role.admin, order=80)
@@ -123,22 +126,79 @@ async def events_list(request: Request, caller: AdminCaller, session: DbSession)
     )
 
 
-EVENT_FIELDS = ("title", "summary", "event_type", "location", "starts_at", "ends_at", "capacity")
+EVENT_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "event_type",
+    "location",
+    "meeting_url",
+    "timezone",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "refund_policy",
+    "refund_days",
+    "cancellation_deadline",
+)
+# Emptied on the form → emptied on the event (the rest keep their value when left blank).
+CLEARABLE = ("summary", "description", "location", "meeting_url", "refund_days")
+AGENDA_FIELDS = ("starts_at", "title", "speaker", "description")
+BLANK_AGENDA_ROWS = 3  # empty rows under the agenda's items, for new ones
+
+
+REFUND_POLICY_LABELS = {
+    RefundPolicy.full: "Full refund until the cancellation deadline",
+    RefundPolicy.until_days: "Full refund until N days before the start",
+    RefundPolicy.none: "No refunds (unless the event is cancelled)",
+}
+
+
+def _utc_field(moment: datetime | str | None) -> str:
+    """A time as a `datetime-local` value in UTC (the forms say so)."""
+    if moment is None or moment == "":
+        return ""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
 
 
 def _event_values(event: Event | None) -> dict[str, Any]:
     if event is None:
-        return {"event_type": "workshop", "is_online": False, "is_free": True, "capacity": 50}
+        return {
+            "event_type": "workshop",
+            "is_online": False,
+            "is_free": True,
+            "capacity": 50,
+            "timezone": "Africa/Lagos",
+            "refund_policy": RefundPolicy.full.value,
+            "agenda": [],
+        }
     return {
         "title": event.title,
         "summary": event.summary or "",
+        "description": event.description or "",
         "event_type": event.event_type.value,
         "location": event.location or "",
-        "starts_at": event.starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": event.ends_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M"),
+        "meeting_url": event.meeting_url or "",
+        "timezone": event.timezone,
+        "starts_at": _utc_field(event.starts_at),
+        "ends_at": _utc_field(event.ends_at),
         "capacity": event.capacity,
         "is_online": event.is_online,
         "is_free": event.is_free,
+        "refund_policy": event.refund_policy.value,
+        "refund_days": event.refund_days or "",
+        "cancellation_deadline": _utc_field(event.cancellation_deadline),
+        "agenda": [
+            {
+                "starts_at": _utc_field(item.get("startsAt")),
+                "title": item.get("title") or "",
+                "speaker": item.get("speaker") or "",
+                "description": item.get("description") or "",
+            }
+            for item in event.agenda
+        ],
     }
 
 
@@ -148,18 +208,46 @@ def _event_form(
     event: Event | None,
     values: dict[str, Any],
     *,
-    error: str | None = None,
+    error: ValidationError | AppError | None = None,
 ) -> Response:
-    return render(
+    rows = values["agenda"] + [dict.fromkeys(AGENDA_FIELDS, "")] * BLANK_AGENDA_ROWS
+    return render_form(
         request,
         caller,
         "events/form.html",
+        error=error,
         event=event,
         values=values,
+        agenda_rows=rows,
         types=[t.value for t in EventType],
-        flash=Flash("error", error) if error else None,
-        status_code=422 if error else 200,
+        refund_policies=[(p.value, REFUND_POLICY_LABELS[p]) for p in RefundPolicy],
     )
+
+
+def _agenda(form: FormData) -> list[dict[str, str | None]]:
+    """The agenda rows of the form (agenda-0-title …), in order; rows left empty are dropped."""
+    rows = []
+    for n in range(100):
+        if f"agenda-{n}-title" not in form:
+            break
+        row = {name: form_text(form, f"agenda-{n}-{name}") for name in AGENDA_FIELDS}
+        if any(row.values()):
+            rows.append(row)
+    return rows
+
+
+def _agenda_items(rows: list[dict[str, str | None]]) -> list[dict[str, Any]]:
+    items = []
+    for n, row in enumerate(rows, start=1):
+        if not row["title"]:
+            raise Unprocessable(
+                f"Agenda item {n} needs a title.",
+                details=[
+                    {"field": f"agenda.{n}.title", "message": "give a title or empty the row"}
+                ],
+            )
+        items.append({**row, "starts_at": form_utc(row["starts_at"], f"agenda.{n}.startsAt")})
+    return items
 
 
 async def _save_event(
@@ -171,11 +259,16 @@ async def _save_event(
     values: dict[str, Any] = {name: form_text(form, name) for name in EVENT_FIELDS}
     values["is_online"] = form.get("is_online") == "on"
     values["is_free"] = form.get("is_free") == "on"
+    values["agenda"] = _agenda(form)
     try:
         data = {
             **{k: v for k, v in values.items() if v is not None},
             "starts_at": form_utc(values["starts_at"], "startsAt"),
             "ends_at": form_utc(values["ends_at"], "endsAt"),
+            "cancellation_deadline": form_utc(
+                values["cancellation_deadline"], "cancellationDeadline"
+            ),
+            "agenda": _agenda_items(values["agenda"]),
         }
         if event is None:
             created = await perform(
@@ -187,6 +280,7 @@ async def _save_event(
             target = created.id
         else:
             data.pop("is_free")  # fixed once created: tickets may have been sold
+            data.update({name: values[name] for name in CLEARABLE})
             await perform(
                 session,
                 caller,
@@ -203,8 +297,7 @@ async def _save_event(
     except (ValidationError, AppError) as exc:
         if event is not None:
             await session.refresh(event)  # the refused savepoint expired it
-        reason = validation_text(exc) if isinstance(exc, ValidationError) else problem_text(exc)
-        return _event_form(request, caller, event, values, error=reason)
+        return _event_form(request, caller, event, values, error=exc)
     return redirect(request, f"/admin/events/{target}", flash=Flash("success", "Saved."))
 
 
@@ -247,6 +340,7 @@ async def event_detail(
         caller,
         "events/detail.html",
         event=event,
+        refund=event_actions.refund_summary(event),
         tiers=await event_actions.tiers(session, event_id),
         stats=await event_actions.stats(session, event_id),
         page=page_of_rows(request, rows, total),
@@ -299,4 +393,161 @@ async def cancel(
         done="Cancelled: attendees are told, paid tickets refunded.",
         target=str(event_id),
         reason=reason,
+    )
+
+
+# --- ticket tiers (admins) ---------------------------------------------------------------------
+
+
+def _tier_values(tier: EventTicketTier | None) -> dict[str, Any]:
+    if tier is None:
+        return {"is_active": True, "position": 0}
+    return {
+        "name": tier.name,
+        "position": tier.position,
+        "price_ngn": str(to_major(tier.price_ngn, "NGN")),
+        "price_usd": str(to_major(tier.price_usd, "USD")) if tier.price_usd else "",
+        "quantity_limit": tier.quantity_limit or "",
+        "sales_start": _utc_field(tier.sales_start),
+        "sales_end": _utc_field(tier.sales_end),
+        "is_active": tier.is_active,
+    }
+
+
+TIER_FIELDS = ("name", "position", "price_ngn", "price_usd", "quantity_limit")
+
+
+async def _save_tier(
+    request: Request,
+    caller: AdminCaller,
+    session: DbSession,
+    event: Event,
+    tier: EventTicketTier | None,
+) -> Response:
+    """A tier through the API's TierCreate / TierUpdate and the events service (which refuses
+    a limit under what was sold, above the event's capacity, or a sale window after the
+    start); prices are typed in naira and dollars. A refusal shows the form again."""
+    form = await request.form()
+    values: dict[str, Any] = {
+        name: form_text(form, name) for name in (*TIER_FIELDS, "sales_start", "sales_end")
+    }
+    values["is_active"] = form.get("is_active") == "on"
+    try:
+        if not values["name"]:
+            raise Unprocessable(
+                "Give the tier a name.", details=[{"field": "name", "message": "required"}]
+            )
+        data = {
+            "name": values["name"],
+            "position": values["position"] or 0,
+            "price_ngn": form_amount(values["price_ngn"], "priceNgn", "NGN"),
+            "price_usd": form_amount(values["price_usd"], "priceUsd", "USD"),
+            "quantity_limit": values["quantity_limit"],
+            "sales_start": form_utc(values["sales_start"], "salesStart"),
+            "sales_end": form_utc(values["sales_end"], "salesEnd"),
+        }
+        if data["price_ngn"] is None:
+            raise Unprocessable(
+                "Give the price in naira.", details=[{"field": "priceNgn", "message": "required"}]
+            )
+        if tier is None:
+            saved = await perform(
+                session,
+                caller,
+                "event.tier_create",
+                lambda: event_actions.create_tier(
+                    session, event.id, TierCreate.model_validate(data)
+                ),
+                target=str(event.id),
+            )
+        else:
+            data["is_active"] = values["is_active"]
+            saved = await perform(
+                session,
+                caller,
+                "event.tier_update",
+                lambda: event_actions.update_tier(
+                    session, event.id, tier.id, TierUpdate.model_validate(data)
+                ),
+                target=str(event.id),
+                tier=str(tier.id),
+            )
+    except (ValidationError, AppError) as exc:
+        await session.refresh(event)  # the refused savepoint expired what it had loaded
+        if tier is not None:
+            await session.refresh(tier)
+        return render_form(
+            request,
+            caller,
+            "events/tier.html",
+            error=exc,
+            event=event,
+            tier=tier,
+            values=values,
+        )
+    return redirect(
+        request, f"/admin/events/{event.id}", flash=Flash("success", f"Tier “{saved.name}” saved.")
+    )
+
+
+async def _tier_of_event(
+    event_id: uuid.UUID, tier_id: uuid.UUID, session: DbSession
+) -> tuple[Event, EventTicketTier]:
+    """An event's tier (another event's tier is a 404 here)."""
+    event = await event_actions.event(session, event_id)
+    return event, await event_actions.tier(session, event_id, tier_id)
+
+
+# Listed after the caller in a route, so that only an admin learns whether it exists.
+TierOfEvent = Annotated[tuple[Event, EventTicketTier], Depends(_tier_of_event)]
+
+
+@router.get("/events/{event_id}/tiers/new")
+async def new_tier(
+    event_id: uuid.UUID, request: Request, caller: AdminCaller, session: DbSession
+) -> Response:
+    event = await event_actions.event(session, event_id)
+    return render(
+        request, caller, "events/tier.html", event=event, tier=None, values=_tier_values(None)
+    )
+
+
+@router.post("/events/{event_id}/tiers/new")
+async def create_tier(
+    event_id: uuid.UUID, request: Request, caller: AdminCaller, session: DbSession
+) -> Response:
+    event = await event_actions.event(session, event_id)
+    return await _save_tier(request, caller, session, event, None)
+
+
+@router.get("/events/{event_id}/tiers/{tier_id}")
+async def edit_tier(request: Request, caller: AdminCaller, found: TierOfEvent) -> Response:
+    event, tier = found
+    return render(
+        request, caller, "events/tier.html", event=event, tier=tier, values=_tier_values(tier)
+    )
+
+
+@router.post("/events/{event_id}/tiers/{tier_id}")
+async def update_tier(
+    request: Request, caller: AdminCaller, session: DbSession, found: TierOfEvent
+) -> Response:
+    return await _save_tier(request, caller, session, *found)
+
+
+@router.post("/events/{event_id}/tiers/{tier_id}/remove")
+async def remove_tier(
+    request: Request, caller: AdminCaller, session: DbSession, found: TierOfEvent
+) -> Response:
+    event, tier = found
+    return await perform_then_back(
+        request,
+        session,
+        caller,
+        "event.tier_remove",
+        lambda: event_actions.remove_tier(session, event.id, tier.id),
+        back=f"/admin/events/{event.id}",
+        done="The tier is removed (a tier that sold is switched off instead, its tickets stay).",
+        target=str(event.id),
+        tier=str(tier.id),
     )

@@ -16,10 +16,12 @@ See docs/admin.md.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import quote, unquote, urlencode, urlsplit
@@ -41,7 +43,7 @@ from authorhub.config import Settings
 from authorhub.db import DbSession
 from authorhub.errors import AppError, Forbidden, Unauthorized, Unprocessable
 from authorhub.kit.crypto import constant_time_equals, sign
-from authorhub.kit.money import format_amount
+from authorhub.kit.money import format_amount, to_minor
 from authorhub.models import Role, User
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -281,6 +283,29 @@ def render(
     return response
 
 
+def render_form(
+    request: Request,
+    caller: Caller,
+    template: str,
+    *,
+    error: str | ValidationError | AppError | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """A form page; with `error` (a refusal), a 422 with the reason above what was typed and
+    the fields it names marked (`invalid`, read by the `field` macro)."""
+    if isinstance(error, ValidationError | AppError):
+        context["invalid"] = invalid_fields(error)
+        error = form_errors(error)
+    return render(
+        request,
+        caller,
+        template,
+        flash=Flash("error", error) if error else None,
+        status_code=422 if error else 200,
+        **context,
+    )
+
+
 def redirect(request: Request, url: str, *, flash: Flash | None = None) -> Response:
     """After an action: 303 to the page to show (htmx: HX-Location, a swap without a reload),
     carrying the flash message in a signed cookie for one page."""
@@ -318,14 +343,33 @@ def set_admin_cookie(
 
 
 def problem_text(exc: AppError) -> str:
-    """An AppError as one sentence for a person, with the fields its details name."""
+    """An AppError as one sentence for a person, with the fields its details name (a field's
+    message is left out when it only repeats the sentence)."""
     details = exc.details if isinstance(exc.details, list) else []
-    fields = [
-        f"{str(d.get('field', '')).removeprefix('body.')}: {d.get('message', '')}"
-        for d in details
-        if isinstance(d, dict)
-    ]
+    fields = []
+    for d in details:
+        if not isinstance(d, dict):
+            continue
+        name, message = str(d.get("field", "")).removeprefix("body."), d.get("message", "")
+        fields.append(name if message == exc.message else f"{name}: {message}")
     return exc.message + (" (" + "; ".join(fields) + ")" if fields else "")
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def invalid_fields(exc: ValidationError | AppError) -> set[str]:
+    """The form fields a refusal names (the API's camelCase as the forms' snake_case), for
+    marking them on the page."""
+    if isinstance(exc, ValidationError):
+        return {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+    details = exc.details if isinstance(exc.details, list) else []
+    return {
+        _snake(str(d["field"]).removeprefix("body.").split(".")[0])
+        for d in details
+        if isinstance(d, dict) and d.get("field")
+    }
 
 
 # --- actions -------------------------------------------------------------------------------------
@@ -368,19 +412,26 @@ async def perform_then_back(
     work: Callable[[], Awaitable[Any]],
     *,
     back: str,
-    done: str,
+    done: str | Callable[[Any], str],
     target: str | None = None,
     **details: Any,
 ) -> Response:
-    """`perform`, then back to the page `back` with `done` as its message, or with the
-    service's refusal (an AppError or invalid input) as its error, having changed nothing."""
+    """`perform`, then back to the page `back` with `done` as its message (or `done(result)`),
+    or with the service's refusal (an AppError, or invalid input: build the service's input
+    inside `work`) as its error, having changed nothing."""
     try:
-        await perform(session, caller, action, work, target=target, **details)
-    except ValidationError as exc:
-        return redirect(request, back, flash=Flash("error", validation_text(exc)))
-    except AppError as exc:
-        return redirect(request, back, flash=Flash("error", problem_text(exc)))
-    return redirect(request, back, flash=Flash("success", done))
+        result = await perform(session, caller, action, work, target=target, **details)
+    except (ValidationError, AppError) as exc:
+        return redirect(request, back, flash=Flash("error", form_errors(exc)))
+    return redirect(
+        request, back, flash=Flash("success", done if isinstance(done, str) else done(result))
+    )
+
+
+def came_from(request: Request, default: str) -> str:
+    """The admin page the form was on (a queue keeps its filter and page), else `default`."""
+    page = request.headers.get("hx-current-url") or request.headers.get("referer")
+    return safe_next(page) if page else default
 
 
 def page_of_rows(request: Request, rows: Sequence[Any], total: int) -> PageOf:
@@ -436,6 +487,30 @@ def form_utc(raw: str | None, field: str) -> datetime | None:
             "Enter a date and time.",
             details=[{"field": field, "message": "not a date and time"}],
         ) from exc
+
+
+def form_amount(raw: str | None, field: str, currency: str) -> int | None:
+    """A price typed in naira or dollars ("2,500.00") as minor units; None when empty."""
+    if raw is None:
+        return None
+    try:
+        amount = Decimal(raw.replace(",", ""))
+    except InvalidOperation as exc:
+        raise Unprocessable(
+            "Enter an amount such as 2500 or 2500.00.",
+            details=[{"field": field, "message": "not an amount"}],
+        ) from exc
+    if not amount.is_finite() or amount <= 0:
+        raise Unprocessable(
+            "An amount must be more than zero.",
+            details=[{"field": field, "message": "must be more than zero"}],
+        )
+    return to_minor(amount, currency)
+
+
+def form_errors(exc: ValidationError | AppError) -> str:
+    """A refusal (invalid input or a service's AppError) as one line for the page."""
+    return validation_text(exc) if isinstance(exc, ValidationError) else problem_text(exc)
 
 
 def validation_text(exc: ValidationError) -> str:

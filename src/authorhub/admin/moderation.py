@@ -1,40 +1,37 @@
 """The moderators' screens (moderators and admins): the community's review queue (held and
 reported posts; decisions on posts, discussions and members), the blog comments' queue and
-bans; watched words for admins. Every decision goes through the community's or the comments'
-own moderation service (`admin/actions/community.py`, `admin/actions/comments.py`), inside
-`perform` (a savepoint and an `admin.*` audit row)."""
+bans, the book reviews' queue (hidden and reported reviews); watched words for admins. Every
+decision goes through that domain's own moderation service (`admin/actions/community.py`,
+`comments.py`, `reviews.py`) with `perform_then_back`: the service's input is built inside the
+audited savepoint, so invalid input or a refusal comes back as the page's error, changing
+nothing, and the `admin.*` row is written only when it was done."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 from sqlalchemy import select
 
 from authorhub.admin.actions import comments as comment_actions
 from authorhub.admin.actions import community as community_actions
+from authorhub.admin.actions import reviews as review_actions
 from authorhub.admin.frame import (
     PER_PAGE,
     AdminCaller,
-    Caller,
-    Flash,
     ModeratorCaller,
-    PageOf,
     admin_router,
+    came_from,
     form_text,
     nav_section,
     page_number,
-    perform,
-    problem_text,
-    redirect,
+    page_of_rows,
+    perform_then_back,
     render,
-    safe_next,
-    validation_text,
 )
+from authorhub.books.caching import CatalogWrite
 from authorhub.comments.schemas import BanCreate, QueueState
 from authorhub.community.schemas import (
     MemberAction,
@@ -44,47 +41,20 @@ from authorhub.community.schemas import (
     WatchedWordCreate,
 )
 from authorhub.db import DbSession
-from authorhub.errors import AppError, Unprocessable
+from authorhub.errors import Unprocessable
 from authorhub.models import DiscussionCategory, ReviewStatus, Role, WatchedWordAction
 
 router = admin_router()
 nav_section("Community queue", "/admin/moderation", role=Role.moderator, order=70)
 nav_section("Comments queue", "/admin/moderation/comments", role=Role.moderator, order=71)
-nav_section("Watched words", "/admin/moderation/words", role=Role.admin, order=72)
+nav_section("Reviews queue", "/admin/moderation/reviews", role=Role.moderator, order=72)
+nav_section("Watched words", "/admin/moderation/words", role=Role.admin, order=73)
 
+QUEUE = "/admin/moderation"  # where a decision returns when the browser did not say
 REVIEW_DECISIONS = ("restore", "approve", "hide", "delete", "dismiss")
 DISCUSSION_ACTIONS = ("lock", "unlock", "pin", "unpin", "move")
 COMMENT_STATES: tuple[QueueState, ...] = ("review", "held", "hidden", "reported")
 COMMENT_ACTIONS = ("restore", "hide", "delete")
-
-
-async def _act(
-    request: Request,
-    session: DbSession,
-    caller: Caller,
-    action: str,
-    build: Callable[[], Any],
-    work: Callable[[Any], Awaitable[Any]],
-    *,
-    target: str,
-    done: str,
-) -> Response:
-    """Validate the form (`build` makes the service's input), then run the service's work
-    audited; a refusal comes back as the page's error message, changing nothing."""
-    came_from = request.headers.get("hx-current-url") or request.headers.get("referer")
-    back = safe_next(came_from) if came_from else "/admin/moderation"
-    try:
-        body = build()
-        await perform(session, caller, action, lambda: work(body), target=target)
-    except ValidationError as exc:
-        return redirect(request, back, flash=Flash("error", validation_text(exc)))
-    except AppError as exc:
-        return redirect(request, back, flash=Flash("error", problem_text(exc)))
-    return redirect(request, back, flash=Flash("success", done))
-
-
-def _page(request: Request, rows: list[Any], total: int) -> PageOf:
-    return PageOf(rows=rows, total=total, page=page_number(request), per_page=PER_PAGE, sort="")
 
 
 # --- the community's review queue -------------------------------------------------------------
@@ -113,7 +83,7 @@ async def community_queue(
         request,
         caller,
         "moderation/community.html",
-        page=_page(request, items, total),
+        page=page_of_rows(request, items, total),
         status_options=[(s.value, s.value) for s in ReviewStatus],
         decisions=REVIEW_DECISIONS,
         discussion_actions=DISCUSSION_ACTIONS,
@@ -128,17 +98,21 @@ async def decide(
 ) -> Response:
     form = await request.form()
     action = form_text(form, "action") or ""
-    return await _act(
+    return await perform_then_back(
         request,
         session,
         caller,
         f"community.{action or 'decide'}",
-        lambda: PostModeration.model_validate(
-            {"action": action, "reason": (form_text(form, "reason") or "")}
+        lambda: community_actions.decide(
+            session,
+            moderator=caller.user,
+            item_id=item_id,
+            body=PostModeration.model_validate(
+                {"action": action, "reason": (form_text(form, "reason") or "")}
+            ),
+            client=caller.client,
         ),
-        lambda body: community_actions.decide(
-            session, moderator=caller.user, item_id=item_id, body=body, client=caller.client
-        ),
+        back=came_from(request, QUEUE),
         target=str(item_id),
         done=f"Done: {action}.",
     )
@@ -150,26 +124,22 @@ async def moderate_discussion(
 ) -> Response:
     form = await request.form()
     action = form_text(form, "action") or ""
-
-    def build() -> PostModeration:
-        fields: dict[str, Any] = {"action": action, "reason": (form_text(form, "reason") or "")}
-        if action == PostAction.move.value:
-            fields["category_id"] = form_text(form, "category_id")
-        return PostModeration.model_validate(fields)
-
-    return await _act(
+    fields: dict[str, Any] = {"action": action, "reason": (form_text(form, "reason") or "")}
+    if action == PostAction.move.value:
+        fields["category_id"] = form_text(form, "category_id")
+    return await perform_then_back(
         request,
         session,
         caller,
         f"community.discussion_{action or 'action'}",
-        build,
-        lambda body: community_actions.moderate_discussion(
+        lambda: community_actions.moderate_discussion(
             session,
             moderator=caller.user,
             discussion_id=discussion_id,
-            body=body,
+            body=PostModeration.model_validate(fields),
             client=caller.client,
         ),
+        back=came_from(request, QUEUE),
         target=str(discussion_id),
         done=f"Discussion: {action} done.",
     )
@@ -181,21 +151,25 @@ async def moderate_member(
 ) -> Response:
     form = await request.form()
     action = form_text(form, "action") or ""
-    return await _act(
+    return await perform_then_back(
         request,
         session,
         caller,
         f"community.member_{action or 'action'}",
-        lambda: MemberModeration.model_validate(
-            {
-                "action": action,
-                "reason": (form_text(form, "reason") or ""),
-                "days": form_text(form, "days"),
-            }
+        lambda: community_actions.moderate_member(
+            session,
+            moderator=caller.user,
+            handle=handle,
+            body=MemberModeration.model_validate(
+                {
+                    "action": action,
+                    "reason": (form_text(form, "reason") or ""),
+                    "days": form_text(form, "days"),
+                }
+            ),
+            client=caller.client,
         ),
-        lambda body: community_actions.moderate_member(
-            session, moderator=caller.user, handle=handle, body=body, client=caller.client
-        ),
+        back=came_from(request, QUEUE),
         target=handle,
         done=f"@{handle}: {action} done.",
     )
@@ -220,7 +194,7 @@ async def comments_queue(request: Request, caller: ModeratorCaller, session: DbS
         request,
         caller,
         "moderation/comments.html",
-        page=_page(request, items, total),
+        page=page_of_rows(request, items, total),
         state_options=[(s, s) for s in COMMENT_STATES[1:]],
         actions=COMMENT_ACTIONS,
         bans=bans,
@@ -235,24 +209,24 @@ async def moderate_comment(
     form = await request.form()
     action = form_text(form, "action") or ""
 
-    def build() -> str:
+    async def work() -> None:
         if action not in COMMENT_ACTIONS:
             raise Unprocessable("Choose restore, hide or delete.", code="invalid_action")
-        return action
+        await comment_actions.moderate(
+            session,
+            comment_id=comment_id,
+            action=action,
+            moderator=caller.user,
+            note=(form_text(form, "note") or "")[:500] or None,
+        )
 
-    return await _act(
+    return await perform_then_back(
         request,
         session,
         caller,
         f"comment.{action or 'action'}",
-        build,
-        lambda chosen: comment_actions.moderate(
-            session,
-            comment_id=comment_id,
-            action=chosen,
-            moderator=caller.user,
-            note=(form_text(form, "note") or "")[:500] or None,
-        ),
+        work,
+        back=came_from(request, QUEUE),
         target=str(comment_id),
         done=f"Comment: {action} done.",
     )
@@ -261,18 +235,19 @@ async def moderate_comment(
 @router.post("/moderation/comment-bans")
 async def ban_commenter(request: Request, caller: ModeratorCaller, session: DbSession) -> Response:
     form = await request.form()
-    return await _act(
+    return await perform_then_back(
         request,
         session,
         caller,
         "comment.ban",
-        lambda: BanCreate.model_validate(
-            {
-                "user_id": (form_text(form, "user_id") or ""),
-                "reason": form_text(form, "reason"),
-            }
+        lambda: comment_actions.ban(
+            session,
+            data=BanCreate.model_validate(
+                {"user_id": (form_text(form, "user_id") or ""), "reason": form_text(form, "reason")}
+            ),
+            moderator=caller.user,
         ),
-        lambda body: comment_actions.ban(session, data=body, moderator=caller.user),
+        back=came_from(request, QUEUE),
         target=(form_text(form, "user_id") or ""),
         done="Banned from commenting; their held comments are hidden.",
     )
@@ -282,15 +257,60 @@ async def ban_commenter(request: Request, caller: ModeratorCaller, session: DbSe
 async def unban_commenter(
     user_id: uuid.UUID, request: Request, caller: ModeratorCaller, session: DbSession
 ) -> Response:
-    return await _act(
+    return await perform_then_back(
         request,
         session,
         caller,
         "comment.unban",
-        lambda: user_id,
-        lambda chosen: comment_actions.unban(session, user_id=chosen),
+        lambda: comment_actions.unban(session, user_id=user_id),
+        back=came_from(request, QUEUE),
         target=str(user_id),
         done="The ban is lifted.",
+    )
+
+
+# --- the book reviews' queue ------------------------------------------------------------------
+
+
+@router.get("/moderation/reviews")
+async def reviews_queue(request: Request, caller: ModeratorCaller, session: DbSession) -> Response:
+    """Hidden or reported reviews, most recently touched first (the API's queue)."""
+    items, total = await review_actions.queue(session, page=page_number(request), per_page=PER_PAGE)
+    return render(
+        request, caller, "moderation/reviews.html", page=page_of_rows(request, items, total)
+    )
+
+
+@router.post("/moderation/reviews/{review_id}/{decision}")
+async def moderate_review(
+    _: CatalogWrite,
+    review_id: uuid.UUID,
+    decision: Literal["hide", "restore"],
+    request: Request,
+    caller: ModeratorCaller,
+    session: DbSession,
+) -> Response:
+    """Hide a review, or restore it (its reports so far are settled). The book's cached
+    pages are refreshed after the commit, as when the API does it."""
+    return await perform_then_back(
+        request,
+        session,
+        caller,
+        f"review.{decision}",
+        lambda: review_actions.moderate(
+            session,
+            review_id=review_id,
+            hidden=decision == "hide",
+            moderator=caller.user,
+            client=caller.client,
+        ),
+        back=came_from(request, "/admin/moderation/reviews"),
+        target=str(review_id),
+        done=lambda review: (
+            f"The review of “{review.book_title}” is hidden."
+            if decision == "hide"
+            else f"The review of “{review.book_title}” is shown again; its reports are settled."
+        ),
     )
 
 
@@ -311,17 +331,23 @@ async def watched_words(request: Request, caller: AdminCaller, session: DbSessio
 @router.post("/moderation/words")
 async def watch_word(request: Request, caller: AdminCaller, session: DbSession) -> Response:
     form = await request.form()
-    return await _act(
+    return await perform_then_back(
         request,
         session,
         caller,
         "community.watch_word",
-        lambda: WatchedWordCreate.model_validate(
-            {"word": (form_text(form, "word") or ""), "action": (form_text(form, "action") or "")}
+        lambda: community_actions.watch_word(
+            session,
+            admin=caller.user,
+            body=WatchedWordCreate.model_validate(
+                {
+                    "word": (form_text(form, "word") or ""),
+                    "action": (form_text(form, "action") or ""),
+                }
+            ),
+            client=caller.client,
         ),
-        lambda body: community_actions.watch_word(
-            session, admin=caller.user, body=body, client=caller.client
-        ),
+        back=came_from(request, QUEUE),
         target=(form_text(form, "word") or "")[:100],
         done="The word is watched.",
     )
@@ -331,15 +357,15 @@ async def watch_word(request: Request, caller: AdminCaller, session: DbSession) 
 async def unwatch_word(
     word_id: uuid.UUID, request: Request, caller: AdminCaller, session: DbSession
 ) -> Response:
-    return await _act(
+    return await perform_then_back(
         request,
         session,
         caller,
         "community.unwatch_word",
-        lambda: word_id,
-        lambda chosen: community_actions.unwatch_word(
-            session, admin=caller.user, word_id=chosen, client=caller.client
+        lambda: community_actions.unwatch_word(
+            session, admin=caller.user, word_id=word_id, client=caller.client
         ),
+        back=came_from(request, QUEUE),
         target=str(word_id),
         done="The word is no longer watched.",
     )

@@ -10,11 +10,24 @@ from typing import Any, Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.academy import admin as academy
-from authorhub.academy.schemas import CourseAdminRead, CourseStats, EnrollmentAdminRead, Move
+from authorhub.academy.schemas import (
+    CourseAdminRead,
+    CourseStats,
+    EnrollmentAdminRead,
+    LessonAdminRead,
+    LessonCreate,
+    LessonUpdate,
+    ModuleRead,
+    ModuleWrite,
+    Move,
+    QuizAdminRead,
+    QuizWrite,
+)
 from authorhub.auth.audit import ClientInfo
 from authorhub.auth.repository import get_user_by_email
-from authorhub.errors import Unprocessable
+from authorhub.errors import NotFound, Unprocessable
 from authorhub.kit.pagination import PageParams
+from authorhub.kit.richtext import render_markdown
 from authorhub.models import User
 
 
@@ -88,3 +101,61 @@ async def revoke(
     await academy.revoke(
         session, admin=admin, enrollment_id=enrollment_id, note=note, client=client
     )
+
+
+# --- writing a course: modules, lessons, quizzes --------------------------------------------------
+
+
+async def add_module(session: AsyncSession, course_id: uuid.UUID, data: ModuleWrite) -> ModuleRead:
+    return await academy.add_module(session, course_id=course_id, data=data)
+
+
+async def rename_module(
+    session: AsyncSession, module_id: uuid.UUID, data: ModuleWrite
+) -> ModuleRead:
+    return await academy.rename_module(session, module_id=module_id, data=data)
+
+
+async def delete_module(session: AsyncSession, module_id: uuid.UUID) -> None:
+    await academy.delete_module(session, module_id=module_id)
+
+
+async def lesson(session: AsyncSession, lesson_id: uuid.UUID) -> LessonAdminRead:
+    return await academy.read_lesson(session, lesson_id=lesson_id)
+
+
+async def add_lesson(
+    session: AsyncSession, module_id: uuid.UUID, data: LessonCreate
+) -> LessonAdminRead:
+    return await academy.add_lesson(session, module_id=module_id, data=data)
+
+
+async def update_lesson(
+    session: AsyncSession, lesson_id: uuid.UUID, data: LessonUpdate
+) -> LessonAdminRead:
+    return await academy.update_lesson(session, lesson_id=lesson_id, data=data)
+
+
+async def delete_lesson(session: AsyncSession, lesson_id: uuid.UUID) -> None:
+    await academy.delete_lesson(session, lesson_id=lesson_id)
+
+
+async def quiz(session: AsyncSession, module_id: uuid.UUID) -> QuizAdminRead | None:
+    try:
+        return await academy.get_quiz(session, module_id=module_id)
+    except NotFound:
+        return None
+
+
+async def save_quiz(session: AsyncSession, module_id: uuid.UUID, data: QuizWrite) -> QuizAdminRead:
+    return await academy.put_quiz(session, module_id=module_id, data=data)
+
+
+async def delete_quiz(session: AsyncSession, module_id: uuid.UUID) -> None:
+    await academy.delete_quiz(session, module_id=module_id)
+
+
+def markdown_preview(body: str) -> str:
+    """A lesson's Markdown as students will see it: the pipeline `add_lesson` and
+    `update_lesson` store (markdown-it, then the nh3 allow-list)."""
+    return render_markdown(body)

@@ -8,6 +8,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.config import Settings
+from authorhub.errors import NotFound
 from authorhub.events import repository, service
 from authorhub.events.schemas import (
     AttendeeRead,
@@ -15,6 +16,8 @@ from authorhub.events.schemas import (
     EventCreate,
     EventStats,
     EventUpdate,
+    TierCreate,
+    TierUpdate,
 )
 from authorhub.flows import events as event_flows
 from authorhub.kit.pagination import PageParams
@@ -33,6 +36,17 @@ async def event(session: AsyncSession, event_id: uuid.UUID) -> Event:
 
 async def tiers(session: AsyncSession, event_id: uuid.UUID) -> list[EventTicketTier]:
     return list(await repository.tiers_of(session, [event_id]))
+
+
+async def tier(session: AsyncSession, event_id: uuid.UUID, tier_id: uuid.UUID) -> EventTicketTier:
+    found = await session.get(EventTicketTier, tier_id)
+    if found is None or found.event_id != event_id:
+        raise NotFound("This ticket tier does not exist.", code="tier_not_found")
+    return found
+
+
+def refund_summary(event: Event) -> str:
+    return service.refund_policy(event).summary
 
 
 async def stats(session: AsyncSession, event_id: uuid.UUID) -> EventStats:
@@ -65,3 +79,19 @@ async def update(
     session: AsyncSession, event_id: uuid.UUID, data: EventUpdate, settings: Settings
 ) -> Event:
     return await service.update_event(session, event_id, data, settings)
+
+
+async def create_tier(
+    session: AsyncSession, event_id: uuid.UUID, data: TierCreate
+) -> EventTicketTier:
+    return await service.create_tier(session, event_id, data)
+
+
+async def update_tier(
+    session: AsyncSession, event_id: uuid.UUID, tier_id: uuid.UUID, data: TierUpdate
+) -> EventTicketTier:
+    return await service.update_tier(session, event_id, tier_id, data)
+
+
+async def remove_tier(session: AsyncSession, event_id: uuid.UUID, tier_id: uuid.UUID) -> None:
+    await service.delete_tier(session, event_id, tier_id)

@@ -25,7 +25,8 @@
   }
 
   function confirmTarget(elt) {
-    if (!elt) return null;
+    // A button that changes nothing (a preview) inside a confirmed form asks nothing.
+    if (!elt || (elt.hasAttribute && elt.hasAttribute("data-no-confirm"))) return null;
     var form = elt.closest ? elt.closest("form[data-confirm]") : null;
     return form && form.getAttribute("data-confirm") ? form : null;
   }
