@@ -113,9 +113,7 @@ def check_connections_on_checkout(engine: AsyncEngine, *, ping_after_idle: float
     @event.listens_for(pool, "checkout")
     def _checking_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
         if dbapi_connection.driver_connection.is_closed():
-            raise sqlalchemy.exc.InvalidatePoolError(
-                "the server closed the connection"
-            )
+            raise sqlalchemy.exc.InvalidatePoolError("the server closed the connection")
         checked_in_at = record.info.get(_CHECKED_IN_AT)
         if checked_in_at is not None and time.monotonic() - checked_in_at > ping_after_idle:
             try:
