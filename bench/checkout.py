@@ -32,6 +32,8 @@ import secrets
 import subprocess
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,6 +57,7 @@ from sqlalchemy.engine import make_url
 BENCH_DB = "authorhub_bench_checkout"
 PASSWORD = "a long and happy benchmark passphrase"
 STEPS = ("cart", "order", "initialize", "pay", "pay → paid")
+PARTS = ("api", "job worker", "sandbox", "postgres", "bench client")
 
 
 @dataclass
@@ -68,21 +71,25 @@ class Run:
     last_pay: float = 0.0
     last_paid: float = 0.0
     paid: int = 0
+    # CPU seconds each part of the system spent during the run (see cpu_seconds()).
+    cpu: dict[str, float] = field(default_factory=dict)
 
     def error(self, step: str, detail: str) -> None:
         key = f"{step}: {detail}"[:120]
         self.errors[key] = self.errors.get(key, 0) + 1
 
 
-async def recreate_database(base: str) -> str:
+async def recreate_database(base: str, name: str) -> str:
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise SystemExit(f"--database must be a plain lower-case name, not {name!r}")
     parsed = make_url(base.replace("postgresql+asyncpg://", "postgresql://"))
     conn = await asyncpg.connect(parsed.render_as_string(hide_password=False))
     try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        await conn.execute(f"CREATE DATABASE {BENCH_DB}")
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await conn.execute(f"CREATE DATABASE {name}")
     finally:
         await conn.close()
-    return parsed.set(database=BENCH_DB).render_as_string(hide_password=False)
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 async def ebook_formats(dsn: str) -> list[str]:
@@ -102,6 +109,122 @@ async def ebook_formats(dsn: str) -> list[str]:
     finally:
         await conn.close()
     return [str(row["id"]) for row in rows]
+
+
+# --- CPU accounting ---------------------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _process_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+
+
+def _session_pids(sid: int) -> list[int]:
+    """The processes of a session (a server started with start_new_session: it and its workers)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[3]) == sid:  # field 6 of stat: the session id
+                pids.append(int(entry.name))
+    return pids
+
+
+@dataclass
+class Parts:
+    """The processes whose CPU a run adds up: the API's, the job worker's, the sandbox's, the
+    PostgreSQL backends serving the bench database, and this bench client itself."""
+
+    api_sid: int
+    worker_sid: int
+    sandbox_sid: int
+    dsn: str
+
+    async def backend_pids(self) -> list[int]:
+        conn = await asyncpg.connect(self.dsn)
+        try:
+            rows = await conn.fetch(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid()"
+            )
+        finally:
+            await conn.close()
+        return [row["pid"] for row in rows]
+
+    async def snapshot(self) -> dict[str, dict[int, float]]:
+        """CPU seconds per process, per part (per pid, so that processes that start or end
+        during a run count only for what they spent in it)."""
+        groups = {
+            "api": _session_pids(self.api_sid),
+            "job worker": _session_pids(self.worker_sid),
+            "sandbox": _session_pids(self.sandbox_sid),
+            "postgres": await self.backend_pids(),
+            "bench client": [os.getpid()],
+        }
+        return {part: {pid: _process_cpu(pid) for pid in pids} for part, pids in groups.items()}
+
+
+def cpu_spent(
+    before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]
+) -> dict[str, float]:
+    return {
+        part: sum(spent - before.get(part, {}).get(pid, 0.0) for pid, spent in pids.items())
+        for part, pids in after.items()
+    }
+
+
+@contextmanager
+def profiling(parts: Parts, into: Path | None, name: str, duration: float) -> Iterator[None]:
+    """With --profile: py-spy samples each Python process of the API, the job worker and the
+    sandbox during the run (raw collapsed stacks, read with bench/profile_summary.py)."""
+    if into is None:
+        yield
+        return
+    into.mkdir(parents=True, exist_ok=True)
+    spies = []
+    for part, sid in (
+        ("api", parts.api_sid),
+        ("worker", parts.worker_sid),
+        ("sandbox", parts.sandbox_sid),
+    ):
+        for pid in _session_pids(sid):
+            if "python" not in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
+                continue
+            spies.append(
+                subprocess.Popen(
+                    [
+                        str(VENV_BIN / "py-spy"),
+                        "record",
+                        "--format",
+                        "raw",
+                        "--rate",
+                        "200",
+                        "--nonblocking",
+                        "--pid",
+                        str(pid),
+                        "--duration",
+                        str(round(duration + 3)),
+                        "-o",
+                        str(into / f"{name}-{part}-{pid}.txt"),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+    try:
+        yield
+    finally:
+        for spy in spies:
+            spy.wait(timeout=60)
 
 
 # --- members -----------------------------------------------------------------------------------
@@ -214,10 +337,38 @@ async def settle(run: Run, http: httpx.AsyncClient, timeout: float = 120) -> Non
         run.error("paid", "not paid within the wait")
 
 
+async def quiet(dsn: str, order_ids: list[str], timeout: float = 120) -> None:
+    """Wait until every order is paid and no job is left to run (the mails they queued sent),
+    reading the database only: polling the API here would add its own cost to the run's."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        give_up = time.monotonic() + timeout
+        while time.monotonic() < give_up:
+            unpaid = await conn.fetchval(
+                "SELECT count(*) FROM orders WHERE id = ANY($1::uuid[]) AND paid_at IS NULL",
+                order_ids,
+            )
+            queued = await conn.fetchval(
+                "SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')"
+                " AND (scheduled_at IS NULL OR scheduled_at <= now())"
+            )
+            if not unpaid and not queued:
+                return
+            await asyncio.sleep(0.2)
+    finally:
+        await conn.close()
+
+
 async def one_run(
-    api_url: str, members: list[dict[str, str]], formats: list[str], clients: int, duration: float
+    api_url: str,
+    members: list[dict[str, str]],
+    formats: list[str],
+    clients: int,
+    duration: float,
+    parts: Parts | None = None,
 ) -> Run:
     run = Run(clients, duration)
+    before = await parts.snapshot() if parts else {}
     limits = httpx.Limits(max_connections=clients + 4, max_keepalive_connections=clients + 4)
     async with (
         httpx.AsyncClient(base_url=api_url, timeout=60, limits=limits) as http,
@@ -239,6 +390,9 @@ async def one_run(
                 for i in range(clients)
             )
         )
+        if parts:
+            await quiet(parts.dsn, [order_id for order_id, _, _ in run.orders])
+            run.cpu = cpu_spent(before, await parts.snapshot())
         await settle(run, http)
     return run
 
@@ -278,6 +432,24 @@ def report(runs: list[Run], load: str) -> None:
             ),
         )
     console.print(steps)
+    cpu = Table(title="CPU per paid order, ms (all processes on this machine)")
+    cpu.add_column("clients", justify="right")
+    for part in PARTS:
+        cpu.add_column(part, justify="right")
+    cpu.add_column("total", justify="right")
+    cpu.add_column(f"paid/s {os.cpu_count()} cores could take", justify="right")
+    for run in runs:
+        if not run.cpu or not run.paid:
+            continue
+        per_order = {part: run.cpu.get(part, 0.0) * 1000 / run.paid for part in PARTS}
+        total = sum(per_order.values())
+        cpu.add_row(
+            str(run.clients),
+            *(f"{per_order[part]:.1f}" for part in PARTS),
+            f"{total:.1f}",
+            f"{(os.cpu_count() or 1) * 1000 / total:.0f}",
+        )
+    console.print(cpu)
     for run in runs:
         for what, count in run.errors.items():
             console.print(f"[red]{run.clients} clients: {count} x {what}[/red]")
@@ -293,13 +465,19 @@ def main() -> None:
         help="run the API and the worker from this source tree's src/ (PYTHONPATH), e.g. an"
         " older commit's `git archive`, to compare before/after in one session",
     )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="sample the API, worker and sandbox processes with py-spy into this folder",
+    )
+    parser.add_argument("--database", default=BENCH_DB, help="the bench's own database's name")
     args = parser.parse_args()
     counts = [int(c) for c in args.clients.split(",")]
     load = os.getloadavg()
     load_text = ", ".join(f"{x:.2f}" for x in load)
 
     base = base_database_url()
-    url = asyncio.run(recreate_database(base))
+    url = asyncio.run(recreate_database(base, args.database))
     migrate(url)
     dsn = url.replace("postgresql+asyncpg://", "postgresql://")
     asyncio.run(seed(dsn, args.books))
@@ -342,8 +520,10 @@ def main() -> None:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        assert sandbox.process and api.process
+        parts = Parts(api.process.pid, worker.pid, sandbox.process.pid, dsn)
         try:
-            runs = asyncio.run(bench(api.url, formats, counts, args.duration))
+            runs = asyncio.run(bench(api.url, formats, counts, args.duration, parts, args.profile))
         finally:
             worker.terminate()
             worker.wait(timeout=30)
@@ -364,6 +544,7 @@ def main() -> None:
                         "p50": {s: percentile(r.timings[s], 0.5) for s in STEPS},
                         "p99": {s: percentile(r.timings[s], 0.99) for s in STEPS},
                         "last_pay_to_last_paid_ms": (r.last_paid - r.last_pay) * 1000,
+                        "cpu_seconds": r.cpu,
                     }
                     for r in runs
                 ],
@@ -373,7 +554,14 @@ def main() -> None:
     )
 
 
-async def bench(api_url: str, formats: list[str], counts: list[int], duration: float) -> list[Run]:
+async def bench(
+    api_url: str,
+    formats: list[str],
+    counts: list[int],
+    duration: float,
+    parts: Parts,
+    profile: Path | None = None,
+) -> list[Run]:
     most = max(counts)
     async with httpx.AsyncClient(base_url=api_url, timeout=60) as http:
         with console.status(f"making {most} verified members through the API"):
@@ -383,8 +571,11 @@ async def bench(api_url: str, formats: list[str], counts: list[int], duration: f
     for n, clients in enumerate(counts):
         # Each run buys books its members do not own yet.
         share = formats[n * per_run : (n + 1) * per_run]
-        with console.status(f"{clients} clients for {duration:.0f} s"):
-            runs.append(await one_run(api_url, members[:clients], share, clients, duration))
+        with (
+            console.status(f"{clients} clients for {duration:.0f} s"),
+            profiling(parts, profile, f"{clients}-clients", duration),
+        ):
+            runs.append(await one_run(api_url, members[:clients], share, clients, duration, parts))
     return runs
 
 

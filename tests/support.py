@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import uvicorn
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 
 async def run_queued_jobs(database: Any) -> list[str]:
@@ -127,3 +129,19 @@ class PgProxy:
             .set(host="127.0.0.1", port=self.port, query={})
             .render_as_string(hide_password=False)
         )
+
+
+@contextlib.contextmanager
+def statements(engine: AsyncEngine) -> Iterator[list[str]]:
+    """The SQL statements run inside the block (the test harness's savepoints left out)."""
+    seen: list[str] = []
+
+    def count(*args: Any) -> None:
+        if "SAVEPOINT" not in args[2]:
+            seen.append(args[2])
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)

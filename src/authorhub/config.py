@@ -364,6 +364,9 @@ class Settings(BaseSettings):
     db_max_overflow: int = 10
     db_pool_timeout: float = 10.0
     db_statement_timeout_ms: int = 15_000
+    # A pooled connection idle for longer than this is pinged before use (one round trip);
+    # sooner, a free check that its socket is still open stands in for the ping.
+    db_ping_after_idle_seconds: float = 5.0
     # How long start-up waits for an unreachable database before giving up.
     db_connect_wait_seconds: float = 0.0
     embedded_pg_dir: Path = PROJECT_ROOT / "var" / "pgdata"

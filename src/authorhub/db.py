@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import sqlalchemy.exc
 import structlog
 from fastapi import Depends, Request
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -83,14 +83,45 @@ def libpq_url(url: str) -> str:
 
 
 def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         asyncpg_url(url or resolve_database_url(settings)),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
-        pool_pre_ping=True,
         connect_args=_connect_args(settings),
     )
+    check_connections_on_checkout(engine, ping_after_idle=settings.db_ping_after_idle_seconds)
+    return engine
+
+
+_CHECKED_IN_AT = "authorhub.checked_in_at"
+
+
+def check_connections_on_checkout(engine: AsyncEngine, *, ping_after_idle: float) -> None:
+    """A cheaper `pool_pre_ping`. SQLAlchemy's ping for asyncpg is three round trips (`BEGIN`,
+    `;`, `ROLLBACK`) on every checkout: a fifth of a checkout's round trips under load.
+    Instead, a connection whose socket the server closed (a restart, a crash: asyncpg sees the
+    EOF as soon as the event loop runs) is refused for free, and the whole pool with it, as
+    the ping would; a connection idle longer than `ping_after_idle` seconds (where a silent
+    drop is possible) is still pinged. Either way the pool replaces it and the request goes on."""
+    pool = engine.sync_engine.pool
+
+    @event.listens_for(pool, "checkin")
+    def _checked_in(dbapi_connection: Any, record: Any) -> None:
+        record.info[_CHECKED_IN_AT] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def _checking_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        if dbapi_connection.driver_connection.is_closed():
+            raise sqlalchemy.exc.InvalidatePoolError("the server closed the connection")
+        checked_in_at = record.info.get(_CHECKED_IN_AT)
+        if checked_in_at is not None and time.monotonic() - checked_in_at > ping_after_idle:
+            try:
+                dbapi_connection.ping()
+            except Exception as exc:
+                raise sqlalchemy.exc.InvalidatePoolError(
+                    "the connection did not answer a ping"
+                ) from exc
 
 
 def _connect_args(settings: Settings) -> dict[str, Any]:

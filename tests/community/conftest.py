@@ -3,16 +3,14 @@ categories and posts."""
 
 from __future__ import annotations
 
-import contextlib
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.config import Settings
 from authorhub.kit.time import utcnow
@@ -89,22 +87,6 @@ class Poster:
         assert response.status_code == 200, response.text
         items: list[dict[str, Any]] = response.json()["data"]
         return items
-
-
-@contextlib.contextmanager
-def statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    """The SQL statements run inside the block (the test harness's savepoints left out)."""
-    seen: list[str] = []
-
-    def count(*args: Any) -> None:
-        if "SAVEPOINT" not in args[2]:
-            seen.append(args[2])
-
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
 
 
 @pytest.fixture

@@ -20,8 +20,9 @@ from authorhub.models import (
     DiscussionRevision,
     Role,
 )
-from tests.community.conftest import Poster, make_category, make_member, statements
+from tests.community.conftest import Poster, make_category, make_member
 from tests.fixtures.auth import bearer
+from tests.support import statements
 
 
 class TestList:

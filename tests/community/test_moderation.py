@@ -22,8 +22,9 @@ from authorhub.models import (
     Role,
     User,
 )
-from tests.community.conftest import Poster, make_category, make_member, silence, statements
+from tests.community.conftest import Poster, make_category, make_member, silence
 from tests.fixtures.auth import STRONG_PASSWORD
+from tests.support import statements
 
 
 @pytest.fixture

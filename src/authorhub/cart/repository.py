@@ -72,13 +72,53 @@ async def keys_in_cart(session: AsyncSession, cart_id: uuid.UUID) -> set[tuple[s
     return {(kind, item_id) for kind, item_id in rows}
 
 
-async def count_lines(session: AsyncSession, cart_id: uuid.UUID) -> int:
-    return int(
-        await session.scalar(
-            select(func.count()).select_from(CartItem).where(CartItem.cart_id == cart_id)
+async def count_lines(
+    session: AsyncSession, cart_id: uuid.UUID, *, holding: tuple[str, uuid.UUID]
+) -> tuple[int, bool]:
+    """How many lines the cart has, and whether one of them is for `holding` (kind, item id):
+    one statement."""
+    kind, item_id = holding
+    count, held = (
+        await session.execute(
+            select(
+                func.count(),
+                func.coalesce(
+                    func.bool_or((CartItem.kind == kind) & (CartItem.item_id == item_id)), False
+                ),
+            ).where(CartItem.cart_id == cart_id)
         )
-        or 0
+    ).one()
+    return int(count), bool(held)
+
+
+def _user_cart_id(user_id: uuid.UUID) -> Any:
+    return select(Cart.id).where(Cart.user_id == user_id).scalar_subquery()
+
+
+async def lines_of_user(session: AsyncSession, user_id: uuid.UUID) -> list[CartItem]:
+    """The member's cart lines (none without a cart), in one statement."""
+    return list(
+        await session.scalars(
+            select(CartItem)
+            .where(CartItem.cart_id == _user_cart_id(user_id))
+            .order_by(CartItem.created_at, CartItem.id)
+        )
     )
+
+
+async def delete_user_lines_for_items(
+    session: AsyncSession, user_id: uuid.UUID, keys: Iterable[tuple[str, uuid.UUID]]
+) -> None:
+    """Delete the member's cart lines for these (kind, item id) pairs and touch the cart."""
+    wanted = list(keys)
+    if wanted:
+        await session.execute(
+            delete(CartItem).where(
+                CartItem.cart_id == _user_cart_id(user_id),
+                tuple_(CartItem.kind, CartItem.item_id).in_(wanted),
+            )
+        )
+    await session.execute(update(Cart).where(Cart.user_id == user_id).values(updated_at=func.now()))
 
 
 async def add_quantity(
@@ -132,19 +172,6 @@ async def delete_line(session: AsyncSession, cart_id: uuid.UUID, item_id: uuid.U
     return result.first() is not None
 
 
-async def delete_lines_for_items(
-    session: AsyncSession, cart_id: uuid.UUID, keys: Iterable[tuple[str, uuid.UUID]]
-) -> None:
-    wanted = list(keys)
-    if wanted:
-        await session.execute(
-            delete(CartItem).where(
-                CartItem.cart_id == cart_id,
-                tuple_(CartItem.kind, CartItem.item_id).in_(wanted),
-            )
-        )
-
-
 async def clear(session: AsyncSession, cart_id: uuid.UUID) -> None:
     await session.execute(delete(CartItem).where(CartItem.cart_id == cart_id))
 
@@ -158,13 +185,3 @@ async def delete_stale_guest_carts(session: AsyncSession, *, before: datetime) -
         delete(Cart).where(Cart.user_id.is_(None), Cart.updated_at < before).returning(Cart.id)
     )
     return len(result.all())
-
-
-async def get_line_for_item(
-    session: AsyncSession, cart_id: uuid.UUID, kind: str, item_id: uuid.UUID
-) -> CartItem | None:
-    return await session.scalar(
-        select(CartItem).where(
-            CartItem.cart_id == cart_id, CartItem.kind == kind, CartItem.item_id == item_id
-        )
-    )

@@ -84,11 +84,13 @@ async def view_cart(
     owner: CartOwner,
     issued_token: str | None = None,
     currency: str = CURRENCY,
+    cart: Cart | None = None,
 ) -> CartRead:
     """The cart with live prices in `currency` and availability; lines that cannot be bought
     (no price in that currency among the reasons) carry a warning and are left out of the
-    subtotal. One query per kind in the cart, whatever its size."""
-    cart = await _find_cart(session, owner)
+    subtotal. One query per kind in the cart, whatever its size. `cart`: the owner's cart when
+    the caller holds it already."""
+    cart = cart or await _find_cart(session, owner)
     rows = await repository.lines(session, cart.id) if cart else []
     offers = await sellable.offers_for(
         session,
@@ -179,8 +181,8 @@ async def add_item(
         else:
             issued_token = new_token(24)
             cart = await repository.create_guest_cart(session, guest_token_hash(issued_token))
-    is_new_line = await repository.get_line_for_item(session, cart.id, *key) is None
-    if is_new_line and await repository.count_lines(session, cart.id) >= MAX_CART_LINES:
+    count, held = await repository.count_lines(session, cart.id, holding=key)
+    if not held and count >= MAX_CART_LINES:
         raise Conflict(f"A cart holds at most {MAX_CART_LINES} items.", code="cart_full")
     await repository.add_quantity(
         session,
@@ -194,7 +196,8 @@ async def add_item(
     )
     await repository.touch(session, cart.id)
     owner = owner if issued_token is None else CartOwner(user=None, guest_token=issued_token)
-    return await view_cart(session, owner=owner, issued_token=issued_token), issued_token
+    view = await view_cart(session, owner=owner, issued_token=issued_token, cart=cart)
+    return view, issued_token
 
 
 async def update_item(
@@ -275,20 +278,14 @@ async def merge_guest_cart(session: AsyncSession, *, user: User, cart_token: str
 
 async def checkout_lines(session: AsyncSession, *, user: User) -> list[tuple[Key, int]]:
     """The member's cart as ((kind, item id), quantity) pairs, for placing an order from it."""
-    cart = await repository.cart_of_user(session, user.id)
-    if cart is None:
-        return []
     return [
         ((item.kind, item.item_id), item.quantity)
-        for item in await repository.lines(session, cart.id)
+        for item in await repository.lines_of_user(session, user.id)
     ]
 
 
 async def remove_ordered_lines(session: AsyncSession, *, user: User, keys: list[Key]) -> None:
-    cart = await repository.cart_of_user(session, user.id)
-    if cart is not None:
-        await repository.delete_lines_for_items(session, cart.id, keys)
-        await repository.touch(session, cart.id)
+    await repository.delete_user_lines_for_items(session, user.id, keys)
 
 
 async def delete_stale_guest_carts(session: AsyncSession, *, older_than_days: int) -> int:

@@ -305,11 +305,11 @@ async def create_order(
             amount=0,
             currency=currency,
         )
-    else:
-        with_lines = await repository.get(session, order.id)
-        assert with_lines is not None
-        await notifications.order_received(session, with_lines)
-    return await order_detail(session, order), True
+        return await order_detail(session, order), True
+    with_lines = await repository.get(session, order.id)
+    assert with_lines is not None
+    await notifications.order_received(session, with_lines)
+    return await _detail(session, with_lines), True
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -318,7 +318,12 @@ async def create_order(
 async def order_detail(session: AsyncSession, order: Order) -> OrderDetailRead:
     fresh = await repository.get(session, order.id)
     assert fresh is not None
-    history = await repository.history_of(session, order.id)
+    return await _detail(session, fresh)
+
+
+async def _detail(session: AsyncSession, fresh: Order) -> OrderDetailRead:
+    """The detail of an order just read with its lines (repository.get)."""
+    history = await repository.history_of(session, fresh.id)
     base = OrderRead.model_validate(fresh)
     return OrderDetailRead(
         **base.model_dump(),
@@ -465,8 +470,9 @@ async def admin_update_order(
 
 async def payable_order(session: AsyncSession, *, order_id: uuid.UUID, user: User) -> Order:
     """The caller's own order, if it can be paid now (for starting a payment): 404 for anyone
-    else's order, 409 `order_not_payable` once it is paid, cancelled or past its deadline."""
-    order = await repository.get(session, order_id)
+    else's order, 409 `order_not_payable` once it is paid, cancelled or past its deadline.
+    Without its lines: starting a payment needs the order's totals only (one statement)."""
+    order = await session.get(Order, order_id)
     if order is None or order.user_id != user.id:
         raise _order_not_found()
     overdue = order.expires_at is not None and order.expires_at <= utcnow()
