@@ -47,7 +47,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results"
-BENCH_DB = "authorhub_bench"
+BENCH_DB = os.environ.get("BENCH_DATABASE", "authorhub_bench")  # one per concurrent run
 # Wide enough for the results table when the output goes to a file.
 console = Console(width=None if sys.stdout.isatty() else 140)
 

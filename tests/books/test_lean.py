@@ -1,6 +1,6 @@
-"""The lean read of one public book (books.lean: the ORM path's statement on a pooled asyncpg
-connection, taken by the catalog's ASGI fast path) answers exactly what the ORM path answers,
-hides what the ORM path hides, and leaves everything else to the application."""
+"""The lean reads (books.lean: the ORM path's statements on a pooled asyncpg connection, taken by
+the catalog's ASGI fast path) of one book, a page of books and a search answer exactly what the
+ORM path answers, hide what the ORM path hides, and leave everything else to the application."""
 
 from __future__ import annotations
 
@@ -12,12 +12,17 @@ import pytest
 from sqlalchemy import insert, update
 
 from authorhub.books import service
-from authorhub.books.lean import LeanCatalog, list_query
+from authorhub.books.lean import LeanCatalog, list_query, read_query
 from authorhub.books.schemas import BookSort, envelope_json, page_json
 from authorhub.db import Database, libpq_url
 from authorhub.errors import AppError
 from authorhub.models import Book, BookStatus, FormatKind, Tag, book_tags
+from authorhub.search import repository as search_repository
+from authorhub.search import service as search_service
+from authorhub.search.schemas import SearchQuery
+from tests.fixtures.auth import make_user
 from tests.fixtures.catalog import make_book, make_category
+from tests.fixtures.content import make_post
 
 
 @pytest.fixture
@@ -188,3 +193,81 @@ async def test_the_app_serves_one_book_from_the_lean_path(
         renamed = await client.get(f"/api/books/{books['full'].id}")
         assert renamed.json()["data"]["title"] == "Renamed"
         await lean.close()
+
+
+async def _orm_search(database: Database, query_string: str) -> bytes:
+    query = read_query(SearchQuery, query_string.encode())
+    assert query is not None, query_string
+    async with database.session() as session:
+        return await search_service.search(session, query=query)
+
+
+async def _exact_search(database: Database, query_string: str) -> bytes:
+    """The search with every match ranked and counted (the merged path of all kinds)."""
+    query = read_query(SearchQuery, query_string.encode())
+    assert query is not None, query_string
+    async with database.session() as session:
+        results, total = await search_service.search_results(session, query=query)
+    return search_service.search_json(query, results, total, estimated=False)
+
+
+SEARCHES = [
+    "q=harmattan",
+    "q=harmattan&limit=3",
+    "q=harmattan&limit=3&page=2",
+    "q=harmattan&limit=3&page=4",
+    "q=harmattan&type=books",
+    "q=harmattan&type=books&limit=2&page=3",
+    "q=quiet",
+    'q="harmattan road"',
+    "q=harmattan -lean",
+    "q=lean&type=all&page=1&limit=1",
+]
+
+
+async def test_the_lean_search_answers_what_the_orm_path_answers(
+    committed: Database, lean: LeanCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _books(committed)
+    async with committed.session() as db:
+        for n in range(9):
+            book = await make_book(
+                db, title=f"The Harmattan Road {n}" if n % 3 else f"Quiet Harmattan {n}"
+            )
+            book.sales_count = (n * 7) % 5
+    for query_string in SEARCHES:
+        answer = await lean.search(query_string.encode())
+        assert answer is not None, query_string
+        assert answer == await _orm_search(committed, query_string), query_string
+        # Fewer matches than a search ranks: exactly what ranking and counting them all gives.
+        assert answer == await _exact_search(committed, query_string), query_string
+    past_the_end = "q=harmattan&page=9"
+    assert await lean.search(past_the_end.encode()) is None  # the application's (exact) answer
+    for query_string in ("q=", "q=x&type=posts", "q=x&type=courses", "q=x&limit=0", "q=x&q=y"):
+        assert await lean.search(query_string.encode()) is None, query_string
+
+    # More matches than a search ranks: the first ones found are ranked, the total is an
+    # estimate, said so; pages within one candidate set never repeat a book.
+    monkeypatch.setattr(search_repository, "SEARCH_CANDIDATES", 4)
+    seen: list[str] = []
+    for page in (1, 2):
+        query_string = f"q=harmattan&limit=2&page={page}"
+        answer = await lean.search(query_string.encode())
+        assert answer is not None and answer == await _orm_search(committed, query_string)
+        body = orjson.loads(answer)
+        assert body["pagination"]["totalIsEstimate"] is True
+        assert body["pagination"]["total"] >= 4
+        assert body["data"]["counts"]["books"] == body["pagination"]["total"]
+        ranks = [hit["rank"] for hit in body["data"]["hits"]]
+        assert ranks == sorted(ranks, reverse=True) and len(ranks) == 2
+        seen += [hit["id"] for hit in body["data"]["hits"]]
+    assert len(set(seen)) == 4
+
+    # A post (or a course) matching too: its hits mix in, so the application answers.
+    async with committed.session() as db:
+        author = await make_user(db)
+        await make_post(db, author, title="Harmattan Notes")
+    assert await lean.search(b"q=harmattan") is None
+    assert await lean.search(b"q=harmattan&type=books") is not None
+    merged = orjson.loads(await _orm_search(committed, "q=harmattan"))
+    assert merged["data"]["counts"]["posts"] == 1

@@ -111,11 +111,11 @@ _ONE_BOOK = re.compile(r"^/api/books/([^/]+)$")
 
 
 async def _lean_read(scope: Scope) -> bytes | None:
-    """One book or a page of books from the lean path (books.lean), or None for the
+    """One book, a page of books or a search from the lean path (books.lean), or None for the
     application to answer."""
     path = scope["path"]
     match = _ONE_BOOK.match(path)
-    if path != "/api/books" and (match is None or scope["query_string"]):
+    if path not in ("/api/books", "/api/search") and (match is None or scope["query_string"]):
         return None
     state = scope["app"].state
     lean: LeanCatalog | bool | None = getattr(state, "lean_catalog", False)
@@ -124,6 +124,8 @@ async def _lean_read(scope: Scope) -> bytes | None:
         lean = state.lean_catalog = lean_catalog_for(database) if database else None
     if lean is None or not isinstance(lean, LeanCatalog):
         return None
+    if path == "/api/search":
+        return await lean.search(scope["query_string"])
     if match is None:
         return await lean.books(scope["query_string"])
     return await lean.book(match.group(1))

@@ -1,6 +1,6 @@
-"""The lean read path of the public catalog's hottest reads, one book (GET /api/books/{ref}) and
-a page of books (GET /api/books), taken by the catalog's ASGI fast path (books.http_cache) for
-callers without credentials.
+"""The lean read path of the public catalog's hottest reads, one book (GET /api/books/{ref}), a
+page of books (GET /api/books) and a search (GET /api/search), taken by the catalog's ASGI
+fast path (books.http_cache).
 
 An uncached read spent most of its time outside the catalog: SQLAlchemy's execution and pool
 (pre-ping, BEGIN, COMMIT) and FastAPI's routing and dependencies. Here the very statement the
@@ -17,12 +17,12 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qsl
 
 import asyncpg
 import structlog
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import Select
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -38,6 +38,9 @@ from authorhub.books.schemas import (
 from authorhub.books.service import filter_for, parse_ref
 from authorhub.db import Database, libpq_url
 from authorhub.models import BookStatus
+from authorhub.search import repository as search_repository
+from authorhub.search import service as search_service
+from authorhub.search.schemas import SearchQuery
 
 log = structlog.get_logger("authorhub.books")
 
@@ -67,21 +70,25 @@ def compiled(statement: Select[Any]) -> CompiledRead:
     return CompiledRead(done.string, tuple(done.positiontup or ()), dict(done.params))
 
 
-# The names the application reads (camelCase); any other name is the application's to refuse.
-_ALIASES = frozenset(field.alias or name for name, field in BookListQuery.model_fields.items())
+Query = TypeVar("Query", bound=BaseModel)
 
 
-def list_query(query_string: bytes) -> BookListQuery | None:
-    """The listing query the application would read from this query string, or None when the
+def read_query(model: type[Query], query_string: bytes) -> Query | None:
+    """The query the application would read from this query string, or None when the
     application should read it itself (an error to report, a repeated or empty parameter)."""
     pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
     params = dict(pairs)
-    if len(params) != len(pairs) or not all(params.values()) or not params.keys() <= _ALIASES:
+    names = {field.alias or name for name, field in model.model_fields.items()}
+    if len(params) != len(pairs) or not all(params.values()) or not params.keys() <= names:
         return None
     try:
-        return BookListQuery.model_validate(params)
+        return model.model_validate(params)
     except ValidationError:
         return None
+
+
+def list_query(query_string: bytes) -> BookListQuery | None:
+    return read_query(BookListQuery, query_string)
 
 
 async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
@@ -149,6 +156,20 @@ class LeanCatalog:
         items = [book_item(dict(record)) for record in records]
         total = int(records[0]["total"])
         return page_json(items, page=query.page, limit=query.limit, total=total)
+
+    async def search(self, query_string: bytes) -> bytes | None:
+        """GET /api/search of books, or of everything when no course or post matches (the
+        ORM path's first statement and its answer); None to let the application answer."""
+        query = read_query(SearchQuery, query_string)
+        if query is None or query.type not in ("all", "books"):
+            return None
+        statement, params = search_repository.books_first_statement(
+            search_service.books_filter(query)
+        )
+        records = await self._fetch(statement, params)
+        if records is None:
+            return None
+        return search_service.books_only_answer(query, [dict(record) for record in records])
 
     async def close(self) -> None:
         if self._pool is not None:

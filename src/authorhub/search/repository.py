@@ -3,15 +3,44 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import Select, String, bindparam, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from authorhub.academy.repository import matches as course_matches
 from authorhub.blog.repository import text_query as post_text_query
-from authorhub.books.repository import SIMPLE
+from authorhub.books.repository import SIMPLE, BookFilter, list_statement
 from authorhub.books.repository import text_query as book_text_query
-from authorhub.models import BlogPost, Book, BookStatus, Category, PostStatus
+from authorhub.models import BlogPost, Book, BookStatus, Category, Course, PostStatus
+
+# A search ranks at most this many matching books per stretch of pages (books.repository.
+# _bounded_page): pages 1-10 of 20 hits share one set; a word in fewer books is ranked whole.
+SEARCH_CANDIDATES = 200
+
+
+def books_first_statement(f: BookFilter) -> tuple[Select[Any], dict[str, Any]]:
+    """The page of the books' own search ranking (f: text, relevance, candidates), each row
+    also carrying how many published courses and posts match. When none do, this one statement
+    is the whole answer of /api/search (the ORM path and books.lean both run it)."""
+    statement, params = list_statement(f)
+    return _with_other_totals(statement), params
+
+
+@lru_cache(maxsize=8)
+def _with_other_totals(statement: Select[Any]) -> Select[Any]:
+    text = bindparam("text", type_=String())  # the same parameter as the books' own
+    courses = select(func.count()).where(Course.is_published, course_matches(text))
+    posts = select(func.count()).where(
+        BlogPost.status == PostStatus.published,
+        BlogPost.search_vector.op("@@")(post_text_query(text)),
+    )
+    return statement.add_columns(
+        courses.scalar_subquery().label("course_total"),
+        posts.scalar_subquery().label("post_total"),
+    )
+
 
 _WORDS = re.compile(r"[^\W_]+")
 

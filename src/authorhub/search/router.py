@@ -9,9 +9,8 @@ from pydantic import TypeAdapter
 from starlette.responses import Response
 
 from authorhub.books.caching import CatalogCacheDep
-from authorhub.books.schemas import dumps
 from authorhub.db import DbSession
-from authorhub.kit.schemas import Envelope, Pagination, ok
+from authorhub.kit.schemas import Envelope, ok
 from authorhub.search import service
 from authorhub.search.schemas import SearchPage, SearchQuery, Suggestions, SuggestQuery
 
@@ -28,11 +27,7 @@ async def search(
     query: Annotated[SearchQuery, Query()],
 ) -> Response:
     async def build() -> bytes:
-        results, total = await service.search(session, query=query)
-        pagination = Pagination.of(page=query.page, limit=query.limit, total=total)
-        return dumps(
-            {"success": True, "data": results, "pagination": pagination.model_dump(by_alias=True)}
-        )
+        return await service.search(session, query=query)
 
     return await cache.respond(request, "search:" + query.cache_key(), build)
 

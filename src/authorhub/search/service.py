@@ -3,6 +3,7 @@ database (title > author > tags and category > description), ranked by ts_rank."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +14,8 @@ from authorhub.blog.repository import PostFilter
 from authorhub.blog.service import summary as blog_summary
 from authorhub.books import repository as books_repository
 from authorhub.books.repository import BookFilter
-from authorhub.books.schemas import BookSort, book_item
+from authorhub.books.schemas import BookSort, book_item, dumps
+from authorhub.kit.schemas import Pagination
 from authorhub.search import repository
 from authorhub.search.schemas import (
     SearchQuery,
@@ -25,10 +27,76 @@ AUTHORS_SHOWN = 3
 CATEGORIES_SHOWN = 3
 
 
-async def search(session: AsyncSession, *, query: SearchQuery) -> tuple[dict[str, Any], int]:
+async def search(session: AsyncSession, *, query: SearchQuery) -> bytes:
+    """The JSON of a SearchPage. A search of books (or of everything, when no course or post
+    matches: the common case) is one statement, the one books.lean runs too; otherwise the
+    kinds are read and merged by search_results."""
+    if query.type in ("all", "books"):
+        statement, params = repository.books_first_statement(books_filter(query))
+        result = await session.execute(statement, params)
+        keys = list(result.keys())
+        answer = books_only_answer(query, [dict(zip(keys, row, strict=True)) for row in result])
+        if answer is not None:
+            return answer
+    results, total = await search_results(session, query=query)
+    return search_json(query, results, total, estimated=False)
+
+
+def books_filter(query: SearchQuery) -> BookFilter:
+    """The books' part of a search: ranked by relevance among a bounded set of candidates."""
+    offset = (query.page - 1) * query.limit
+    candidates = books_repository.candidates_for(offset, query.limit, repository.SEARCH_CANDIDATES)
+    return BookFilter(
+        text=query.q.strip(),
+        sort=BookSort.relevance,
+        limit=query.limit,
+        offset=offset,
+        candidates=candidates,
+    )
+
+
+def books_only_answer(query: SearchQuery, rows: list[Mapping[str, Any]]) -> bytes | None:
+    """The SearchPage of books_first_statement's rows, or None when the page is empty or, for
+    type "all", courses or posts match too (their hits come first or mix in)."""
+    if not rows:
+        return None
+    first = rows[0]
+    if query.type == "all" and (first["course_total"] or first["post_total"]):
+        return None
+    total = int(first["total"])
+    if query.type == "books":
+        types, counts = ["books"], {"books": total}
+    else:
+        types, counts = ["courses", "books", "posts"], {"courses": 0, "books": total, "posts": 0}
+    results = {
+        "query": query.q.strip(),
+        "types": types,
+        "counts": counts,
+        "hits": [_book_hit(row) for row in rows],
+    }
+    return search_json(query, results, total, estimated=bool(first["total_is_estimate"]))
+
+
+def search_json(
+    query: SearchQuery, results: dict[str, Any], total: int, *, estimated: bool
+) -> bytes:
+    pagination = Pagination.of(page=query.page, limit=query.limit, total=total)
+    return dumps(
+        {
+            "success": True,
+            "data": results,
+            "pagination": pagination.model_dump(by_alias=True) | {"totalIsEstimate": estimated},
+        }
+    )
+
+
+async def search_results(
+    session: AsyncSession, *, query: SearchQuery
+) -> tuple[dict[str, Any], int]:
     """One page of hits (SearchResults, JSON-ready), best first, and the number of hits. With
     type "all" the author's courses come first (a handful), then books and posts ranked
-    together: the page is cut from that one list, so pages never repeat or skip a hit."""
+    together: the page is cut from that one list, so pages never repeat or skip a hit. Every
+    match is ranked here (exact totals)."""
     text = query.q.strip()
     offset = (query.page - 1) * query.limit
     if query.type == "books":
@@ -88,22 +156,22 @@ async def _books(
 ) -> tuple[list[dict[str, Any]], int]:
     f = BookFilter(text=text, sort=BookSort.relevance, limit=max(limit, 1), offset=offset)
     rows, total = await books_repository.list_books(session, f)
-    hits = [
-        {
-            "type": "book",
-            "id": row["id"],
-            "title": row["title"],
-            "slug": row["slug"],
-            "excerpt": row["excerpt"],
-            "imageUrl": row["cover_image_url"],
-            "rank": round(float(row["rank"]), 6),
-            "book": book_item(row),
-            "post": None,
-            "course": None,
-        }
-        for row in rows[:limit]
-    ]
-    return hits, total
+    return [_book_hit(row) for row in rows[:limit]], total
+
+
+def _book_hit(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "book",
+        "id": row["id"],
+        "title": row["title"],
+        "slug": row["slug"],
+        "excerpt": row["excerpt"],
+        "imageUrl": row["cover_image_url"],
+        "rank": round(float(row["rank"]), 6),
+        "book": book_item(dict(row)),
+        "post": None,
+        "course": None,
+    }
 
 
 async def _posts(
