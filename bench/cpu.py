@@ -49,7 +49,7 @@ async def _reader(dsn: str) -> uuid.UUID:
             str(
                 await conn.fetchval(
                     "INSERT INTO users (email, name, role, email_verified_at) "
-                    "VALUES ($1, 'CPU bench reader', 'reader', now()) RETURNING id",
+                    "VALUES ($1, 'CPU bench reader', 'member', now()) RETURNING id",
                     READER_EMAIL,
                 )
             )
@@ -59,27 +59,31 @@ async def _reader(dsn: str) -> uuid.UUID:
 
 
 async def measure(dsn: str, requests: int) -> dict[str, float]:
-    os.environ |= {"APP_ENV": "production", "SECRET_KEY": SECRET, "LOG_LEVEL": "warning"}
+    # As bench/catalog.py starts it: production, the response cache off.
+    os.environ |= {
+        "APP_ENV": "production",
+        "SECRET_KEY": SECRET,
+        "LOG_LEVEL": "warning",
+        "DATABASE_URL": dsn.replace("postgresql://", "postgresql+asyncpg://"),
+        "RUN_WORKER_IN_PROCESS": "false",
+        "CATALOG_RESPONSE_CACHE": "false",
+        "PUBLIC_URL": "http://127.0.0.1",
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SMTP_HOST": "127.0.0.1",
+        "PAYSTACK_SECRET_KEY": "sk_test_bench",
+        "PAYSTACK_PUBLIC_KEY": "pk_test_bench",
+    }
+    os.environ.pop("REDIS_URL", None)
     from authorhub.app import create_app
     from authorhub.auth.tokens import create_access_token
     from authorhub.config import Settings
     from authorhub.observability import configure_logging
 
     configure_logging("WARNING", True)
-    settings = Settings(
-        database_url=dsn.replace("postgresql://", "postgresql+asyncpg://"),
-        log_level="warning",
-        run_worker_in_process=False,
-        catalog_response_cache=False,
-        public_url="http://127.0.0.1",
-        mail_backend="smtp",
-        mail_smtp_host="127.0.0.1",
-        paystack_secret_key="sk_test_bench",
-        paystack_public_key="pk_test_bench",
-    )
+    settings = Settings()
     reader = await _reader(dsn)
     token, _ = create_access_token(
-        settings, user_id=reader, role="reader", token_version=0, session_id=None
+        settings, user_id=reader, role="member", token_version=0, session_id=None
     )
     targets = await catalog_bench.targets(dsn)
     paths = {
@@ -158,7 +162,8 @@ def main() -> None:
             for when in ("before", "after"):
                 values = [run[key] for run in runs[when] if key in run]
                 cells.append(f"{statistics.median(values):.2f}" if values else "-")
-        print(f"{label:<22} {cells[0]:>10} {cells[2]:>10} {cells[1]:>12} {cells[3]:>11}")
+        # cells: before CPU, after CPU, before wall, after wall
+        print(f"{label:<22} {cells[0]:>10} {cells[1]:>10} {cells[2]:>12} {cells[3]:>11}")
 
 
 if __name__ == "__main__":
