@@ -5,18 +5,21 @@ ORM path answers, hide what the ORM path hides, and leave everything else to the
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
 
 import httpx
 import orjson
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import event, insert, update
 
+from authorhub.auth.tokens import ACCESS_COOKIE, create_access_token
 from authorhub.books import service
 from authorhub.books.lean import LeanCatalog, list_query, read_query
 from authorhub.books.schemas import BookSort, envelope_json, page_json
 from authorhub.db import Database, libpq_url
 from authorhub.errors import AppError
-from authorhub.models import Book, BookStatus, FormatKind, Tag, book_tags
+from authorhub.models import Book, BookStatus, FormatKind, Role, Tag, User, book_tags
 from authorhub.search import repository as search_repository
 from authorhub.search import service as search_service
 from authorhub.search.schemas import SearchQuery
@@ -271,3 +274,69 @@ async def test_the_lean_search_answers_what_the_orm_path_answers(
     assert await lean.search(b"q=harmattan&type=books") is not None
     merged = orjson.loads(await _orm_search(committed, "q=harmattan"))
     assert merged["data"]["counts"]["posts"] == 1
+
+
+async def test_signed_in_readers_take_the_lean_path_and_admins_do_not(
+    committed_app, committed: Database
+) -> None:  # type: ignore[no-untyped-def]
+    books = await _books(committed)
+    async with committed.session() as db:
+        member = await make_user(db)
+        admin = await make_user(db, role=Role.admin)
+    settings = committed_app.state.settings
+
+    def token(user: User, **kwargs: Any) -> str:
+        return create_access_token(
+            settings, user_id=user.id, role=user.role.value, token_version=0, session_id=None,
+            **kwargs,
+        )[0]  # fmt: skip
+
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    event.listen(committed.engine.sync_engine, "before_cursor_execute", count)
+    transport = httpx.ASGITransport(app=committed_app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            slug = books["full"].slug
+            anonymous = await client.get(f"/api/books/{slug}")
+            listing = await client.get("/api/books?limit=3")
+            found = await client.get("/api/search?q=harmattan")
+            statements.clear()
+            bearer = {"Authorization": f"Bearer {token(member)}"}
+            assert (await client.get(f"/api/books/{slug}", headers=bearer)).content == (
+                anonymous.content
+            )
+            cookie = {"Cookie": f"{ACCESS_COOKIE}={token(member)}"}
+            assert (await client.get("/api/books?limit=3", headers=cookie)).content == (
+                listing.content
+            )
+            assert (await client.get("/api/search?q=harmattan", headers=bearer)).content == (
+                found.content
+            )
+            assert statements == []  # neither the user nor the session was read
+
+            # An admin gets the admin view (the application reads the user).
+            as_admin = await client.get(
+                f"/api/books/{slug}", headers={"Authorization": f"Bearer {token(admin)}"}
+            )
+            assert as_admin.status_code == 200 and as_admin.content != anonymous.content
+            assert as_admin.headers["cache-control"] == "private, no-store"
+            assert statements
+            # A bad or expired token is the application's 401, as before.
+            expired = token(member, ttl=timedelta(seconds=-60))
+            for headers in (
+                {"Authorization": f"Bearer {expired}"},
+                {"Authorization": "Bearer not-a-token"},
+                {"Authorization": "Basic abc"},
+                {"Cookie": f"{ACCESS_COOKIE}={expired}"},
+            ):
+                refused = await client.get(f"/api/books/{slug}", headers=headers)
+                assert refused.status_code == 401, headers
+    finally:
+        event.remove(committed.engine.sync_engine, "before_cursor_execute", count)
+        lean = committed_app.state.lean_catalog
+        if isinstance(lean, LeanCatalog):
+            await lean.close()
