@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import orjson
@@ -340,3 +341,29 @@ async def test_signed_in_readers_take_the_lean_path_and_admins_do_not(
         lean = committed_app.state.lean_catalog
         if isinstance(lean, LeanCatalog):
             await lean.close()
+
+
+async def test_the_lean_suggestions_answer_what_the_orm_path_answers(
+    committed: Database, lean: LeanCatalog
+) -> None:
+    await _books(committed)
+    async with committed.session() as db:
+        await make_category(db, name="Harmattan Stories")
+        for n in range(7):
+            book = await make_book(
+                db, title=f"Harmattan Nights {n}", author_name=f"Ada Harmon {n % 2}"
+            )
+            book.sales_count = n
+        await make_book(db, title="The 50%_off/Harmattan")
+    texts = ["harm", "Harmattan nights", "ada", "the 50%_", "zzz", "  harm   nig ", "ha"]
+    for text in texts:
+        for limit in (10, 4, 1):
+            query_string = urlencode({"q": text, "limit": limit})
+            async with committed.session() as session:
+                expected = await search_service.suggest(session, text=text, limit=limit)
+            assert await lean.suggest(query_string.encode()) == expected, query_string
+    body = orjson.loads(await lean.suggest(b"q=harm") or b"{}")["data"]["suggestions"]
+    assert [s["type"] for s in body][:2] == ["book", "book"]
+    assert {"author", "category"} <= {s["type"] for s in body}
+    for query_string in (b"q=", b"limit=3", b"q=x&limit=11", b"q=x&q=y"):
+        assert await lean.suggest(query_string) is None, query_string

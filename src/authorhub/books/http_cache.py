@@ -144,6 +144,7 @@ class PublicCatalogCache:
 
 
 _ONE_BOOK = re.compile(r"^/api/books/([^/]+)$")
+_LEAN_PATHS = frozenset(("/api/books", "/api/search", "/api/search/suggest"))
 
 
 async def _lean_read(scope: Scope) -> bytes | None:
@@ -151,7 +152,7 @@ async def _lean_read(scope: Scope) -> bytes | None:
     application to answer."""
     path = scope["path"]
     match = _ONE_BOOK.match(path)
-    if path not in ("/api/books", "/api/search") and (match is None or scope["query_string"]):
+    if path not in _LEAN_PATHS and (match is None or scope["query_string"]):
         return None
     scope[ROUTE_TEMPLATE] = "/api/books/{ref}" if match else path
     state = scope["app"].state
@@ -163,6 +164,8 @@ async def _lean_read(scope: Scope) -> bytes | None:
         return None
     if path == "/api/search":
         return await lean.search(scope["query_string"])
+    if path == "/api/search/suggest":
+        return await lean.suggest(scope["query_string"])
     if match is None:
         return await lean.books(scope["query_string"])
     return await lean.book(match.group(1))

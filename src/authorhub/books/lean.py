@@ -1,10 +1,11 @@
 """The lean read path of the public catalog's hottest reads, one book (GET /api/books/{ref}), a
-page of books (GET /api/books) and a search (GET /api/search), taken by the catalog's ASGI
-fast path (books.http_cache).
+page of books (GET /api/books), a search and suggestions (GET /api/search[/suggest]), taken by
+the catalog's ASGI fast path (books.http_cache).
 
 An uncached read spent most of its time outside the catalog: SQLAlchemy's execution and pool
 (pre-ping, BEGIN, COMMIT) and FastAPI's routing and dependencies. Here the very statement the
-ORM path runs (repository.detail_statement / list_statement, compiled once per shape for
+ORM path runs (repository.detail_statement / list_statement, search.repository's
+books_first_statement / suggest_statement, compiled once per shape for
 asyncpg) runs on a small pooled asyncpg connection without a transaction, and its rows go
 through the same book_item / envelope_json / page_json as the ORM path: one source of truth for
 the SQL and the JSON (tests/books/test_lean.py compares the two answers for every filter and
@@ -40,7 +41,7 @@ from authorhub.db import Database, libpq_url
 from authorhub.models import BookStatus
 from authorhub.search import repository as search_repository
 from authorhub.search import service as search_service
-from authorhub.search.schemas import SearchQuery
+from authorhub.search.schemas import SearchQuery, SuggestQuery
 
 log = structlog.get_logger("authorhub.books")
 
@@ -170,6 +171,17 @@ class LeanCatalog:
         if records is None:
             return None
         return search_service.books_only_answer(query, [dict(record) for record in records])
+
+    async def suggest(self, query_string: bytes) -> bytes | None:
+        """GET /api/search/suggest (the ORM path's statement and answer), or None."""
+        query = read_query(SuggestQuery, query_string)
+        if query is None:
+            return None
+        statement, params = search_service.suggest_query(query.q, query.limit)
+        records = [] if statement is None else await self._fetch(statement, params)
+        if records is None:
+            return None
+        return search_service.suggest_answer(query.q, query.limit, [dict(r) for r in records])
 
     async def close(self) -> None:
         if self._pool is not None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import TypeAdapter
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.academy import service as academy_service
@@ -15,7 +17,7 @@ from authorhub.blog.service import summary as blog_summary
 from authorhub.books import repository as books_repository
 from authorhub.books.repository import BookFilter
 from authorhub.books.schemas import BookSort, book_item, dumps
-from authorhub.kit.schemas import Pagination
+from authorhub.kit.schemas import Envelope, Pagination, ok
 from authorhub.search import repository
 from authorhub.search.schemas import (
     SearchQuery,
@@ -23,8 +25,7 @@ from authorhub.search.schemas import (
     Suggestions,
 )
 
-AUTHORS_SHOWN = 3
-CATEGORIES_SHOWN = 3
+_SUGGESTIONS = TypeAdapter(Envelope[Suggestions])
 
 
 async def search(session: AsyncSession, *, query: SearchQuery) -> bytes:
@@ -198,24 +199,44 @@ async def _posts(
     return hits, total
 
 
-async def suggest(session: AsyncSession, *, text: str, limit: int) -> Suggestions:
-    """Up to `limit` suggestions for what is being typed: book titles, then authors, then
-    categories, each matching every typed word as a word prefix."""
+async def suggest(session: AsyncSession, *, text: str, limit: int) -> bytes:
+    """The JSON of up to `limit` suggestions for what is being typed (suggest_answer)."""
+    statement, params = suggest_query(text, limit)
+    if statement is None:
+        return suggest_answer(text, limit, [])
+    result = await session.execute(statement, params)
+    keys = list(result.keys())
+    return suggest_answer(text, limit, [dict(zip(keys, row, strict=True)) for row in result])
+
+
+def suggest_query(text: str, limit: int) -> tuple[Select[Any] | None, dict[str, Any]]:
+    """The suggestions' statement and its parameters, or None when the text has no word."""
     text = " ".join(text.split())
     tsquery = repository.prefix_tsquery(text)
     if tsquery is None:
-        return Suggestions(query=text, suggestions=[])
-    authors = await repository.authors(session, tsquery=tsquery, limit=AUTHORS_SHOWN)
-    categories = await repository.categories(session, tsquery=tsquery, limit=CATEGORIES_SHOWN)
+        return None, {}
+    params = {"tsquery": tsquery, "title_prefix": repository.like_prefix(text.lower())}
+    return repository.suggest_statement(), params | {"limit": limit}
+
+
+def suggest_answer(text: str, limit: int, rows: list[Mapping[str, Any]]) -> bytes:
+    """Book titles, then authors, then categories, each matching every typed word as a word
+    prefix; books get the room authors and categories leave (at least half)."""
+    text = " ".join(text.split())
+    books = [row for row in rows if row["kind"] == 1]
+    authors = [row for row in rows if row["kind"] == 2]
+    categories = [row for row in rows if row["kind"] == 3]
     room_for_books = max(limit - len(authors) - len(categories), limit // 2)
-    books = await repository.book_titles(session, text=text, tsquery=tsquery, limit=room_for_books)
     suggestions = [
-        Suggestion(type="book", text=b.title, slug=b.slug, id=b.id, image_url=b.cover_image_url)
-        for b in books
+        Suggestion(
+            type="book", text=b["text"], slug=b["slug"], id=b["id"], image_url=b["image_url"]
+        )
+        for b in books[:room_for_books]
     ]
-    suggestions += [Suggestion(type="author", text=a.author_name, count=a.books) for a in authors]
+    suggestions += [Suggestion(type="author", text=a["text"], count=a["count"]) for a in authors]
     suggestions += [
-        Suggestion(type="category", text=c.name, slug=c.slug, id=c.id, count=c.books)
+        Suggestion(type="category", text=c["text"], slug=c["slug"], id=c["id"], count=c["count"])
         for c in categories
     ]
-    return Suggestions(query=text, suggestions=suggestions[:limit])
+    answer = Suggestions(query=text, suggestions=suggestions[:limit])
+    return _SUGGESTIONS.dump_json(ok(answer), by_alias=True)
