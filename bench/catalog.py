@@ -557,7 +557,7 @@ def bench_size(size: int, url: str, args: argparse.Namespace) -> list[Result]:
     modes = [m for m in args.modes.split(",") if m]
 
     def drive(server: Server, app: str) -> None:
-        for endpoint in ENDPOINTS:
+        for endpoint in args.endpoints.split(","):
             check = httpx.get(server.url + paths[endpoint][0], timeout=10)
             if check.status_code != 200 or not check.json().get("success"):
                 raise SystemExit(
@@ -647,6 +647,11 @@ def main() -> None:
     )
     parser.add_argument("--modes", default="uncached,cached", help="authorhub response cache modes")
     parser.add_argument("--keep", action="store_true", help="reuse the bench database if it exists")
+    parser.add_argument(
+        "--endpoints",
+        default=",".join(ENDPOINTS),
+        help=f"which requests to drive (default all: {','.join(ENDPOINTS)})",
+    )
     parser.add_argument(
         "--compare-src",
         help="also run authorhub from this source tree (e.g. `git archive <commit> src`), as"
