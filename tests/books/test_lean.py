@@ -226,6 +226,8 @@ SEARCHES = [
     'q="harmattan road"',
     "q=harmattan -lean",
     "q=lean&type=all&page=1&limit=1",
+    "q=nowhere",  # nothing matches: still answered here (after one more count)
+    "q=nowhere&type=books",
 ]
 
 
@@ -272,6 +274,7 @@ async def test_the_lean_search_answers_what_the_orm_path_answers(
         author = await make_user(db)
         await make_post(db, author, title="Harmattan Notes")
     assert await lean.search(b"q=harmattan") is None
+    assert await lean.search(b"q=notes") is None  # no book, but a post
     assert await lean.search(b"q=harmattan&type=books") is not None
     merged = orjson.loads(await _orm_search(committed, "q=harmattan"))
     assert merged["data"]["counts"]["posts"] == 1

@@ -39,7 +39,6 @@ from authorhub.books.schemas import (
 from authorhub.books.service import filter_for, parse_ref
 from authorhub.db import Database, libpq_url
 from authorhub.models import BookStatus
-from authorhub.search import repository as search_repository
 from authorhub.search import service as search_service
 from authorhub.search.schemas import SearchQuery, SuggestQuery
 
@@ -105,6 +104,10 @@ def lean_catalog_for(database: Database) -> LeanCatalog | None:
     return LeanCatalog(libpq_url(url))
 
 
+class _ReadFailed(Exception):
+    """A lean read could not run (logged); the application answers instead."""
+
+
 class LeanCatalog:
     """asyncpg pool of this process for the lean reads; made on first use, closed at shutdown."""
 
@@ -160,17 +163,21 @@ class LeanCatalog:
 
     async def search(self, query_string: bytes) -> bytes | None:
         """GET /api/search of books, or of everything when no course or post matches (the
-        ORM path's first statement and its answer); None to let the application answer."""
+        ORM path's first steps: search.service.books_first); None to let the application
+        answer."""
         query = read_query(SearchQuery, query_string)
-        if query is None or query.type not in ("all", "books"):
+        if query is None:
             return None
-        statement, params = search_repository.books_first_statement(
-            search_service.books_filter(query)
-        )
+        try:
+            return await search_service.books_first(self._rows, query)
+        except _ReadFailed:
+            return None
+
+    async def _rows(self, statement: Select[Any], params: dict[str, Any]) -> list[dict[str, Any]]:
         records = await self._fetch(statement, params)
         if records is None:
-            return None
-        return search_service.books_only_answer(query, [dict(record) for record in records])
+            raise _ReadFailed
+        return [dict(record) for record in records]
 
     async def suggest(self, query_string: bytes) -> bytes | None:
         """GET /api/search/suggest (the ORM path's statement and answer), or None."""

@@ -45,13 +45,19 @@ def books_first_statement(f: BookFilter) -> tuple[Select[Any], dict[str, Any]]:
 
 @lru_cache(maxsize=8)
 def _with_other_totals(statement: Select[Any]) -> Select[Any]:
+    return statement.add_columns(*other_totals_statement().selected_columns)
+
+
+@lru_cache(maxsize=1)
+def other_totals_statement() -> Select[Any]:
+    """How many published courses and posts match :text (`course_total`, `post_total`)."""
     text = bindparam("text", type_=String())  # the same parameter as the books' own
     courses = select(func.count()).where(Course.is_published, course_matches(text))
     posts = select(func.count()).where(
         BlogPost.status == PostStatus.published,
         BlogPost.search_vector.op("@@")(post_text_query(text)),
     )
-    return statement.add_columns(
+    return select(
         courses.scalar_subquery().label("course_total"),
         posts.scalar_subquery().label("post_total"),
     )

@@ -3,7 +3,7 @@ database (title > author > tags and category > description), ranked by ts_rank."
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -28,19 +28,46 @@ from authorhub.search.schemas import (
 _SUGGESTIONS = TypeAdapter(Envelope[Suggestions])
 
 
-async def search(session: AsyncSession, *, query: SearchQuery) -> bytes:
-    """The JSON of a SearchPage. A search of books (or of everything, when no course or post
-    matches: the common case) is one statement, the one books.lean runs too; otherwise the
-    kinds are read and merged by search_results."""
-    if query.type in ("all", "books"):
-        statement, params = repository.books_first_statement(books_filter(query))
+# Runs a statement and hands its rows out as dicts: on a session (the ORM path) or on the lean
+# path's asyncpg pool (books.lean), so both take the same steps with the same statements.
+Rows = Callable[[Select[Any], dict[str, Any]], Awaitable[list[dict[str, Any]]]]
+
+
+def session_rows(session: AsyncSession) -> Rows:
+    async def rows(statement: Select[Any], params: dict[str, Any]) -> list[dict[str, Any]]:
         result = await session.execute(statement, params)
         keys = list(result.keys())
-        answer = books_only_answer(query, [dict(zip(keys, row, strict=True)) for row in result])
-        if answer is not None:
-            return answer
+        return [dict(zip(keys, row, strict=True)) for row in result]
+
+    return rows
+
+
+async def search(session: AsyncSession, *, query: SearchQuery) -> bytes:
+    """The JSON of a SearchPage: books_first's when it can answer, otherwise the kinds read
+    and merged by search_results."""
+    answer = await books_first(session_rows(session), query)
+    if answer is not None:
+        return answer
     results, total = await search_results(session, query=query)
     return search_json(query, results, total, estimated=False)
+
+
+async def books_first(rows: Rows, query: SearchQuery) -> bytes | None:
+    """A search of books, or of everything when no course or post matches (the common case):
+    one statement (two for a first page without a book). None when the kinds must be merged,
+    or for a page past the last book."""
+    if query.type not in ("all", "books"):
+        return None
+    statement, params = repository.books_first_statement(books_filter(query))
+    found = await rows(statement, params)
+    if found or query.page > 1:
+        return books_only_answer(query, found)
+    # No book matches at all (the first page is empty): nothing else either?
+    if query.type == "all":
+        others = await rows(repository.other_totals_statement(), {"text": params["text"]})
+        if others[0]["course_total"] or others[0]["post_total"]:
+            return None
+    return books_only_answer(query, [], total=0)
 
 
 def books_filter(query: SearchQuery) -> BookFilter:
@@ -56,13 +83,16 @@ def books_filter(query: SearchQuery) -> BookFilter:
     )
 
 
-def books_only_answer(query: SearchQuery, rows: list[Mapping[str, Any]]) -> bytes | None:
-    """The SearchPage of books_first_statement's rows, or None when the page is empty or, for
-    type "all", courses or posts match too (their hits come first or mix in)."""
-    if not rows:
+def books_only_answer(
+    query: SearchQuery, rows: list[dict[str, Any]], *, total: int | None = None
+) -> bytes | None:
+    """The SearchPage of books_first_statement's rows (or of no book at all, `total` 0), or
+    None when the page is empty or, for type "all", courses or posts match too (their hits come
+    first or mix in)."""
+    if not rows and total is None:
         return None
-    first = rows[0]
-    if query.type == "all" and (first["course_total"] or first["post_total"]):
+    first: dict[str, Any] = rows[0] if rows else {"total": total, "total_is_estimate": False}
+    if query.type == "all" and rows and (first["course_total"] or first["post_total"]):
         return None
     total = int(first["total"])
     if query.type == "books":
