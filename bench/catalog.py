@@ -421,6 +421,7 @@ class Server:
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
+        self.__exit__()  # not left running behind the bench (its workers included)
         raise SystemExit(f"{self.name} did not become ready; see {self.log.name}")
 
     def __exit__(self, *exc: object) -> None:
