@@ -47,7 +47,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results"
-BENCH_DB = "authorhub_bench"
+BENCH_DB = os.environ.get("BENCH_DATABASE", "authorhub_bench")  # one per concurrent run
 # Wide enough for the results table when the output goes to a file.
 console = Console(width=None if sys.stdout.isatty() else 140)
 
@@ -421,6 +421,7 @@ class Server:
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
+        self.__exit__()  # not left running behind the bench (its workers included)
         raise SystemExit(f"{self.name} did not become ready; see {self.log.name}")
 
     def __exit__(self, *exc: object) -> None:
@@ -557,7 +558,7 @@ def bench_size(size: int, url: str, args: argparse.Namespace) -> list[Result]:
     modes = [m for m in args.modes.split(",") if m]
 
     def drive(server: Server, app: str) -> None:
-        for endpoint in ENDPOINTS:
+        for endpoint in args.endpoints.split(","):
             check = httpx.get(server.url + paths[endpoint][0], timeout=10)
             if check.status_code != 200 or not check.json().get("success"):
                 raise SystemExit(
@@ -647,6 +648,11 @@ def main() -> None:
     )
     parser.add_argument("--modes", default="uncached,cached", help="authorhub response cache modes")
     parser.add_argument("--keep", action="store_true", help="reuse the bench database if it exists")
+    parser.add_argument(
+        "--endpoints",
+        default=",".join(ENDPOINTS),
+        help=f"which requests to drive (default all: {','.join(ENDPOINTS)})",
+    )
     parser.add_argument(
         "--compare-src",
         help="also run authorhub from this source tree (e.g. `git archive <commit> src`), as"

@@ -24,7 +24,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from authorhub.books.repository import BookFilter, detail_statement, list_statement
-from authorhub.books.schemas import BookSort
+from authorhub.search.repository import books_first_statement
+from authorhub.search.schemas import SearchQuery
+from authorhub.search.service import books_filter
 
 _DIALECT = asyncpg_dialect.dialect()
 _Q, _SLUG = "\x00q", "\x00slug"
@@ -44,8 +46,11 @@ def _compiled(statement: Any, params: dict[str, Any]) -> tuple[str, list[Any]]:
 
 LIST_SQL, LIST_ARGS = _compiled(*list_statement(BookFilter(limit=20)))
 DETAIL_SQL, DETAIL_ARGS = _compiled(detail_statement("slug"), {"ref": _SLUG})
+# A search's first page: the bounded books ranking with the courses' and posts' totals.
 SEARCH_SQL, SEARCH_ARGS = _compiled(
-    *list_statement(BookFilter(text=_Q, sort=BookSort.relevance, limit=20))
+    *books_first_statement(
+        books_filter(SearchQuery.model_construct(q=_Q, type="all", page=1, limit=20))
+    )
 )
 
 
@@ -115,8 +120,12 @@ async def search(request: Request) -> Response:
              "excerpt": book["excerpt"], "imageUrl": book["coverImageUrl"],
              "rank": round(row["rank"], 6), "book": book}
         )  # fmt: skip
-    data = {"query": q, "types": ["books"], "counts": {"books": total}, "hits": hits}
-    return _json({"success": True, "data": data, "pagination": _pagination(total)})
+    counts = {"courses": 0, "books": total, "posts": 0}
+    data = {"query": q, "types": ["courses", "books", "posts"], "counts": counts, "hits": hits}
+    pagination = _pagination(total) | {
+        "totalIsEstimate": bool(rows and rows[0]["total_is_estimate"])
+    }
+    return _json({"success": True, "data": data, "pagination": pagination})
 
 
 async def ping(request: Request) -> Response:

@@ -9007,13 +9007,30 @@ export interface components {
         /** SearchPage */
         SearchPage: {
             data: components["schemas"]["SearchResults"];
-            pagination: components["schemas"]["Pagination"];
+            pagination: components["schemas"]["SearchPagination"];
             /**
              * Success
              * @default true
              * @constant
              */
             success: true;
+        };
+        /** SearchPagination */
+        SearchPagination: {
+            /** Limit */
+            limit: number;
+            /** Page */
+            page: number;
+            /** Total */
+            total: number;
+            /**
+             * Totalisestimate
+             * @description true when the words are in more books than a search ranks: `total` (and counts.books) is then PostgreSQL's estimate, and the hits are the best of the first matches found
+             * @default false
+             */
+            totalIsEstimate: boolean;
+            /** Totalpages */
+            totalPages: number;
         };
         /** SearchResults */
         SearchResults: {

@@ -3,6 +3,7 @@ and a request body size limit."""
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import uuid
@@ -14,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from authorhub.errors import error_body, unexpected_error_response
 
 log = structlog.get_logger("authorhub.access")
+_access_level = logging.getLogger("authorhub.access")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 # /docs and /redoc load everything from this app (fastapi-offline's assets); their policy keeps
 # it so (ReDoc's bundle would fetch a logo from its CDN; the browser now never asks).
@@ -65,14 +67,15 @@ class RequestContextMiddleware:
             response = unexpected_error_response(exc, request_id)
             await response(scope, receive, send_with_headers)
         finally:
-            duration_ms = round((time.perf_counter() - started) * 1000, 2)
-            log.info(
-                "request",
-                method=scope["method"],
-                path=scope["path"],
-                status=status,
-                duration_ms=duration_ms,
-            )
+            # At LOG_LEVEL=warning (production) the line would be built and then dropped.
+            if _access_level.isEnabledFor(logging.INFO):
+                log.info(
+                    "request",
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                )
             structlog.contextvars.unbind_contextvars("request_id")
 
     def _add_headers(self, headers: list[Any], request_id: str) -> None:

@@ -1,23 +1,32 @@
-"""The lean read of one public book (books.lean: the ORM path's statement on a pooled asyncpg
-connection, taken by the catalog's ASGI fast path) answers exactly what the ORM path answers,
-hides what the ORM path hides, and leaves everything else to the application."""
+"""The lean reads (books.lean: the ORM path's statements on a pooled asyncpg connection, taken by
+the catalog's ASGI fast path) of one book, a page of books and a search answer exactly what the
+ORM path answers, hide what the ORM path hides, and leave everything else to the application."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import orjson
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import event, insert, update
 
+from authorhub.auth.tokens import ACCESS_COOKIE, create_access_token
 from authorhub.books import service
-from authorhub.books.lean import LeanCatalog, list_query
+from authorhub.books.lean import LeanCatalog, list_query, read_query
 from authorhub.books.schemas import BookSort, envelope_json, page_json
 from authorhub.db import Database, libpq_url
 from authorhub.errors import AppError
-from authorhub.models import Book, BookStatus, FormatKind, Tag, book_tags
+from authorhub.models import Book, BookStatus, FormatKind, Role, Tag, User, book_tags
+from authorhub.search import repository as search_repository
+from authorhub.search import service as search_service
+from authorhub.search.schemas import SearchQuery
+from tests.fixtures.auth import make_user
 from tests.fixtures.catalog import make_book, make_category
+from tests.fixtures.content import make_post
 
 
 @pytest.fixture
@@ -188,3 +197,176 @@ async def test_the_app_serves_one_book_from_the_lean_path(
         renamed = await client.get(f"/api/books/{books['full'].id}")
         assert renamed.json()["data"]["title"] == "Renamed"
         await lean.close()
+
+
+async def _orm_search(database: Database, query_string: str) -> bytes:
+    query = read_query(SearchQuery, query_string.encode())
+    assert query is not None, query_string
+    async with database.session() as session:
+        return await search_service.search(session, query=query)
+
+
+async def _exact_search(database: Database, query_string: str) -> bytes:
+    """The search with every match ranked and counted (the merged path of all kinds)."""
+    query = read_query(SearchQuery, query_string.encode())
+    assert query is not None, query_string
+    async with database.session() as session:
+        results, total = await search_service.search_results(session, query=query)
+    return search_service.search_json(query, results, total, estimated=False)
+
+
+SEARCHES = [
+    "q=harmattan",
+    "q=harmattan&limit=3",
+    "q=harmattan&limit=3&page=2",
+    "q=harmattan&limit=3&page=4",
+    "q=harmattan&type=books",
+    "q=harmattan&type=books&limit=2&page=3",
+    "q=quiet",
+    'q="harmattan road"',
+    "q=harmattan -lean",
+    "q=lean&type=all&page=1&limit=1",
+    "q=nowhere",  # nothing matches: still answered here (after one more count)
+    "q=nowhere&type=books",
+]
+
+
+async def test_the_lean_search_answers_what_the_orm_path_answers(
+    committed: Database, lean: LeanCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _books(committed)
+    async with committed.session() as db:
+        for n in range(9):
+            book = await make_book(
+                db, title=f"The Harmattan Road {n}" if n % 3 else f"Quiet Harmattan {n}"
+            )
+            book.sales_count = (n * 7) % 5
+    for query_string in SEARCHES:
+        answer = await lean.search(query_string.encode())
+        assert answer is not None, query_string
+        assert answer == await _orm_search(committed, query_string), query_string
+        # Fewer matches than a search ranks: exactly what ranking and counting them all gives.
+        assert answer == await _exact_search(committed, query_string), query_string
+    past_the_end = "q=harmattan&page=9"
+    assert await lean.search(past_the_end.encode()) is None  # the application's (exact) answer
+    for query_string in ("q=", "q=x&type=posts", "q=x&type=courses", "q=x&limit=0", "q=x&q=y"):
+        assert await lean.search(query_string.encode()) is None, query_string
+
+    # More matches than a search ranks: the first ones found are ranked, the total is an
+    # estimate, said so; pages within one candidate set never repeat a book.
+    monkeypatch.setattr(search_repository, "SEARCH_CANDIDATES", 4)
+    seen: list[str] = []
+    for page in (1, 2):
+        query_string = f"q=harmattan&limit=2&page={page}"
+        answer = await lean.search(query_string.encode())
+        assert answer is not None and answer == await _orm_search(committed, query_string)
+        body = orjson.loads(answer)
+        assert body["pagination"]["totalIsEstimate"] is True
+        assert body["pagination"]["total"] >= 4
+        assert body["data"]["counts"]["books"] == body["pagination"]["total"]
+        ranks = [hit["rank"] for hit in body["data"]["hits"]]
+        assert ranks == sorted(ranks, reverse=True) and len(ranks) == 2
+        seen += [hit["id"] for hit in body["data"]["hits"]]
+    assert len(set(seen)) == 4
+
+    # A post (or a course) matching too: its hits mix in, so the application answers.
+    async with committed.session() as db:
+        author = await make_user(db)
+        await make_post(db, author, title="Harmattan Notes")
+    assert await lean.search(b"q=harmattan") is None
+    assert await lean.search(b"q=notes") is None  # no book, but a post
+    assert await lean.search(b"q=harmattan&type=books") is not None
+    merged = orjson.loads(await _orm_search(committed, "q=harmattan"))
+    assert merged["data"]["counts"]["posts"] == 1
+
+
+async def test_signed_in_readers_take_the_lean_path_and_admins_do_not(
+    committed_app, committed: Database
+) -> None:  # type: ignore[no-untyped-def]
+    books = await _books(committed)
+    async with committed.session() as db:
+        member = await make_user(db)
+        admin = await make_user(db, role=Role.admin)
+    settings = committed_app.state.settings
+
+    def token(user: User, **kwargs: Any) -> str:
+        return create_access_token(
+            settings, user_id=user.id, role=user.role.value, token_version=0, session_id=None,
+            **kwargs,
+        )[0]  # fmt: skip
+
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    event.listen(committed.engine.sync_engine, "before_cursor_execute", count)
+    transport = httpx.ASGITransport(app=committed_app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            slug = books["full"].slug
+            anonymous = await client.get(f"/api/books/{slug}")
+            listing = await client.get("/api/books?limit=3")
+            found = await client.get("/api/search?q=harmattan")
+            statements.clear()
+            bearer = {"Authorization": f"Bearer {token(member)}"}
+            assert (await client.get(f"/api/books/{slug}", headers=bearer)).content == (
+                anonymous.content
+            )
+            cookie = {"Cookie": f"{ACCESS_COOKIE}={token(member)}"}
+            assert (await client.get("/api/books?limit=3", headers=cookie)).content == (
+                listing.content
+            )
+            assert (await client.get("/api/search?q=harmattan", headers=bearer)).content == (
+                found.content
+            )
+            assert statements == []  # neither the user nor the session was read
+
+            # An admin gets the admin view (the application reads the user).
+            as_admin = await client.get(
+                f"/api/books/{slug}", headers={"Authorization": f"Bearer {token(admin)}"}
+            )
+            assert as_admin.status_code == 200 and as_admin.content != anonymous.content
+            assert as_admin.headers["cache-control"] == "private, no-store"
+            assert statements
+            # A bad or expired token is the application's 401, as before.
+            expired = token(member, ttl=timedelta(seconds=-60))
+            for headers in (
+                {"Authorization": f"Bearer {expired}"},
+                {"Authorization": "Bearer not-a-token"},
+                {"Authorization": "Basic abc"},
+                {"Cookie": f"{ACCESS_COOKIE}={expired}"},
+            ):
+                refused = await client.get(f"/api/books/{slug}", headers=headers)
+                assert refused.status_code == 401, headers
+    finally:
+        event.remove(committed.engine.sync_engine, "before_cursor_execute", count)
+        lean = committed_app.state.lean_catalog
+        if isinstance(lean, LeanCatalog):
+            await lean.close()
+
+
+async def test_the_lean_suggestions_answer_what_the_orm_path_answers(
+    committed: Database, lean: LeanCatalog
+) -> None:
+    await _books(committed)
+    async with committed.session() as db:
+        await make_category(db, name="Harmattan Stories")
+        for n in range(7):
+            book = await make_book(
+                db, title=f"Harmattan Nights {n}", author_name=f"Ada Harmon {n % 2}"
+            )
+            book.sales_count = n
+        await make_book(db, title="The 50%_off/Harmattan")
+    texts = ["harm", "Harmattan nights", "ada", "the 50%_", "zzz", "  harm   nig ", "ha"]
+    for text in texts:
+        for limit in (10, 4, 1):
+            query_string = urlencode({"q": text, "limit": limit})
+            async with committed.session() as session:
+                expected = await search_service.suggest(session, text=text, limit=limit)
+            assert await lean.suggest(query_string.encode()) == expected, query_string
+    body = orjson.loads(await lean.suggest(b"q=harm") or b"{}")["data"]["suggestions"]
+    assert [s["type"] for s in body][:2] == ["book", "book"]
+    assert {"author", "category"} <= {s["type"] for s in body}
+    for query_string in (b"q=", b"limit=3", b"q=x&limit=11", b"q=x&q=y"):
+        assert await lean.suggest(query_string) is None, query_string

@@ -36,7 +36,9 @@ class TestSearch:
         assert hits[0]["book"]["formats"]
         assert body["data"]["counts"] == {"courses": 0, "books": 4, "posts": 0}
         assert body["data"]["types"] == ["courses", "books", "posts"]
-        assert body["pagination"] == {"page": 1, "limit": 20, "total": 4, "totalPages": 1}
+        assert body["pagination"] == {
+            "page": 1, "limit": 20, "total": 4, "totalPages": 1, "totalIsEstimate": False
+        }  # fmt: skip
 
     async def test_websearch_syntax_and_paging(
         self, client: httpx.AsyncClient, db: AsyncSession

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Select,
     and_,
     case,
@@ -53,7 +54,7 @@ def _words(column: Any) -> Any:
     return func.to_tsvector(literal_column("'simple'::regconfig"), column)
 
 
-def matches(text_query: str) -> Any:
+def matches(text_query: str | ColumnElement[str]) -> Any:
     """Every word in the title, or every word in the subtitle (web-search syntax)."""
     query = func.websearch_to_tsquery("simple", text_query)
     return or_(_words(Course.title).op("@@")(query), _words(Course.subtitle).op("@@")(query))

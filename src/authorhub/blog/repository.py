@@ -26,7 +26,7 @@ class PostFilter:
     offset: int = 0
 
 
-def text_query(text: str) -> ColumnElement[Any]:
+def text_query(text: str | ColumnElement[str]) -> ColumnElement[Any]:
     return func.websearch_to_tsquery("english", text)
 
 

@@ -2,9 +2,14 @@
 catalog URLs straight from the catalog cache, without running routing, dependencies or the
 endpoint (what a caching reverse proxy would do, with the catalog's own invalidation).
 
-- Only GETs under /api/books, /api/categories, /api/tags and /api/search, and only from callers
-  with no credentials (no Authorization header, no access cookie): their answer is the same for
-  everyone. Anything else goes to the application untouched.
+- Only GETs under /api/books, /api/categories, /api/tags and /api/search, from callers with no
+  credentials (no Authorization header, no access cookie): their answer is the same for
+  everyone. Signed-in callers too, for the catalog's own public reads (a page of books, one
+  book, a search, suggestions, categories, tags: no field of theirs depends on the reader),
+  when their access token verifies (signature, expiry; no database) and names no admin (an
+  admin reads drafts and the admin view). An invalid or expired token goes to the application,
+  which answers its 401 as before; a token still unexpired after a sign-out reads public data
+  until it expires (<= 15 min), as anyone may. Anything else goes to the application untouched.
 - On a miss the application answers; a 200 marked `public` is kept under the exact URL, in the
   same cache and generation as the endpoints' entries, so every catalog change drops it too.
 - It sits inside the request-id, security-header and CORS middleware, which still apply.
@@ -16,22 +21,53 @@ import re
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from authorhub.auth.tokens import ACCESS_COOKIE, InvalidToken, decode_access_token
 from authorhub.books.caching import CatalogCache, catalog_cache_of
 from authorhub.books.lean import LeanCatalog, lean_catalog_for
 from authorhub.cache import CachedBody
 from authorhub.cache.http import etag_for, if_none_match_matches
+from authorhub.models import Role
+from authorhub.system.metrics import ROUTE_TEMPLATE
 
 CATALOG_PREFIXES = ("/api/books", "/api/categories", "/api/tags", "/api/search")
-_ACCESS_COOKIE = b"authorhub_access="
+# The reads whose answer is the same for every caller but admins (not /api/books/{id}/reviews,
+# /related and the like, which may know the reader).
+_SAME_FOR_READERS = re.compile(
+    r"^/api/(books(/[^/]+)?|search(/suggest)?|categories(/[^/]+)?|tags)$"
+)
+_ACCESS_COOKIE = ACCESS_COOKIE.encode() + b"="
 
 
-def _anonymous(scope: Scope) -> bool:
+def _reads_as_public(scope: Scope) -> bool:
+    """True when the caller's answer is the anonymous one: no credentials, or (for the reads
+    above) a valid access token of a non-admin. The token is found as the application finds it
+    (the bearer header first, then the first Cookie header's access cookie)."""
+    bearer = cookie = None
     for name, value in scope["headers"]:
-        if name == b"authorization" or (name == b"cookie" and _ACCESS_COOKIE in value):
-            return False
-    return True
+        if name == b"authorization" and bearer is None:
+            bearer = value
+        elif name == b"cookie" and cookie is None:
+            cookie = value
+    token: str | None = None
+    if bearer is not None:
+        scheme, _, rest = bearer.decode("latin-1").partition(" ")
+        if scheme.lower() != "bearer" or not rest.strip():
+            return False  # the application's 401 names the problem
+        token = rest.strip()
+    elif cookie is not None and _ACCESS_COOKIE in cookie:
+        token = cookie_parser(cookie.decode("latin-1")).get(ACCESS_COOKIE)
+    if token is None:
+        return True
+    if not _SAME_FOR_READERS.match(scope["path"]):
+        return False
+    try:
+        claims = decode_access_token(scope["app"].state.settings, token)
+    except InvalidToken:
+        return False
+    return claims.role != Role.admin
 
 
 def _header(scope: Scope, wanted: bytes) -> str | None:
@@ -50,7 +86,7 @@ class PublicCatalogCache:
             scope["type"] != "http"
             or scope["method"] != "GET"
             or not scope["path"].startswith(CATALOG_PREFIXES)
-            or not _anonymous(scope)
+            or not _reads_as_public(scope)
         ):
             await self.app(scope, receive, send)
             return
@@ -108,15 +144,17 @@ class PublicCatalogCache:
 
 
 _ONE_BOOK = re.compile(r"^/api/books/([^/]+)$")
+_LEAN_PATHS = frozenset(("/api/books", "/api/search", "/api/search/suggest"))
 
 
 async def _lean_read(scope: Scope) -> bytes | None:
-    """One book or a page of books from the lean path (books.lean), or None for the
+    """One book, a page of books or a search from the lean path (books.lean), or None for the
     application to answer."""
     path = scope["path"]
     match = _ONE_BOOK.match(path)
-    if path != "/api/books" and (match is None or scope["query_string"]):
+    if path not in _LEAN_PATHS and (match is None or scope["query_string"]):
         return None
+    scope[ROUTE_TEMPLATE] = "/api/books/{ref}" if match else path
     state = scope["app"].state
     lean: LeanCatalog | bool | None = getattr(state, "lean_catalog", False)
     if lean is False:
@@ -124,6 +162,10 @@ async def _lean_read(scope: Scope) -> bytes | None:
         lean = state.lean_catalog = lean_catalog_for(database) if database else None
     if lean is None or not isinstance(lean, LeanCatalog):
         return None
+    if path == "/api/search":
+        return await lean.search(scope["query_string"])
+    if path == "/api/search/suggest":
+        return await lean.suggest(scope["query_string"])
     if match is None:
         return await lean.books(scope["query_string"])
     return await lean.book(match.group(1))

@@ -1,10 +1,11 @@
-"""The lean read path of the public catalog's hottest reads, one book (GET /api/books/{ref}) and
-a page of books (GET /api/books), taken by the catalog's ASGI fast path (books.http_cache) for
-callers without credentials.
+"""The lean read path of the public catalog's hottest reads, one book (GET /api/books/{ref}), a
+page of books (GET /api/books), a search and suggestions (GET /api/search[/suggest]), taken by
+the catalog's ASGI fast path (books.http_cache).
 
 An uncached read spent most of its time outside the catalog: SQLAlchemy's execution and pool
 (pre-ping, BEGIN, COMMIT) and FastAPI's routing and dependencies. Here the very statement the
-ORM path runs (repository.detail_statement / list_statement, compiled once per shape for
+ORM path runs (repository.detail_statement / list_statement, search.repository's
+books_first_statement / suggest_statement, compiled once per shape for
 asyncpg) runs on a small pooled asyncpg connection without a transaction, and its rows go
 through the same book_item / envelope_json / page_json as the ORM path: one source of truth for
 the SQL and the JSON (tests/books/test_lean.py compares the two answers for every filter and
@@ -17,12 +18,12 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qsl
 
 import asyncpg
 import structlog
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import Select
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -38,6 +39,8 @@ from authorhub.books.schemas import (
 from authorhub.books.service import filter_for, parse_ref
 from authorhub.db import Database, libpq_url
 from authorhub.models import BookStatus
+from authorhub.search import service as search_service
+from authorhub.search.schemas import SearchQuery, SuggestQuery
 
 log = structlog.get_logger("authorhub.books")
 
@@ -67,21 +70,25 @@ def compiled(statement: Select[Any]) -> CompiledRead:
     return CompiledRead(done.string, tuple(done.positiontup or ()), dict(done.params))
 
 
-# The names the application reads (camelCase); any other name is the application's to refuse.
-_ALIASES = frozenset(field.alias or name for name, field in BookListQuery.model_fields.items())
+Query = TypeVar("Query", bound=BaseModel)
 
 
-def list_query(query_string: bytes) -> BookListQuery | None:
-    """The listing query the application would read from this query string, or None when the
+def read_query(model: type[Query], query_string: bytes) -> Query | None:
+    """The query the application would read from this query string, or None when the
     application should read it itself (an error to report, a repeated or empty parameter)."""
     pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
     params = dict(pairs)
-    if len(params) != len(pairs) or not all(params.values()) or not params.keys() <= _ALIASES:
+    names = {field.alias or name for name, field in model.model_fields.items()}
+    if len(params) != len(pairs) or not all(params.values()) or not params.keys() <= names:
         return None
     try:
-        return BookListQuery.model_validate(params)
+        return model.model_validate(params)
     except ValidationError:
         return None
+
+
+def list_query(query_string: bytes) -> BookListQuery | None:
+    return read_query(BookListQuery, query_string)
 
 
 async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
@@ -95,6 +102,10 @@ def lean_catalog_for(database: Database) -> LeanCatalog | None:
         return None
     url = database.engine.url.render_as_string(hide_password=False)
     return LeanCatalog(libpq_url(url))
+
+
+class _ReadFailed(Exception):
+    """A lean read could not run (logged); the application answers instead."""
 
 
 class LeanCatalog:
@@ -149,6 +160,35 @@ class LeanCatalog:
         items = [book_item(dict(record)) for record in records]
         total = int(records[0]["total"])
         return page_json(items, page=query.page, limit=query.limit, total=total)
+
+    async def search(self, query_string: bytes) -> bytes | None:
+        """GET /api/search of books, or of everything when no course or post matches (the
+        ORM path's first steps: search.service.books_first); None to let the application
+        answer."""
+        query = read_query(SearchQuery, query_string)
+        if query is None:
+            return None
+        try:
+            return await search_service.books_first(self._rows, query)
+        except _ReadFailed:
+            return None
+
+    async def _rows(self, statement: Select[Any], params: dict[str, Any]) -> list[dict[str, Any]]:
+        records = await self._fetch(statement, params)
+        if records is None:
+            raise _ReadFailed
+        return [dict(record) for record in records]
+
+    async def suggest(self, query_string: bytes) -> bytes | None:
+        """GET /api/search/suggest (the ORM path's statement and answer), or None."""
+        query = read_query(SuggestQuery, query_string)
+        if query is None:
+            return None
+        statement, params = search_service.suggest_query(query.q, query.limit)
+        records = [] if statement is None else await self._fetch(statement, params)
+        if records is None:
+            return None
+        return search_service.suggest_answer(query.q, query.limit, [dict(r) for r in records])
 
     async def close(self) -> None:
         if self._pool is not None:

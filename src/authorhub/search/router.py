@@ -5,19 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import TypeAdapter
 from starlette.responses import Response
 
 from authorhub.books.caching import CatalogCacheDep
-from authorhub.books.schemas import dumps
 from authorhub.db import DbSession
-from authorhub.kit.schemas import Envelope, Pagination, ok
+from authorhub.kit.schemas import Envelope
 from authorhub.search import service
 from authorhub.search.schemas import SearchPage, SearchQuery, Suggestions, SuggestQuery
 
 router = APIRouter(prefix="/search", tags=["search"])
-
-_SUGGESTIONS = TypeAdapter(Envelope[Suggestions])
 
 
 @router.get("", response_model=SearchPage, summary="Full-text search (books; more types later)")
@@ -28,11 +24,7 @@ async def search(
     query: Annotated[SearchQuery, Query()],
 ) -> Response:
     async def build() -> bytes:
-        results, total = await service.search(session, query=query)
-        pagination = Pagination.of(page=query.page, limit=query.limit, total=total)
-        return dumps(
-            {"success": True, "data": results, "pagination": pagination.model_dump(by_alias=True)}
-        )
+        return await service.search(session, query=query)
 
     return await cache.respond(request, "search:" + query.cache_key(), build)
 
@@ -49,8 +41,7 @@ async def suggest(
     query: Annotated[SuggestQuery, Query()],
 ) -> Response:
     async def build() -> bytes:
-        suggestions = await service.suggest(session, text=query.q, limit=query.limit)
-        return _SUGGESTIONS.dump_json(ok(suggestions), by_alias=True)
+        return await service.suggest(session, text=query.q, limit=query.limit)
 
     key = f"suggest:{query.limit}:{' '.join(query.q.lower().split())}"
     return await cache.respond(request, key, build)

@@ -52,10 +52,19 @@ class SearchResults(ApiModel):
     hits: list[SearchHit]
 
 
+class SearchPagination(Pagination):
+    total_is_estimate: bool = Field(
+        False,
+        description="true when the words are in more books than a search ranks: `total` (and "
+        "counts.books) is then PostgreSQL's estimate, and the hits are the best of the first "
+        "matches found",
+    )
+
+
 class SearchPage(ApiModel):
     success: Literal[True] = True
     data: SearchResults
-    pagination: Pagination
+    pagination: SearchPagination
 
 
 class SuggestQuery(ApiInput):

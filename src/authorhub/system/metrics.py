@@ -50,6 +50,9 @@ from authorhub.db import Database
 from authorhub.errors import NotFound
 
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+# Set in the scope by a layer that answers before routing and knows which route it answered for
+# (the catalog's fast path): matching a path against every route costs ~0.2 ms, once per path.
+ROUTE_TEMPLATE = "authorhub.route_template"
 
 REQUESTS = Counter(
     "authorhub_http_requests",
@@ -106,6 +109,9 @@ def route_template(scope: Scope) -> str:
     """The matched route's path template, as FastAPI's routing recorded it in the scope.
     Requests answered before routing (the catalog's cached fast path, a 413) or by a mount are
     matched here by path, against the same routes."""
+    known = scope.get(ROUTE_TEMPLATE)
+    if known is not None:
+        return str(known)
     context = scope.get("fastapi", {}).get("effective_route_context")
     route = getattr(context, "starlette_route", None) or context
     path = getattr(route, "path_format", None)
