@@ -19,7 +19,7 @@ from authorhub.config import Settings
 from authorhub.db import Database
 from authorhub.system.backup import BackupError, Server, choose_tool
 from tests.conftest import _run_admin_sql, _with_database
-from tests.payments.shop import PAYSTACK, open_shop
+from tests.payments.shop import PAYSTACK, eventually, open_shop
 
 AUTHORHUB = str(Path(sys.executable).with_name("authorhub"))
 
@@ -63,8 +63,14 @@ async def test_backup_restores_into_a_new_database(
         _, headers, order = await shop.new_order()
         started = await shop.initialize(PAYSTACK, order, headers)
         await shop.checkout(started, "pay")
-        await shop.run_jobs()
-        assert (await shop.order_row(order["id"])).status.value == "paid"
+
+        # The sandbox sends its webhook after the customer's redirect (as Paystack does), so
+        # the settling job may be queued a moment after the "Pay" answer.
+        async def paid() -> bool:
+            await shop.run_jobs()
+            return (await shop.order_row(order["id"])).status.value == "paid"
+
+        await eventually(paid)
         _, headers, unpaid = await shop.new_order()
         await shop.initialize(PAYSTACK, unpaid, headers)
     ebook = settings.private_media_dir / "ebooks" / "drill.epub"
