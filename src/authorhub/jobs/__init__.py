@@ -38,6 +38,7 @@ TASK_MODULES = [
     "authorhub.events.tasks",
     "authorhub.academy.tasks",
     "authorhub.wishlist.tasks",
+    "authorhub.books.tasks",
 ]
 
 job_app = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -17,6 +18,7 @@ from authorhub.models import (
     LibraryEntry,
     LibrarySource,
     Order,
+    OrderLine,
     ReadingProgress,
     User,
 )
@@ -271,3 +273,30 @@ async def set_stamped_file(session: AsyncSession, *, entry_id: uuid.UUID, key: s
     await session.execute(
         update(LibraryEntry).where(LibraryEntry.id == entry_id).values(stamped_file_key=key)
     )
+
+
+async def preordered_release_date(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    book_id: uuid.UUID,
+    format_id: uuid.UUID | None,
+) -> date | None:
+    """When the member's paid, not yet released preorder of this book's ebook comes out."""
+    statement = (
+        select(func.min(OrderLine.release_date))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(
+            Order.user_id == user_id,
+            Order.paid_at.is_not(None),
+            OrderLine.book_id == book_id,
+            OrderLine.is_print.is_(False),
+            OrderLine.release_date.is_not(None),
+            OrderLine.released_at.is_(None),
+            OrderLine.preorder_cancelled_at.is_(None),
+            OrderLine.refunded_at.is_(None),
+        )
+    )
+    if format_id is not None:
+        statement = statement.where(OrderLine.book_format_id == format_id)
+    return await session.scalar(statement)
