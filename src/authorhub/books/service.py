@@ -206,7 +206,9 @@ async def admin_view(session: AsyncSession, book_id: uuid.UUID) -> BookAdminDeta
     book = await repository.get_book_for_admin(session, book_id)
     if book is None:
         raise book_not_found()
-    fields = {name: getattr(book, name) for name in BookAdminDetail.model_fields}
+    fields = {
+        name: getattr(book, name) for name in BookAdminDetail.model_fields if name != "release_date"
+    }
     preorders = [f.release_date for f in book.formats if f.is_active and f.is_preorder(today())]
     fields |= {
         "release_date": min(preorders, default=None),  # type: ignore[type-var]
