@@ -493,9 +493,11 @@ async def release_preorders(session: AsyncSession, *, limit: int = 100) -> int:
     locked (SKIP LOCKED: two workers never take the same one, and a cancel or refund holding it
     wins), its due lines are marked released under that lock, fulfilled by their kind (ebooks
     into the library), a paid order with print lines becomes `processing` (ready to ship), and
-    the buyer gets one email. Returns how many orders were released (at most `limit`)."""
+    the buyer gets one email. Returns how many orders were released (at most `limit`; run
+    again while it returns `limit`)."""
     now = utcnow()
     orders = await repository.lock_due_for_release(session, today=now.date(), limit=limit)
+    released = 0
     for order in orders:
         due = [
             line
@@ -506,6 +508,8 @@ async def release_preorders(session: AsyncSession, *, limit: int = 100) -> int:
             and line.preorder_cancelled_at is None
             and line.refunded_at is None
         ]
+        if not due:  # cancelled or refunded between the scan and the lock
+            continue
         for line in due:
             line.released_at = now
         await session.flush()
@@ -515,7 +519,8 @@ async def release_preorders(session: AsyncSession, *, limit: int = 100) -> int:
             _move(session, order, OrderStatus.processing, actor_id=None, note="preorder released")
         await session.flush()
         await notifications.preorder_released(session, order, due)
-    return len(orders)
+        released += 1
+    return released
 
 
 async def my_preorders(
