@@ -16959,6 +16959,8 @@ export interface operations {
                 free?: boolean | null;
                 featured?: boolean | null;
                 inStock?: boolean | null;
+                /** @description true: books with a format on preorder (the original /api/preorders) */
+                preorder?: boolean | null;
                 /** @description full-text search */
                 q?: string | null;
                 /** @description the original API's name for q */

@@ -139,6 +139,8 @@ LISTINGS = [
     "featured=false",
     "inStock=true",
     "inStock=false",
+    "preorder=true",
+    "preorder=false&sort=title",
     "format=ebook&inStock=true&featured=false&sort=bestselling&limit=3",
 ]
 

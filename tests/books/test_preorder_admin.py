@@ -58,6 +58,10 @@ async def test_a_new_preorder_needs_a_future_date_and_a_sensible_cap(
     [fmt] = book["formats"]
     assert (book["preorder"], book["releaseDate"]) == (True, release.isoformat())
     assert (fmt["preorderCap"], fmt["preordered"], fmt["preorderRemaining"]) == (10, 0, 10)
+    on_preorder = (await client.get("/api/books?preorder=true")).json()
+    assert [b["id"] for b in on_preorder["data"]] == [book["id"]]
+    others = (await client.get("/api/books?preorder=false")).json()["data"]
+    assert book["id"] not in [b["id"] for b in others]
 
     # Seven places taken: the cap cannot go below them, nor can the date disappear.
     await db.execute(update(BookFormat).values(preordered=7))
@@ -97,3 +101,4 @@ async def test_a_new_preorder_needs_a_future_date_and_a_sensible_cap(
     assert now.json()["data"]["preorder"] is False
     public = (await client.get(f"/api/books/{book['id']}")).json()["data"]
     assert public["preorder"] is False and public["formats"][0]["preorder"] is False
+    assert (await client.get("/api/books?preorder=true")).json()["data"] == []

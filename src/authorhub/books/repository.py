@@ -70,6 +70,7 @@ class BookFilter:
     free: bool | None = None
     featured: bool | None = None
     in_stock: bool | None = None
+    preorder: bool | None = None
     text: str | None = None
     sort: BookSort = BookSort.newest
     limit: int = 20
@@ -89,6 +90,7 @@ class BookFilter:
                 self.free,
                 self.featured,
                 self.in_stock,
+                self.preorder,
                 self.text,
             )
         )
@@ -125,6 +127,8 @@ def _conditions(f: BookFilter) -> list[ColumnElement[bool]]:
         on_format.append(BookFormat.price_ngn <= f.max_price)
     if f.in_stock is True:
         on_format.append(or_(BookFormat.stock.is_(None), BookFormat.stock > 0))
+    if f.preorder is True:
+        on_format.append(is_preorder())
     if f.free is True:
         if on_format:
             on_format.append(BookFormat.price_ngn == 0)
@@ -144,6 +148,10 @@ def _conditions(f: BookFilter) -> list[ColumnElement[bool]]:
                 BookFormat.is_active,
                 or_(BookFormat.stock.is_(None), BookFormat.stock > 0),
             )
+        )
+    if f.preorder is False:
+        where.append(
+            ~exists().where(BookFormat.book_id == Book.id, BookFormat.is_active, is_preorder())
         )
     return where
 
@@ -298,7 +306,9 @@ _BOUND_TYPES: dict[str, Any] = {
 def list_statement(f: BookFilter) -> tuple[Select[Any], dict[str, Any]]:
     """The statement for this filter's shape and the parameters to run it with."""
     present = tuple(name for name in _BOUND_TYPES if getattr(f, name) is not None)
-    statement = _list_statement(f.statuses, present, f.free, f.featured, f.in_stock, f.sort)
+    statement = _list_statement(
+        f.statuses, present, f.free, f.featured, f.in_stock, f.preorder, f.sort
+    )
     params = {name: getattr(f, name) for name in present}
     return statement, params | {"page_limit": f.limit, "page_offset": f.offset}
 
@@ -321,6 +331,7 @@ def _list_statement(
     free: bool | None,
     featured: bool | None,
     in_stock: bool | None,
+    preorder: bool | None,
     sort: BookSort,
 ) -> Select[Any]:
     """The page of books for a filter shape, with each book's category, formats, tags, and the
@@ -328,7 +339,13 @@ def _list_statement(
     aggregates run for its rows only."""
     bound: dict[str, Any] = {name: bindparam(name, type_=_BOUND_TYPES[name]) for name in present}
     f = BookFilter(
-        statuses=statuses, free=free, featured=featured, in_stock=in_stock, sort=sort, **bound
+        statuses=statuses,
+        free=free,
+        featured=featured,
+        in_stock=in_stock,
+        preorder=preorder,
+        sort=sort,
+        **bound,
     )
     where = _conditions(f)
     order = _order(f)
@@ -369,9 +386,17 @@ def _total_statement(
     free: bool | None,
     featured: bool | None,
     in_stock: bool | None,
+    preorder: bool | None,
 ) -> Select[Any]:
     bound: dict[str, Any] = {name: bindparam(name, type_=_BOUND_TYPES[name]) for name in present}
-    f = BookFilter(statuses=statuses, free=free, featured=featured, in_stock=in_stock, **bound)
+    f = BookFilter(
+        statuses=statuses,
+        free=free,
+        featured=featured,
+        in_stock=in_stock,
+        preorder=preorder,
+        **bound,
+    )
     return select(_total(f, _conditions(f)))
 
 
@@ -385,7 +410,7 @@ async def list_books(session: AsyncSession, f: BookFilter) -> tuple[list[dict[st
         return rows, int(rows[0]["total"])
     # Past the last page no row carries the total: ask for it alone.
     present = tuple(name for name in _BOUND_TYPES if getattr(f, name) is not None)
-    count = _total_statement(f.statuses, present, f.free, f.featured, f.in_stock)
+    count = _total_statement(f.statuses, present, f.free, f.featured, f.in_stock, f.preorder)
     return rows, int(await session.scalar(count, {n: getattr(f, n) for n in present}) or 0)
 
 

@@ -206,6 +206,9 @@ class BookListQuery(ApiInput):
     free: bool | None = None
     featured: bool | None = None
     in_stock: bool | None = None
+    preorder: bool | None = Field(
+        None, description="true: books with a format on preorder (the original /api/preorders)"
+    )
     q: SearchText | None = Field(None, max_length=200, description="full-text search")
     search: SearchText | None = Field(
         None, max_length=200, description="the original API's name for q"

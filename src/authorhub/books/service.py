@@ -142,6 +142,7 @@ def filter_for(
         free=query.free,
         featured=query.featured,
         in_stock=query.in_stock,
+        preorder=query.preorder,
         text=query.text,
         sort=query.effective_sort,
         limit=query.limit,
