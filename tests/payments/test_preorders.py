@@ -127,6 +127,9 @@ async def test_a_preorder_is_paid_now_and_released_into_the_library_on_the_day(
         await shop.scalar(select(BookFormat.stock).where(BookFormat.id == book.paperback.id)) == 4
     )
 
+    twice = await shop.http.post("/api/orders", json={"items": [item(book.ebook)]}, headers=headers)
+    assert twice.status_code == 409 and twice.json()["code"] == "already_preordered"
+
     mine = await shop.http.get("/api/me/preorders", headers=headers)
     assert mine.status_code == 200
     assert {(p["format"], p["status"]) for p in mine.json()["data"]} == {

@@ -79,8 +79,18 @@ class BookFormats:
     ) -> dict[uuid.UUID, Offer]:
         found = await repository.formats_with_books(session, item_ids)
         owned: set[uuid.UUID] = set()
+        preordered: set[uuid.UUID] = set()
         if user is not None and found:
             owned = await library_repository.owned_format_ids(session, user.id, found)
+            on_preorder = [
+                fmt.id
+                for fmt, _ in found.values()
+                if fmt.is_preorder(today()) and not fmt.format.is_print
+            ]
+            if on_preorder:  # an ebook is preordered once, like it is bought once
+                preordered = await library_repository.preordered_format_ids(
+                    session, user.id, on_preorder
+                )
         return {
             fmt.id: Offer(
                 kind=BOOK_FORMAT,
@@ -92,7 +102,12 @@ class BookFormats:
                 currency=currency,
                 max_quantity=max_quantity(fmt),
                 needs_shipping=fmt.format.is_print,
-                problem=purchase_problem(fmt, book, (quantities or {}).get(fmt.id, 1)),
+                problem=Problem(
+                    "already_preordered",
+                    f"You have already preordered “{book.title}” ({fmt.format.value}).",
+                )
+                if fmt.id in preordered
+                else purchase_problem(fmt, book, (quantities or {}).get(fmt.id, 1)),
                 owned=fmt.id in owned and not fmt.format.is_print,
                 ref={"formatId": str(fmt.id)},
                 columns={

@@ -256,6 +256,31 @@ async def owned_format_ids(
     return set(rows)
 
 
+async def preordered_format_ids(
+    session: AsyncSession, user_id: uuid.UUID, format_ids: Iterable[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of these (ebook) formats the member has paid a preorder of, not yet released nor
+    cancelled: they reach her library on release day."""
+    ids = list(set(format_ids))
+    if not ids:
+        return set()
+    rows = await session.scalars(
+        select(OrderLine.book_format_id)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(
+            Order.user_id == user_id,
+            Order.paid_at.is_not(None),
+            OrderLine.book_format_id.in_(ids),
+            OrderLine.is_print.is_(False),
+            OrderLine.release_date.is_not(None),
+            OrderLine.released_at.is_(None),
+            OrderLine.preorder_cancelled_at.is_(None),
+            OrderLine.refunded_at.is_(None),
+        )
+    )
+    return {format_id for format_id in rows if format_id is not None}
+
+
 async def buyer_of(session: AsyncSession, entry: LibraryEntry) -> tuple[str, str, str | None]:
     """The name, email and order number (None for a free claim) stamped into her copy."""
     row = (
