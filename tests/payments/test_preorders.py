@@ -17,7 +17,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select, update
 
 from authorhub.books.tasks import mark_released_task
-from authorhub.models import BookFormat, LibraryEntry, MailMessage, OrderLine
+from authorhub.kit.time import utcnow
+from authorhub.models import BookFormat, LibraryEntry, MailMessage, Order, OrderLine
+from authorhub.orders.service import expire_unpaid_orders
 from authorhub.orders.tasks import release_preorders_task
 from tests.fixtures.commerce import LAGOS, ShopBook, item
 from tests.payments.shop import Shop, eventually
@@ -268,6 +270,17 @@ async def test_twenty_checkouts_for_the_last_places_sell_exactly_the_cap(
     assert await _preordered(shop, book.ebook) == 8
     detail = (await shop.http.get(f"/api/books/{book.book.id}")).json()["data"]
     assert next(f for f in detail["formats"] if f["format"] == "ebook")["preorderRemaining"] == 0
+
+    # Never paid: expiry gives the five places back.
+    async with shop.database.session() as session:
+        await session.execute(update(Order).values(expires_at=utcnow() - timedelta(minutes=1)))
+    async with shop.database.session() as session:
+        await expire_unpaid_orders(session)  # (the server's worker may take some first)
+
+    async def given_back() -> bool | None:
+        return True if await _preordered(shop, book.ebook) == 3 else None
+
+    await eventually(given_back)
 
 
 async def test_two_workers_release_each_preorder_exactly_once(live_shop: Shop) -> None:
