@@ -2493,6 +2493,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/preorders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Preorders
+         * @description What she preordered (paid), soonest release first: "preordered, releases on ...",
+         *     released, or cancelled.
+         */
+        get: operations["myPreorders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/preorders/{line_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Preorder
+         * @description Before release: the preorder is cancelled and refunded through the payment provider
+         *     (its place returns under the cap once the refund is confirmed). After release: 409
+         *     `preorder_released`. Someone else's preorder is 404.
+         */
+        post: operations["cancelPreorder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/recommendations": {
         parameters: {
             query?: never;
@@ -3899,12 +3942,19 @@ export interface components {
             minPriceNgn: number | null;
             /** Pagecount */
             pageCount: number | null;
+            /** Preorder */
+            readonly preorder: boolean;
             /** Publicationdate */
             publicationDate: string | null;
             /** Publishedat */
             publishedAt: string | null;
             /** Publisher */
             publisher: string | null;
+            /**
+             * Releasedate
+             * @description the earliest release date of a format sold as a preorder
+             */
+            releaseDate?: string | null;
             /** Reviewcount */
             reviewCount: number;
             /** Salescount */
@@ -4054,12 +4104,19 @@ export interface components {
             minPriceNgn: number | null;
             /** Pagecount */
             pageCount: number | null;
+            /** Preorder */
+            readonly preorder: boolean;
             /** Publicationdate */
             publicationDate: string | null;
             /** Publishedat */
             publishedAt: string | null;
             /** Publisher */
             publisher: string | null;
+            /**
+             * Releasedate
+             * @description the earliest release date of a format sold as a preorder
+             */
+            releaseDate?: string | null;
             /** Reviewcount */
             reviewCount: number;
             /** Salescount */
@@ -4125,8 +4182,15 @@ export interface components {
              * @description the cheapest active format, in kobo
              */
             minPriceNgn: number | null;
+            /** Preorder */
+            readonly preorder: boolean;
             /** Publishedat */
             publishedAt: string | null;
+            /**
+             * Releasedate
+             * @description the earliest release date of a format sold as a preorder
+             */
+            releaseDate?: string | null;
             /** Reviewcount */
             reviewCount: number;
             /** Salescount */
@@ -5866,6 +5930,16 @@ export interface components {
              */
             success: true;
         };
+        /** Envelope[PreorderRead] */
+        Envelope_PreorderRead_: {
+            data: components["schemas"]["PreorderRead"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
         /** Envelope[PreviewLink] */
         Envelope_PreviewLink_: {
             data: components["schemas"]["PreviewLink"];
@@ -6569,10 +6643,34 @@ export interface components {
             isActive: boolean;
             /** Isfree */
             readonly isFree: boolean;
+            /**
+             * Preorder
+             * @description sold as a preorder: paid now, delivered on release
+             * @default false
+             */
+            preorder: boolean;
+            /** Preordercap */
+            preorderCap?: number | null;
+            /**
+             * Preorderremaining
+             * @description preorder places left under the cap; null when uncapped
+             */
+            preorderRemaining?: number | null;
+            /**
+             * Preordered
+             * @description preorder places taken (paid or awaiting payment)
+             * @default 0
+             */
+            preordered: number;
             /** Pricengn */
             priceNgn: number;
             /** Priceusd */
             priceUsd?: number | null;
+            /**
+             * Releasedate
+             * @description when it is (or was) released; delivered on that day (UTC)
+             */
+            releaseDate?: string | null;
             /** Sku */
             sku: string;
             /**
@@ -6595,6 +6693,11 @@ export interface components {
              */
             isActive: boolean;
             /**
+             * Preordercap
+             * @description how many may be preordered; null = no cap
+             */
+            preorderCap?: number | null;
+            /**
              * Pricengn
              * @description kobo; 0 = free
              */
@@ -6604,6 +6707,11 @@ export interface components {
              * @description cents
              */
             priceUsd?: number | null;
+            /**
+             * Releasedate
+             * @description sold as a preorder until this date (UTC), delivered on it; a new one must be after today, an earlier date for a format on preorder releases it sooner
+             */
+            releaseDate?: string | null;
             /**
              * Sku
              * @description unique; generated when omitted
@@ -6640,10 +6748,26 @@ export interface components {
             readonly inStock: boolean;
             /** Isfree */
             readonly isFree: boolean;
+            /**
+             * Preorder
+             * @description sold as a preorder: paid now, delivered on release
+             * @default false
+             */
+            preorder: boolean;
+            /**
+             * Preorderremaining
+             * @description preorder places left under the cap; null when uncapped
+             */
+            preorderRemaining?: number | null;
             /** Pricengn */
             priceNgn: number;
             /** Priceusd */
             priceUsd?: number | null;
+            /**
+             * Releasedate
+             * @description when it is (or was) released; delivered on that day (UTC)
+             */
+            releaseDate?: string | null;
             /** Sku */
             sku: string;
             /**
@@ -7282,6 +7406,11 @@ export interface components {
         OrderLineRead: {
             /** Authorname */
             authorName: string | null;
+            /**
+             * Availability
+             * @description What the order page says about a preorder line ("preordered, releases on ...").
+             */
+            readonly availability: string | null;
             /** Bookid */
             bookId: string | null;
             /** Currency */
@@ -7305,10 +7434,20 @@ export interface components {
             kind: string;
             /** Linetotal */
             lineTotal: number;
+            /** Preordercancelledat */
+            preorderCancelledAt?: string | null;
+            readonly preorderStatus: components["schemas"]["PreorderStatus"] | null;
             /** Quantity */
             quantity: number;
             /** Refundedat */
             refundedAt: string | null;
+            /**
+             * Releasedate
+             * @description a preorder: paid now, delivered on this date (UTC)
+             */
+            releaseDate?: string | null;
+            /** Releasedat */
+            releasedAt?: string | null;
             /** Sku */
             sku: string;
             /** Title */
@@ -7607,6 +7746,18 @@ export interface components {
         Page_PostSummary_: {
             /** Data */
             data: components["schemas"]["PostSummary"][];
+            pagination: components["schemas"]["Pagination"];
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+        };
+        /** Page[PreorderRead] */
+        Page_PreorderRead_: {
+            /** Data */
+            data: components["schemas"]["PreorderRead"][];
             pagination: components["schemas"]["Pagination"];
             /**
              * Success
@@ -8196,6 +8347,55 @@ export interface components {
             /** Timezone */
             timezone?: string | null;
         };
+        /**
+         * PreorderRead
+         * @description One preordered line of a paid order, as its buyer sees it.
+         */
+        PreorderRead: {
+            /** Availability */
+            availability: string;
+            /** Bookid */
+            bookId: string | null;
+            /** Cancelledat */
+            cancelledAt: string | null;
+            /** Currency */
+            currency: string;
+            format: components["schemas"]["FormatKind"] | null;
+            /** Formatid */
+            formatId: string | null;
+            /**
+             * Id
+             * Format: uuid
+             * @description the order line's id
+             */
+            id: string;
+            /** Linetotal */
+            lineTotal: number;
+            /**
+             * Orderid
+             * Format: uuid
+             */
+            orderId: string;
+            /** Ordernumber */
+            orderNumber: string;
+            /** Quantity */
+            quantity: number;
+            /**
+             * Releasedate
+             * Format: date
+             */
+            releaseDate: string;
+            /** Releasedat */
+            releasedAt: string | null;
+            status: components["schemas"]["PreorderStatus"];
+            /** Title */
+            title: string;
+        };
+        /**
+         * PreorderStatus
+         * @enum {string}
+         */
+        PreorderStatus: "preordered" | "released" | "cancelled";
         /** PreviewLink */
         PreviewLink: {
             /**
@@ -16776,6 +16976,8 @@ export interface operations {
                 free?: boolean | null;
                 featured?: boolean | null;
                 inStock?: boolean | null;
+                /** @description true: books with a format on preorder (the original /api/preorders) */
+                preorder?: boolean | null;
                 /** @description full-text search */
                 q?: string | null;
                 /** @description the original API's name for q */
@@ -21301,6 +21503,138 @@ export interface operations {
                 };
             };
             /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    myPreorders: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description items per page (max 100) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PreorderRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input: `details` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error (400, 409, 429, 503, ...): the error body */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cancelPreorder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                line_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["OrderCancel"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_PreorderRead_"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (role, CSRF, unverified email) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -27,6 +27,7 @@ from authorhub.events.router import admin_router as admin_events_router
 from authorhub.events.router import router as events_router
 from authorhub.events.router import tickets_router as event_tickets_router
 from authorhub.flows.router import events_router as event_flows_router
+from authorhub.flows.router import preorders_router
 from authorhub.flows.router import router as flows_router
 from authorhub.library.router import router as library_router
 from authorhub.media.router import router as media_router
@@ -62,6 +63,7 @@ api_router.include_router(library_router)
 api_router.include_router(payments_router)
 api_router.include_router(admin_payments_router)
 api_router.include_router(flows_router)
+api_router.include_router(preorders_router)
 api_router.include_router(community_router)
 api_router.include_router(moderation_router)
 # Before blog_router: /blog/comments/... would otherwise match /blog/{slug}.

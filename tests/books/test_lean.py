@@ -20,7 +20,17 @@ from authorhub.books.lean import LeanCatalog, list_query, read_query
 from authorhub.books.schemas import BookSort, envelope_json, page_json
 from authorhub.db import Database, libpq_url
 from authorhub.errors import AppError
-from authorhub.models import Book, BookStatus, FormatKind, Role, Tag, User, book_tags
+from authorhub.kit.time import today
+from authorhub.models import (
+    Book,
+    BookFormat,
+    BookStatus,
+    FormatKind,
+    Role,
+    Tag,
+    User,
+    book_tags,
+)
 from authorhub.search import repository as search_repository
 from authorhub.search import service as search_service
 from authorhub.search.schemas import SearchQuery
@@ -60,6 +70,19 @@ async def _books(database: Database) -> dict[str, Book]:
         bare = await make_book(db, formats=[])
         draft = await make_book(db, status=BookStatus.draft)
         archived = await make_book(db, status=BookStatus.archived)
+        # On preorder: a capped ebook releasing next month, a paperback released last year.
+        preorder = await make_book(db, title="Lean Preorder")
+        await db.flush()
+        await db.execute(
+            update(BookFormat)
+            .where(BookFormat.book_id == preorder.id, BookFormat.format == FormatKind.ebook)
+            .values(release_date=today() + timedelta(days=30), preorder_cap=7, preordered=2)
+        )
+        await db.execute(
+            update(BookFormat)
+            .where(BookFormat.book_id == preorder.id, BookFormat.format == FormatKind.paperback)
+            .values(release_date=today() - timedelta(days=365))
+        )
         return {
             "full": full,
             "in_hidden": in_hidden,
@@ -67,6 +90,7 @@ async def _books(database: Database) -> dict[str, Book]:
             "bare": bare,
             "draft": draft,
             "archived": archived,
+            "preorder": preorder,
         }
 
 
@@ -84,6 +108,17 @@ async def test_the_lean_read_answers_what_the_orm_path_answers(
     full = orjson.loads(await lean.book(books["full"].slug) or b"{}")["data"]
     assert [tag["name"] for tag in full["tags"]] == ["Tag a", "Tag b"]
     assert full["category"] is not None and len(full["formats"]) == 2
+    preorder = orjson.loads(await lean.book(books["preorder"].slug) or b"{}")["data"]
+    assert (preorder["preorder"], preorder["releaseDate"]) == (
+        True,
+        (today() + timedelta(days=30)).isoformat(),
+    )
+    by_kind = {f["format"]: f for f in preorder["formats"]}
+    assert (by_kind["ebook"]["preorder"], by_kind["ebook"]["preorderRemaining"]) == (True, 5)
+    assert (by_kind["paperback"]["preorder"], by_kind["paperback"]["preorderRemaining"]) == (
+        False,
+        None,
+    )
     hidden_category = orjson.loads(await lean.book(books["in_hidden"].slug) or b"{}")["data"]
     assert hidden_category["category"] is None and hidden_category["inStock"] is False
 
@@ -121,6 +156,8 @@ LISTINGS = [
     "featured=false",
     "inStock=true",
     "inStock=false",
+    "preorder=true",
+    "preorder=false&sort=title",
     "format=ebook&inStock=true&featured=false&sort=bestselling&limit=3",
 ]
 

@@ -398,5 +398,6 @@ class TestRead:
         assert by_kind["ebook"] | {"id": None, "sku": None} == {
             "id": None, "sku": None, "format": "ebook", "priceNgn": 0, "priceUsd": None,
             "stock": None, "isFree": True, "inStock": True,
+            "releaseDate": None, "preorder": False, "preorderRemaining": None,
         }  # fmt: skip
         assert by_kind["paperback"]["inStock"] is False

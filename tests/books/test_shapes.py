@@ -4,6 +4,7 @@ exactly the documented models: they validate as them and serialise back identica
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.books.schemas import BookDetail, BookSummary
 from authorhub.kit.schemas import Envelope, Page
-from authorhub.models import Book, FormatKind, Tag
+from authorhub.models import Book, BookFormat, FormatKind, Tag
 from authorhub.models.tag import book_tags
 from authorhub.search.schemas import SearchPage
 from tests.fixtures.catalog import make_book, make_category
@@ -37,6 +38,11 @@ class TestDocumentedShapes:
             .values(category_id=category.id, subtitle="A study", isbn="9780306406157")
         )
         await db.execute(insert(book_tags).values(book_id=full.id, tag_id=tag.id))
+        await db.execute(  # a capped preorder: releaseDate, preorder, preorderRemaining
+            update(BookFormat)
+            .where(BookFormat.book_id == full.id, BookFormat.format == FormatKind.hardcover)
+            .values(release_date=date.today() + timedelta(days=9), preorder_cap=3)
+        )
         await make_book(db, title="Shapes Without Labels")
         checks: list[tuple[str, Any]] = [
             ("/api/books", TypeAdapter(Page[BookSummary])),
@@ -54,3 +60,5 @@ class TestDocumentedShapes:
         assert shaped["tags"] == [{"name": "Craft", "slug": "craft"}]
         assert shaped["isFree"] is True and shaped["inStock"] is True
         assert [f["inStock"] for f in shaped["formats"]] == [True, False]
+        assert [f["preorderRemaining"] for f in shaped["formats"]] == [None, 3]
+        assert shaped["preorder"] is True

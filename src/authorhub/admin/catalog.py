@@ -164,6 +164,9 @@ def book_fields(form: FormData, errors: dict[str, str]) -> dict[str, Any]:
         if kind.is_print:
             spec["stock"] = _int(text(f"{k}_stock") or "", f"{k}_stock", errors)
             spec["weight_grams"] = _int(text(f"{k}_weight") or "", f"{k}_weight", errors)
+        # A release date after today sells the format as a preorder (the catalog checks it).
+        spec["release_date"] = text(f"{k}_release_date")
+        spec["preorder_cap"] = _int(text(f"{k}_preorder_cap") or "", f"{k}_preorder_cap", errors)
         formats.append(spec)
     tags = [t.strip() for t in (text("tags") or "").split(",") if t.strip()]
     return {

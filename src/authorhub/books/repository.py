@@ -10,11 +10,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Integer,
     Select,
     String,
@@ -68,6 +70,7 @@ class BookFilter:
     free: bool | None = None
     featured: bool | None = None
     in_stock: bool | None = None
+    preorder: bool | None = None
     text: str | None = None
     sort: BookSort = BookSort.newest
     limit: int = 20
@@ -89,6 +92,7 @@ class BookFilter:
                 self.free,
                 self.featured,
                 self.in_stock,
+                self.preorder,
                 self.text,
             )
         )
@@ -125,6 +129,8 @@ def _conditions(f: BookFilter) -> list[ColumnElement[bool]]:
         on_format.append(BookFormat.price_ngn <= f.max_price)
     if f.in_stock is True:
         on_format.append(or_(BookFormat.stock.is_(None), BookFormat.stock > 0))
+    if f.preorder is True:
+        on_format.append(is_preorder())
     if f.free is True:
         if on_format:
             on_format.append(BookFormat.price_ngn == 0)
@@ -144,6 +150,10 @@ def _conditions(f: BookFilter) -> list[ColumnElement[bool]]:
                 BookFormat.is_active,
                 or_(BookFormat.stock.is_(None), BookFormat.stock > 0),
             )
+        )
+    if f.preorder is False:
+        where.append(
+            ~exists().where(BookFormat.book_id == Book.id, BookFormat.is_active, is_preorder())
         )
     return where
 
@@ -208,13 +218,33 @@ def _key(name: str) -> ColumnElement[Any]:
     return literal_column(f"'{name}'")
 
 
+def today_utc() -> ColumnElement[Any]:
+    """Today's date in UTC, as PostgreSQL sees it (a format is a preorder until its release
+    date; both read paths and checkout judge it by the database's clock)."""
+    return cast(func.timezone("UTC", func.now()), Date)
+
+
+def is_preorder() -> ColumnElement[bool]:
+    return and_(BookFormat.release_date.is_not(None), BookFormat.release_date > today_utc())
+
+
 def _formats_json(book_id: Any) -> ColumnElement[Any]:
     """The book's active formats as JSON, already in the API's shape (FormatRead)."""
     stock = BookFormat.stock
+    preorder = is_preorder()
+    remaining = case(
+        (
+            and_(preorder, BookFormat.preorder_cap.is_not(None)),
+            func.greatest(BookFormat.preorder_cap - BookFormat.preordered, 0),
+        ),
+        else_=None,
+    )
     item = func.json_build_object(
         _key("id"), BookFormat.id, _key("format"), BookFormat.format, _key("sku"), BookFormat.sku,
         _key("priceNgn"), BookFormat.price_ngn, _key("priceUsd"), BookFormat.price_usd,
-        _key("stock"), stock, _key("isFree"), BookFormat.price_ngn == 0,
+        _key("stock"), stock, _key("releaseDate"), BookFormat.release_date,
+        _key("preorder"), preorder, _key("preorderRemaining"), remaining,
+        _key("isFree"), BookFormat.price_ngn == 0,
         _key("inStock"), or_(stock.is_(None), stock > 0),
     )  # fmt: skip
     formats = func.json_agg(aggregate_order_by(item, BookFormat.price_ngn, BookFormat.format))
@@ -224,6 +254,16 @@ def _formats_json(book_id: Any) -> ColumnElement[Any]:
         .where(BookFormat.book_id == book_id, BookFormat.is_active)
         .scalar_subquery()
         .label("formats")
+    )
+
+
+def _release_date(book_id: Any) -> ColumnElement[Any]:
+    """The earliest release date of the book's active formats sold as preorders (NULL: none)."""
+    return (
+        select(func.min(BookFormat.release_date))
+        .where(BookFormat.book_id == book_id, BookFormat.is_active, is_preorder())
+        .scalar_subquery()
+        .label("release_date")
     )
 
 
@@ -270,7 +310,7 @@ def list_statement(f: BookFilter) -> tuple[Select[Any], dict[str, Any]]:
     present = tuple(name for name in _BOUND_TYPES if getattr(f, name) is not None)
     bounded = f.candidates is not None and f.text is not None and f.sort == BookSort.relevance
     statement = _list_statement(
-        f.statuses, present, f.free, f.featured, f.in_stock, f.sort, bounded
+        f.statuses, present, f.free, f.featured, f.in_stock, f.preorder, f.sort, bounded
     )
     params = {name: getattr(f, name) for name in present}
     if bounded:
@@ -303,6 +343,7 @@ def _list_statement(
     free: bool | None,
     featured: bool | None,
     in_stock: bool | None,
+    preorder: bool | None,
     sort: BookSort,
     bounded: bool = False,
 ) -> Select[Any]:
@@ -311,7 +352,13 @@ def _list_statement(
     aggregates run for its rows only. `bounded` (a search by relevance): see _bounded_page."""
     bound: dict[str, Any] = {name: bindparam(name, type_=_BOUND_TYPES[name]) for name in present}
     f = BookFilter(
-        statuses=statuses, free=free, featured=featured, in_stock=in_stock, sort=sort, **bound
+        statuses=statuses,
+        free=free,
+        featured=featured,
+        in_stock=in_stock,
+        preorder=preorder,
+        sort=sort,
+        **bound,
     )
     where = _conditions(f)
     order = _order(f)
@@ -342,6 +389,7 @@ def _list_statement(
             Category.slug.label("category_slug"),
             _formats_json(page.c.id),
             _in_stock(page.c.id),
+            _release_date(page.c.id),
             _tags_json(page.c.id),
             total.label("total"),
             estimated.label("total_is_estimate"),
@@ -388,9 +436,17 @@ def _total_statement(
     free: bool | None,
     featured: bool | None,
     in_stock: bool | None,
+    preorder: bool | None,
 ) -> Select[Any]:
     bound: dict[str, Any] = {name: bindparam(name, type_=_BOUND_TYPES[name]) for name in present}
-    f = BookFilter(statuses=statuses, free=free, featured=featured, in_stock=in_stock, **bound)
+    f = BookFilter(
+        statuses=statuses,
+        free=free,
+        featured=featured,
+        in_stock=in_stock,
+        preorder=preorder,
+        **bound,
+    )
     return select(_total(f, _conditions(f)))
 
 
@@ -404,7 +460,7 @@ async def list_books(session: AsyncSession, f: BookFilter) -> tuple[list[dict[st
         return rows, int(rows[0]["total"])
     # Past the last page no row carries the total: ask for it alone.
     present = tuple(name for name in _BOUND_TYPES if getattr(f, name) is not None)
-    count = _total_statement(f.statuses, present, f.free, f.featured, f.in_stock)
+    count = _total_statement(f.statuses, present, f.free, f.featured, f.in_stock, f.preorder)
     return rows, int(await session.scalar(count, {n: getattr(f, n) for n in present}) or 0)
 
 
@@ -420,6 +476,7 @@ def detail_statement(by: Literal["id", "slug"]) -> Select[Any]:
             Category.slug.label("category_slug"),
             _formats_json(Book.id),
             _in_stock(Book.id),
+            _release_date(Book.id),
             _tags_json(Book.id),
         )
         .outerjoin(Category, _category_join(Book.category_id, PUBLIC_STATUSES))
@@ -637,3 +694,74 @@ async def add_sales(session: AsyncSession, book_id: uuid.UUID, copies: int) -> N
         .values(sales_count=func.greatest(Book.sales_count + copies, 0))
         .execution_options(synchronize_session=False)
     )
+
+
+# --- preorders (books/sellable.py, the admin's release dates, the release job) ------------------
+
+
+async def take_preorder_places(session: AsyncSession, format_id: uuid.UUID, quantity: int) -> bool:
+    """Take `quantity` preorder places by one conditional UPDATE: under the cap, settled by
+    the database (concurrent checkouts queue on the row; each sees what the previous left)."""
+    result = await session.execute(
+        update(BookFormat)
+        .where(
+            BookFormat.id == format_id,
+            or_(
+                BookFormat.preorder_cap.is_(None),
+                BookFormat.preordered + quantity <= BookFormat.preorder_cap,
+            ),
+        )
+        .values(preordered=BookFormat.preordered + quantity)
+        .returning(BookFormat.id)
+        .execution_options(synchronize_session=False)
+    )
+    return result.first() is not None
+
+
+async def give_back_preorder_places(
+    session: AsyncSession, format_id: uuid.UUID, quantity: int
+) -> None:
+    await session.execute(
+        update(BookFormat)
+        .where(BookFormat.id == format_id)
+        .values(preordered=func.greatest(BookFormat.preordered - quantity, 0))
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def preorder_places_left(session: AsyncSession, format_id: uuid.UUID) -> int | None:
+    return await session.scalar(
+        select(BookFormat.preorder_cap - BookFormat.preordered).where(BookFormat.id == format_id)
+    )
+
+
+async def move_preorder_lines(
+    session: AsyncSession, format_id: uuid.UUID, release_date: date
+) -> None:
+    """The format's preorders not yet delivered follow its new release date."""
+    await session.execute(
+        update(OrderLine)
+        .where(
+            OrderLine.book_format_id == format_id,
+            OrderLine.release_date.is_not(None),
+            OrderLine.released_at.is_(None),
+        )
+        .values(release_date=release_date)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def mark_formats_released(session: AsyncSession) -> int:
+    """Formats whose release date has come stop being preorders; the UPDATE fires the
+    catalog's NOTIFY, so cached catalog answers saying "preorder" are dropped."""
+    result = await session.execute(
+        update(BookFormat)
+        .where(
+            BookFormat.release_date.is_not(None),
+            BookFormat.released_at.is_(None),
+            BookFormat.release_date <= today_utc(),
+        )
+        .values(released_at=func.now())
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -65,6 +65,13 @@ class FormatRead(ApiModel):
     price_ngn: int
     price_usd: int | None = None
     stock: int | None = Field(None, description="copies left; null = unlimited (digital)")
+    release_date: date | None = Field(
+        None, description="when it is (or was) released; delivered on that day (UTC)"
+    )
+    preorder: bool = Field(False, description="sold as a preorder: paid now, delivered on release")
+    preorder_remaining: int | None = Field(
+        None, description="preorder places left under the cap; null when uncapped"
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -85,6 +92,8 @@ class EbookFileInfo(ApiModel):
 
 class FormatAdminRead(FormatRead):
     is_active: bool
+    preorder_cap: int | None = None
+    preordered: int = Field(0, description="preorder places taken (paid or awaiting payment)")
     weight_grams: int | None
     file: EbookFileInfo | None = Field(None, description="the private ebook file (admins only)")
 
@@ -107,11 +116,19 @@ class BookSummary(ApiModel):
     category: CategoryRef | None
     tags: list[TagRef]
     formats: list[FormatRead]
+    release_date: date | None = Field(
+        None, description="the earliest release date of a format sold as a preorder"
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def is_free(self) -> bool:
         return self.min_price_ngn == 0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def preorder(self) -> bool:
+        return self.release_date is not None
 
     @model_validator(mode="after")
     def _unrated_is_null(self) -> Self:
@@ -189,6 +206,9 @@ class BookListQuery(ApiInput):
     free: bool | None = None
     featured: bool | None = None
     in_stock: bool | None = None
+    preorder: bool | None = Field(
+        None, description="true: books with a format on preorder (the original /api/preorders)"
+    )
     q: SearchText | None = Field(None, max_length=200, description="full-text search")
     search: SearchText | None = Field(
         None, max_length=200, description="the original API's name for q"
@@ -248,6 +268,14 @@ class FormatInput(ApiInput):
     )
     weight_grams: int | None = Field(None, ge=1, le=50_000, description="print formats only")
     is_active: bool = True
+    release_date: date | None = Field(
+        None,
+        description="sold as a preorder until this date (UTC), delivered on it; a new one must "
+        "be after today, an earlier date for a format on preorder releases it sooner",
+    )
+    preorder_cap: int | None = Field(
+        None, ge=0, le=1_000_000, description="how many may be preordered; null = no cap"
+    )
 
     @field_validator("stock", "weight_grams")
     @classmethod
@@ -392,6 +420,7 @@ def book_item(row: dict[str, Any], *, detail: bool = False) -> dict[str, Any]:
     item["formats"] = orjson.Fragment(row["formats"])
     item["isFree"] = row["min_price_ngn"] == 0
     item["inStock"] = row["in_stock"]
+    item["preorder"] = row["release_date"] is not None
     if not row["review_count"]:
         item["averageRating"] = None  # unrated, not rated zero
     else:

@@ -49,6 +49,9 @@ class DemoBook:
     draft: bool = False
     colors: tuple[str, str] = ("#1f3b4d", "#e07a5f")
     extra: dict[str, object] = field(default_factory=dict)
+    # On preorder: released this many days after seeding, with at most `preorder_cap` places.
+    preorder_in_days: int | None = None
+    preorder_cap: int | None = None
 
 
 BOOKS = [
@@ -211,6 +214,17 @@ BOOKS = [
         draft=True,
         colors=("#444444", "#bbbbbb"),
     ),
+    # Last, so the books above keep their SKUs and ISBNs.
+    DemoBook(
+        "Letters from Kano",
+        "Fiction",
+        "The sequel to Harmattan Letters: on preorder, out next month.",
+        ["Sahel", "Letters", "Sequel"],
+        featured=False,
+        preorder_in_days=30,
+        preorder_cap=50,
+        colors=("#7f5539", "#ede0d4"),
+    ),
 ]
 
 
@@ -255,6 +269,10 @@ def _sample_pdf(book: DemoBook) -> bytes:
 
 def _formats(book: DemoBook, n: int) -> list[FormatInput]:
     formats = []
+    preorder: dict[str, object] = {}
+    if book.preorder_in_days is not None:
+        release = utcnow().date() + timedelta(days=book.preorder_in_days)
+        preorder = {"release_date": release, "preorder_cap": book.preorder_cap}
     if book.ebook is not None:
         formats.append(
             FormatInput(
@@ -262,6 +280,7 @@ def _formats(book: DemoBook, n: int) -> list[FormatInput]:
                 sku=f"VC-{n:03}-EB",
                 price_ngn=book.ebook,
                 price_usd=book.ebook // 900 or None,
+                **preorder,
             )
         )
     if book.paperback is not None:
@@ -273,6 +292,7 @@ def _formats(book: DemoBook, n: int) -> list[FormatInput]:
                 price_usd=book.paperback // 900,
                 stock=book.stock,
                 weight_grams=320,
+                **preorder,
             )
         )
     if book.hardcover is not None:

@@ -9,6 +9,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Sequence
+from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -37,7 +38,7 @@ from authorhub.errors import AppError, Conflict, Forbidden, NotFound, Unauthoriz
 from authorhub.jobs import defer
 from authorhub.kit.richtext import plain_text, to_safe_html
 from authorhub.kit.slugs import first_free, slugify
-from authorhub.kit.time import utcnow
+from authorhub.kit.time import today, utcnow
 from authorhub.media.documents import InvalidDocument, detect_ebook
 from authorhub.media.storage import Storage, StorageError
 from authorhub.models import Book, BookFormat, BookStatus, FormatKind, User
@@ -141,6 +142,7 @@ def filter_for(
         free=query.free,
         featured=query.featured,
         in_stock=query.in_stock,
+        preorder=query.preorder,
         text=query.text,
         sort=query.effective_sort,
         limit=query.limit,
@@ -190,8 +192,13 @@ def format_admin_view(fmt: BookFormat) -> FormatAdminRead:
         price_ngn=fmt.price_ngn,
         price_usd=fmt.price_usd,
         stock=fmt.stock,
+        release_date=fmt.release_date,
+        preorder=fmt.is_preorder(today()),
+        preorder_remaining=fmt.preorder_remaining(today()),
         is_active=fmt.is_active,
         weight_grams=fmt.weight_grams,
+        preorder_cap=fmt.preorder_cap,
+        preordered=fmt.preordered,
         file=file,
     )
 
@@ -200,8 +207,12 @@ async def admin_view(session: AsyncSession, book_id: uuid.UUID) -> BookAdminDeta
     book = await repository.get_book_for_admin(session, book_id)
     if book is None:
         raise book_not_found()
-    fields = {name: getattr(book, name) for name in BookAdminDetail.model_fields}
+    fields = {
+        name: getattr(book, name) for name in BookAdminDetail.model_fields if name != "release_date"
+    }
+    preorders = [f.release_date for f in book.formats if f.is_active and f.is_preorder(today())]
     fields |= {
+        "release_date": min(preorders, default=None),  # type: ignore[type-var]
         "category": CategoryRef.model_validate(book.category) if book.category else None,
         "tags": [TagRef.model_validate(tag) for tag in book.tags],
         "formats": [format_admin_view(f) for f in book.formats],
@@ -226,6 +237,11 @@ def _integrity_conflict(exc: IntegrityError) -> AppError:
         "uq_books_slug": ("slug_taken", "slug", "Another book already uses this slug."),
         "uq_books_isbn": ("isbn_taken", "isbn", "Another book already has this ISBN."),
         "uq_book_formats_sku": ("sku_taken", "formats", "Another format already uses this SKU."),
+        "ck_book_formats_preordered_within_cap": (
+            "preorder_cap_below_taken",
+            "formats",
+            "More preorders were placed meanwhile than this cap allows.",
+        ),
         "uq_book_formats_book_id_format": (
             "format_exists",
             "formats",
@@ -335,7 +351,8 @@ async def create_book(session: AsyncSession, *, data: BookCreate) -> BookAdminDe
         published_at=utcnow() if data.status == BookStatus.published else None,
     )
     session.add(book)
-    for spec in data.formats:
+    for position, spec in enumerate(data.formats):
+        _check_preorder(None, spec, position)
         session.add(_new_format(book.id, spec))
     await _flush(session)
     if data.tags:
@@ -353,6 +370,8 @@ def _new_format(book_id: uuid.UUID, spec: FormatInput) -> BookFormat:
         stock=spec.stock,
         weight_grams=spec.weight_grams,
         is_active=spec.is_active,
+        release_date=spec.release_date,
+        preorder_cap=spec.preorder_cap,
     )
 
 
@@ -418,12 +437,14 @@ async def _apply_formats(
     remain. A removed format is deleted, or deactivated when orders may refer to it."""
     existing = {f.format: f for f in book.formats}
     result: list[BookFormat] = []
-    for spec in wanted:
+    for position, spec in enumerate(wanted):
         fmt = existing.pop(spec.format, None)
         if fmt is None:
+            _check_preorder(None, spec, position)
             fmt = _new_format(book.id, spec)
             session.add(fmt)
         else:
+            _check_preorder(fmt, spec, position)
             if spec.sku:
                 fmt.sku = spec.sku
             fmt.price_ngn = spec.price_ngn
@@ -431,6 +452,9 @@ async def _apply_formats(
             fmt.stock = spec.stock
             fmt.weight_grams = spec.weight_grams
             fmt.is_active = spec.is_active
+            if spec.release_date != fmt.release_date:
+                await _move_release(session, fmt, spec.release_date)
+            fmt.preorder_cap = spec.preorder_cap
         result.append(fmt)
     if existing:
         await _flush(session)
@@ -440,6 +464,42 @@ async def _apply_formats(
                 fmt.is_active = False
                 result.append(fmt)
     return result
+
+
+def _check_preorder(fmt: BookFormat | None, spec: FormatInput, position: int) -> None:
+    """A new preorder's release date is after today; a format on preorder may be released
+    sooner (today or earlier releases it on the job's next run) but keeps a date while places
+    are taken; the cap is never below the places already taken (422s naming the field)."""
+    field = f"body.formats.{position}"
+    on_preorder = fmt is not None and fmt.is_preorder(today())
+    changed = fmt is None or spec.release_date != fmt.release_date
+    new_date = spec.release_date
+    if changed and new_date is not None and not on_preorder and new_date <= today():
+        raise invalid(f"{field}.releaseDate", "A new preorder's release date must be after today.")
+    if on_preorder and spec.release_date is None and fmt is not None and fmt.preordered:
+        raise invalid(
+            f"{field}.releaseDate",
+            f"{fmt.preordered} preorders wait for this date: give one (today releases them).",
+        )
+    if spec.preorder_cap is not None:
+        if spec.release_date is None:
+            raise invalid(f"{field}.preorderCap", "A preorder cap needs a releaseDate.")
+        taken = fmt.preordered if fmt is not None else 0
+        if spec.preorder_cap < taken:
+            raise invalid(
+                f"{field}.preorderCap",
+                f"{taken} places are already taken; the cap cannot be lower.",
+            )
+
+
+async def _move_release(session: AsyncSession, fmt: BookFormat, release_date: date | None) -> None:
+    """A new release date for the format and for its preorders not yet delivered; a future
+    one makes it a preorder again (the release job acts on it on the day)."""
+    fmt.release_date = release_date
+    if release_date is not None and release_date > today():
+        fmt.released_at = None
+    if release_date is not None:
+        await repository.move_preorder_lines(session, fmt.id, release_date)
 
 
 async def _delete_unreferenced(session: AsyncSession, fmt: BookFormat) -> bool:

@@ -99,6 +99,19 @@ SAMPLES: dict[str, tuple[TemplateKind, str, dict[str, Any]]] = {
         "An order was cancelled.",
         {"name": "Ada", "order_number": "VC-2026-000123", "reason": "Not paid in time.", **_LINES},
     ),
+    "preorder_released": (
+        TemplateKind.transactional,
+        "A preorder was released: ebooks in the library, print copies being prepared.",
+        {
+            "name": "Ada",
+            "order_number": "VC-2026-000123",
+            "order_url": "https://example.com/orders/1",
+            "library_url": "https://example.com/library",
+            "released_titles": ["Nights in Lagos"],
+            "released_ebooks": True,
+            "released_print": False,
+        },
+    ),
     "order_refunded": (
         TemplateKind.transactional,
         "A refund was made.",

@@ -23,6 +23,14 @@ async def cancel_order(
     if order.status == OrderStatus.pending_payment:
         await orders.cancel_unpaid_order(session, order=order, user=user, reason=reason)
     elif order.status in CANCELLABLE_WITH_REFUND:
+        # Preorders not yet released are cancelled with it (the release job skips them from
+        # now on); once one has been released the order stays.
+        for line in order.lines:
+            if line.release_date is not None and line.refunded_at is None:
+                if line.released_at is None and line.preorder_cancelled_at is None:
+                    orders.mark_preorder_cancelled(order, line)
+                elif line.released_at is not None:
+                    raise orders.not_cancellable(order)
         await refunds.request_refund(
             session,
             order=order,

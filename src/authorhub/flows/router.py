@@ -11,8 +11,11 @@ from authorhub.db import DbSession
 from authorhub.events.schemas import ClaimRequest, EventCancel, TicketRead
 from authorhub.flows import events as event_flows
 from authorhub.flows import orders as flows
-from authorhub.kit.schemas import Envelope, ok
-from authorhub.orders.schemas import OrderCancel, OrderDetailRead
+from authorhub.flows import preorders as preorder_flows
+from authorhub.kit.pagination import Paging
+from authorhub.kit.schemas import Envelope, Page, Pagination, ok
+from authorhub.orders import service as orders
+from authorhub.orders.schemas import OrderCancel, OrderDetailRead, PreorderRead
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
@@ -85,3 +88,32 @@ async def cancel_event(
         session, event_id=event_id, reason=body.reason if body else None, by=user
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- preorders: reading them, and cancelling one (a refund) ----------------------------------
+
+preorders_router = APIRouter(prefix="/me/preorders", tags=["orders"])
+
+
+@preorders_router.get("", response_model=Page[PreorderRead])
+async def my_preorders(user: CurrentUser, session: DbSession, paging: Paging) -> Page[PreorderRead]:
+    """What she preordered (paid), soonest release first: "preordered, releases on ...",
+    released, or cancelled."""
+    rows, total = await orders.my_preorders(session, user=user, paging=paging)
+    return Page[PreorderRead](
+        data=rows, pagination=Pagination.of(page=paging.page, limit=paging.limit, total=total)
+    )
+
+
+@preorders_router.post("/{line_id}/cancel", response_model=Envelope[PreorderRead])
+async def cancel_preorder(
+    line_id: uuid.UUID, user: CurrentUser, session: DbSession, body: OrderCancel | None = None
+) -> Envelope[PreorderRead]:
+    """Before release: the preorder is cancelled and refunded through the payment provider
+    (its place returns under the cap once the refund is confirmed). After release: 409
+    `preorder_released`. Someone else's preorder is 404."""
+    return ok(
+        await preorder_flows.cancel_preorder(
+            session, line_id=line_id, user=user, reason=body.reason if body else None
+        )
+    )

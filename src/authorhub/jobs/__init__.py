@@ -19,6 +19,7 @@ from typing import Any
 
 import procrastinate
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.db import libpq_url
@@ -38,6 +39,7 @@ TASK_MODULES = [
     "authorhub.events.tasks",
     "authorhub.academy.tasks",
     "authorhub.wishlist.tasks",
+    "authorhub.books.tasks",
 ]
 
 job_app = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)
@@ -76,21 +78,28 @@ async def defer(
     lock: str | None = None,
     queueing_lock: str | None = None,
     **task_kwargs: Any,
-) -> int:
-    """Queue `task(**task_kwargs)` inside the session's transaction; returns the job id."""
-    result = await session.execute(
-        _DEFER_SQL,
-        {
-            "queue": task.queue,
-            "task": task.name,
-            "priority": task.priority,
-            "lock": lock or task.lock,
-            "queueing_lock": queueing_lock or task.queueing_lock,
-            "args": json.dumps(task_kwargs),
-            "scheduled_at": scheduled_at,
-        },
-    )
-    return int(result.scalar_one())
+) -> int | None:
+    """Queue `task(**task_kwargs)` inside the session's transaction; returns the job id, or
+    None when the task has a queueing lock and a job of it is already waiting (that one will
+    do: it has not started yet, so it sees this transaction's changes)."""
+    params = {
+        "queue": task.queue,
+        "task": task.name,
+        "priority": task.priority,
+        "lock": lock or task.lock,
+        "queueing_lock": queueing_lock or task.queueing_lock,
+        "args": json.dumps(task_kwargs),
+        "scheduled_at": scheduled_at,
+    }
+    if params["queueing_lock"] is None:
+        return int((await session.execute(_DEFER_SQL, params)).scalar_one())
+    try:
+        async with session.begin_nested():  # the refusal must not spoil the caller's work
+            return int((await session.execute(_DEFER_SQL, params)).scalar_one())
+    except IntegrityError as exc:
+        if "procrastinate_jobs_queueing_lock" not in str(exc.orig):
+            raise
+        return None
 
 
 @asynccontextmanager

@@ -9,6 +9,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def today() -> date:
+    """Today's date in UTC (release dates are UTC days)."""
+    return utcnow().date()
+
+
 def utc_midnight(day: date) -> datetime:
     """The start of `day` in UTC: date filters compare `>= utc_midnight(from)` and
     `< utc_midnight(to + 1 day)`, so the whole last day is included."""

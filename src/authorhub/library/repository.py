@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -17,6 +18,7 @@ from authorhub.models import (
     LibraryEntry,
     LibrarySource,
     Order,
+    OrderLine,
     ReadingProgress,
     User,
 )
@@ -254,6 +256,31 @@ async def owned_format_ids(
     return set(rows)
 
 
+async def preordered_format_ids(
+    session: AsyncSession, user_id: uuid.UUID, format_ids: Iterable[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of these (ebook) formats the member has paid a preorder of, not yet released nor
+    cancelled: they reach her library on release day."""
+    ids = list(set(format_ids))
+    if not ids:
+        return set()
+    rows = await session.scalars(
+        select(OrderLine.book_format_id)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(
+            Order.user_id == user_id,
+            Order.paid_at.is_not(None),
+            OrderLine.book_format_id.in_(ids),
+            OrderLine.is_print.is_(False),
+            OrderLine.release_date.is_not(None),
+            OrderLine.released_at.is_(None),
+            OrderLine.preorder_cancelled_at.is_(None),
+            OrderLine.refunded_at.is_(None),
+        )
+    )
+    return {format_id for format_id in rows if format_id is not None}
+
+
 async def buyer_of(session: AsyncSession, entry: LibraryEntry) -> tuple[str, str, str | None]:
     """The name, email and order number (None for a free claim) stamped into her copy."""
     row = (
@@ -271,3 +298,30 @@ async def set_stamped_file(session: AsyncSession, *, entry_id: uuid.UUID, key: s
     await session.execute(
         update(LibraryEntry).where(LibraryEntry.id == entry_id).values(stamped_file_key=key)
     )
+
+
+async def preordered_release_date(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    book_id: uuid.UUID,
+    format_id: uuid.UUID | None,
+) -> date | None:
+    """When the member's paid, not yet released preorder of this book's ebook comes out."""
+    statement = (
+        select(func.min(OrderLine.release_date))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(
+            Order.user_id == user_id,
+            Order.paid_at.is_not(None),
+            OrderLine.book_id == book_id,
+            OrderLine.is_print.is_(False),
+            OrderLine.release_date.is_not(None),
+            OrderLine.released_at.is_(None),
+            OrderLine.preorder_cancelled_at.is_(None),
+            OrderLine.refunded_at.is_(None),
+        )
+    )
+    if format_id is not None:
+        statement = statement.where(OrderLine.book_format_id == format_id)
+    return await session.scalar(statement)

@@ -203,6 +203,16 @@ async def issue_download_link(
     if format_id is not None:
         owned = [row for row in owned if row[1].id == format_id]
     if not owned:
+        release_date = await repository.preordered_release_date(
+            session, user_id=user.id, book_id=book_id, format_id=format_id
+        )
+        if release_date is not None:
+            raise Conflict(
+                f"Preordered: this book releases on {release_date:%-d %B %Y}; "
+                "it reaches your library that day.",
+                code="not_released",
+                details={"releaseDate": release_date.isoformat()},
+            )
         raise _not_owned()
     entry, fmt, book = owned[0]
     cap = settings.commerce.download_limit

@@ -137,6 +137,19 @@ class BookFormat(Model):
         CheckConstraint("price_ngn >= 0", name="price_ngn_not_negative"),
         CheckConstraint("price_usd IS NULL OR price_usd >= 0", name="price_usd_not_negative"),
         CheckConstraint("stock IS NULL OR stock >= 0", name="stock_not_negative"),
+        CheckConstraint(
+            "preorder_cap IS NULL OR preorder_cap >= 0", name="preorder_cap_not_negative"
+        ),
+        CheckConstraint("preordered >= 0", name="preordered_not_negative"),
+        CheckConstraint(
+            "preorder_cap IS NULL OR preordered <= preorder_cap", name="preordered_within_cap"
+        ),
+        # The release job's scan: formats whose release date has not been acted on yet.
+        Index(
+            "ix_book_formats_release_date_due",
+            "release_date",
+            postgresql_where=text("release_date IS NOT NULL AND released_at IS NULL"),
+        ),
         # Also the index behind "the formats of this book" (it leads with book_id).
         UniqueConstraint("book_id", "format"),
         Index("ix_book_formats_format_price_ngn", "format", "price_ngn"),
@@ -157,8 +170,25 @@ class BookFormat(Model):
     file_name: Mapped[str | None] = mapped_column(String(255))
     file_content_type: Mapped[str | None] = mapped_column(String(100))
     file_size: Mapped[int | None]
+    # Preorders (books/preorders.py): while the release date is after today (UTC) the format is
+    # sold as a preorder, paid now and delivered on that day. `preordered` counts the places
+    # taken (moved only by conditional UPDATEs); `preorder_cap` bounds it (NULL: no cap).
+    release_date: Mapped[date | None]
+    preorder_cap: Mapped[int | None]
+    preordered: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # Set by the release job on the day (its UPDATE empties the catalog's cache).
+    released_at: Mapped[datetime | None]
 
     book: Mapped[Book] = relationship(back_populates="formats", lazy="raise")
+
+    def is_preorder(self, today: date) -> bool:
+        return self.release_date is not None and self.release_date > today
+
+    def preorder_remaining(self, today: date) -> int | None:
+        """Places left under the cap (None: not a preorder, or no cap)."""
+        if not self.is_preorder(today) or self.preorder_cap is None:
+            return None
+        return max(self.preorder_cap - self.preordered, 0)
 
     @property
     def is_free(self) -> bool:

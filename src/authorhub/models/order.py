@@ -4,7 +4,7 @@ and the refunds applied to them."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -158,6 +158,15 @@ class OrderLine(Model):
         ),
         Index("ix_order_lines_event_ticket_tier_id", "event_ticket_tier_id"),
         Index("ix_order_lines_course_id", "course_id"),
+        # The release job's scan: paid-for preorder lines not yet delivered nor cancelled.
+        Index(
+            "ix_order_lines_awaiting_release",
+            "release_date",
+            postgresql_where=text(
+                "release_date IS NOT NULL AND released_at IS NULL"
+                " AND preorder_cancelled_at IS NULL AND refunded_at IS NULL"
+            ),
+        ),
     )
 
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
@@ -189,6 +198,12 @@ class OrderLine(Model):
     event_ticket_tier_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("event_ticket_tiers.id", ondelete="RESTRICT")
     )
+    # A preorder: paid now, fulfilled on this date (UTC) by the job orders.release_preorders
+    # instead of on payment. Kept in step with the item's release date until it is released.
+    release_date: Mapped[date | None]
+    released_at: Mapped[datetime | None]
+    # Cancelled by its buyer before release (the refund follows); never released then.
+    preorder_cancelled_at: Mapped[datetime | None]
 
     order: Mapped[Order] = relationship(back_populates="lines", lazy="raise")
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from authorhub.config import Settings, get_settings
 from authorhub.kit.money import format_amount
 from authorhub.mail.service import send_mail
-from authorhub.models import Order, OrderRefund
+from authorhub.models import Order, OrderLine, OrderRefund
 
 
 def _when(value: Any) -> str:
@@ -101,4 +101,18 @@ async def order_refunded(
         refund_amount=format_amount(refund.amount, refund.currency),
         fully_refunded=order.refunded_amount >= order.total,
         revoked_titles=revoked_titles,
+    )
+
+
+async def preorder_released(session: AsyncSession, order: Order, lines: list[OrderLine]) -> None:
+    """Release day for preordered lines: ebooks are in the library, print copies are being
+    prepared. One email per order and release (the first released line names it)."""
+    await _send(
+        session,
+        order,
+        "preorder_released",
+        key=f"{order.id}/{min(line.id for line in lines)}",
+        released_titles=[line.title for line in lines],
+        released_ebooks=any(not line.is_print for line in lines),
+        released_print=any(line.is_print for line in lines),
     )

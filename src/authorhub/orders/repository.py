@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Select, false, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -13,6 +13,7 @@ from authorhub.kit import listing
 from authorhub.kit.pagination import PageParams
 from authorhub.models import (
     Order,
+    OrderLine,
     OrderRefund,
     OrderStatus,
     OrderStatusHistory,
@@ -20,6 +21,7 @@ from authorhub.models import (
     order_number_seq,
 )
 from authorhub.orders.dependencies import OrderFilters
+from authorhub.orders.status import PAID_STATUSES
 
 
 async def lock_idempotency_key(session: AsyncSession, user_id: uuid.UUID, key: str) -> None:
@@ -189,3 +191,52 @@ async def totals_by_currency(
         .order_by(matching.c.currency)
     )
     return [(row[0], int(row[1]), int(row[2]), int(row[3]), int(row[4])) for row in rows]
+
+
+def _awaiting_release(today: date) -> ColumnElement[bool]:
+    """A paid-for preorder line whose release date has come, not yet delivered nor cancelled."""
+    return and_(
+        OrderLine.order_id == Order.id,
+        OrderLine.release_date.is_not(None),
+        OrderLine.release_date <= today,
+        OrderLine.released_at.is_(None),
+        OrderLine.preorder_cancelled_at.is_(None),
+        OrderLine.refunded_at.is_(None),
+    )
+
+
+async def lock_due_for_release(session: AsyncSession, *, today: date, limit: int) -> list[Order]:
+    """Paid orders with preorder lines due, locked; an order another worker (or a cancel, or a
+    refund) holds right now is skipped and looked at again on the next run."""
+    return list(
+        await session.scalars(
+            _with_lines(
+                select(Order)
+                .where(
+                    Order.status.in_(PAID_STATUSES),
+                    exists().where(_awaiting_release(today)),
+                )
+                .order_by(Order.id)
+                .limit(limit)
+            )
+            .with_for_update(of=Order, skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def preorder_lines_of(user_id: uuid.UUID) -> Select[OrderLine, Order]:
+    """A member's preorder lines (paid orders, or refunded after a cancel), newest first."""
+    return (
+        select(OrderLine, Order)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(
+            Order.user_id == user_id,
+            OrderLine.release_date.is_not(None),
+            Order.paid_at.is_not(None),
+        )
+    )
+
+
+async def order_id_of_line(session: AsyncSession, line_id: uuid.UUID) -> uuid.UUID | None:
+    return await session.scalar(select(OrderLine.order_id).where(OrderLine.id == line_id))

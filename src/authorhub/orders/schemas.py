@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, computed_field, field_validator
 
 from authorhub.cart.schemas import ItemRef
 from authorhub.kit.schemas import ApiInput, ApiModel
-from authorhub.models import FormatKind, OrderStatus, ShippingZone
+from authorhub.models import FormatKind, Order, OrderLine, OrderStatus, ShippingZone
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -79,6 +80,35 @@ class ShippingAddressRead(ApiModel):
     postal_code: str | None = None
 
 
+class PreorderStatus(StrEnum):
+    preordered = "preordered"  # paid, waiting for its release date
+    released = "released"  # delivered (ebook in the library, print copy being prepared)
+    cancelled = "cancelled"  # cancelled before release; refunded
+
+
+def preorder_status(
+    release_date: date | None, released_at: datetime | None, cancelled_at: datetime | None
+) -> PreorderStatus | None:
+    if release_date is None:
+        return None
+    if released_at is not None:
+        return PreorderStatus.released
+    if cancelled_at is not None:
+        return PreorderStatus.cancelled
+    return PreorderStatus.preordered
+
+
+def availability(release_date: date | None, status: PreorderStatus | None) -> str | None:
+    if release_date is None or status is None:
+        return None
+    day = release_date.strftime("%-d %B %Y")
+    return {
+        PreorderStatus.preordered: f"preordered, releases on {day}",
+        PreorderStatus.released: f"released on {day}",
+        PreorderStatus.cancelled: "preorder cancelled",
+    }[status]
+
+
 class OrderLineRead(ApiModel):
     id: uuid.UUID
     kind: str
@@ -96,6 +126,66 @@ class OrderLineRead(ApiModel):
     line_total: int
     currency: str
     refunded_at: datetime | None
+    release_date: date | None = Field(
+        None, description="a preorder: paid now, delivered on this date (UTC)"
+    )
+    released_at: datetime | None = None
+    preorder_cancelled_at: datetime | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def preorder_status(self) -> PreorderStatus | None:
+        return preorder_status(self.release_date, self.released_at, self.preorder_cancelled_at)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def availability(self) -> str | None:
+        """What the order page says about a preorder line ("preordered, releases on ...")."""
+        return availability(self.release_date, self.preorder_status)
+
+
+class PreorderRead(ApiModel):
+    """One preordered line of a paid order, as its buyer sees it."""
+
+    id: uuid.UUID = Field(description="the order line's id")
+    order_id: uuid.UUID
+    order_number: str
+    book_id: uuid.UUID | None
+    format_id: uuid.UUID | None
+    title: str
+    format: FormatKind | None
+    quantity: int
+    line_total: int
+    currency: str
+    release_date: date
+    status: PreorderStatus
+    availability: str
+    released_at: datetime | None
+    cancelled_at: datetime | None
+
+    @classmethod
+    def of(cls, line: OrderLine, order: Order) -> PreorderRead:
+        assert line.release_date is not None
+        status = preorder_status(line.release_date, line.released_at, line.preorder_cancelled_at)
+        if status is None or (status == PreorderStatus.preordered and line.refunded_at):
+            status = PreorderStatus.cancelled
+        return cls(
+            id=line.id,
+            order_id=order.id,
+            order_number=order.number,
+            book_id=line.book_id,
+            format_id=line.book_format_id,
+            title=line.title,
+            format=line.format,
+            quantity=line.quantity,
+            line_total=line.line_total,
+            currency=line.currency,
+            release_date=line.release_date,
+            status=status,
+            availability=availability(line.release_date, status) or "",
+            released_at=line.released_at,
+            cancelled_at=line.preorder_cancelled_at,
+        )
 
 
 class StatusChangeRead(ApiModel):

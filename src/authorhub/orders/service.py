@@ -25,8 +25,9 @@ from authorhub.config import Settings
 from authorhub.coupons import service as coupons
 from authorhub.coupons.service import CouponLine
 from authorhub.errors import BadRequest, Conflict, NotFound, Unprocessable
+from authorhub.kit import listing
 from authorhub.kit.pagination import PageParams
-from authorhub.kit.time import utcnow
+from authorhub.kit.time import today, utcnow
 from authorhub.models import (
     Coupon,
     Order,
@@ -45,6 +46,7 @@ from authorhub.orders.schemas import (
     OrderCreate,
     OrderDetailRead,
     OrderRead,
+    PreorderRead,
     ShippingAddressInput,
     StatusChangeRead,
 )
@@ -451,6 +453,21 @@ async def admin_update_order(
                 if not value
             ],
         )
+    waiting = [
+        line
+        for line in order.lines
+        if line.is_print
+        and awaits_release(line)
+        and line.preorder_cancelled_at is None
+        and line.refunded_at is None
+    ]
+    if waiting:
+        raise Conflict(
+            f"“{waiting[0].title}” is a preorder released on {waiting[0].release_date}: "
+            "it ships from then.",
+            code="preorder_not_released",
+            details={"releaseDate": str(waiting[0].release_date)},
+        )
     _move(session, order, data.status, actor_id=admin.id, note=data.note)
     now = utcnow()
     if data.status == OrderStatus.shipped:
@@ -463,6 +480,100 @@ async def admin_update_order(
     if data.status == OrderStatus.shipped:
         await notifications.order_shipped(session, order)
     return await order_detail(session, order)
+
+
+# --- preorders -------------------------------------------------------------------------------
+
+
+def _preorder_not_found() -> NotFound:
+    return NotFound("No such preorder.", code="preorder_not_found")
+
+
+def awaits_release(line: OrderLine) -> bool:
+    return line.release_date is not None and line.released_at is None
+
+
+async def release_preorders(session: AsyncSession, *, limit: int = 100) -> int:
+    """Deliver the preorder lines whose release date has come, exactly once: each order is
+    locked (SKIP LOCKED: two workers never take the same one, and a cancel or refund holding it
+    wins), its due lines are marked released under that lock, fulfilled by their kind (ebooks
+    into the library), a paid order with print lines becomes `processing` (ready to ship), and
+    the buyer gets one email. Returns how many orders were released (at most `limit`; run
+    again while it returns `limit`)."""
+    now = utcnow()
+    orders = await repository.lock_due_for_release(session, today=now.date(), limit=limit)
+    released = 0
+    for order in orders:
+        due = [
+            line
+            for line in order.lines
+            if awaits_release(line)
+            and line.release_date is not None
+            and line.release_date <= now.date()
+            and line.preorder_cancelled_at is None
+            and line.refunded_at is None
+        ]
+        if not due:  # cancelled or refunded between the scan and the lock
+            continue
+        for line in due:
+            line.released_at = now
+        await session.flush()
+        for kind, lines in sellable.by_kind(due).items():
+            await sellable.sellable_of(kind).fulfil(session, order, lines)
+        if order.status == OrderStatus.paid and any(line.is_print for line in due):
+            _move(session, order, OrderStatus.processing, actor_id=None, note="preorder released")
+        await session.flush()
+        await notifications.preorder_released(session, order, due)
+        released += 1
+    return released
+
+
+async def my_preorders(
+    session: AsyncSession, *, user: User, paging: PageParams
+) -> tuple[list[PreorderRead], int]:
+    rows, total = await listing.page_of(
+        session,
+        repository.preorder_lines_of(user.id),
+        paging,
+        OrderLine.release_date,
+        OrderLine.id,
+    )
+    return [PreorderRead.of(line, order) for line, order in rows], total
+
+
+async def lock_my_preorder(
+    session: AsyncSession, *, line_id: uuid.UUID, user: User
+) -> tuple[Order, OrderLine]:
+    """The caller's paid preorder line and its order, locked (the order first, as everywhere):
+    404 for anyone else's, for a line that is no preorder, or an order never paid."""
+    order_id = await repository.order_id_of_line(session, line_id)
+    order = (
+        await repository.get_for_update(session, order_id, readable_by=user)
+        if order_id is not None
+        else None
+    )
+    line = next((ln for ln in order.lines if ln.id == line_id), None) if order else None
+    if order is None or order.user_id != user.id or line is None or line.release_date is None:
+        raise _preorder_not_found()
+    if order.paid_at is None:
+        raise _preorder_not_found()
+    return order, line
+
+
+def mark_preorder_cancelled(order: Order, line: OrderLine) -> None:
+    """Before release only (409 `preorder_released` after, `preorder_cancelled` twice); under
+    the order's lock, so the release job (which takes the same lock) never delivers it."""
+    if line.released_at is not None:
+        raise Conflict(
+            f"“{line.title}” was released on {line.release_date}: it can no longer be cancelled.",
+            code="preorder_released",
+            details={"releasedAt": line.released_at.isoformat()},
+        )
+    if line.preorder_cancelled_at is not None or line.refunded_at is not None:
+        raise Conflict("This preorder is already cancelled.", code="preorder_cancelled")
+    if order.status not in PAID_STATUSES:
+        raise not_cancellable(order)
+    line.preorder_cancelled_at = utcnow()
 
 
 # --- called by payments ----------------------------------------------------------------------
@@ -553,8 +664,17 @@ async def mark_order_paid(
     order.paid_at = utcnow()
     order.payment_reference = payment_reference
     order.amount_paid = amount
+    # Preorder lines wait for their release date (orders.release_preorders delivers them); a
+    # payment arriving on or after that date delivers them now.
+    due = []
+    for line in order.lines:
+        if line.release_date is None:
+            due.append(line)
+        elif line.release_date <= today():
+            line.released_at = order.paid_at
+            due.append(line)
     await session.flush()
-    for kind, lines in sellable.by_kind(order.lines).items():
+    for kind, lines in sellable.by_kind(due).items():
         await sellable.sellable_of(kind).fulfil(session, order, lines)
     if order.coupon_id is not None:
         await coupons.commit_use(session, order_id=order.id)

@@ -1,4 +1,5 @@
-"""Every minute: expire unpaid orders past their deadline, releasing stock and coupon uses."""
+"""Every minute: expire unpaid orders past their deadline, releasing stock and coupon uses;
+deliver the preorders whose release date has come."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import structlog
 
 from authorhub.db import get_database
 from authorhub.jobs import job_app
-from authorhub.orders.service import expire_unpaid_orders
+from authorhub.orders.service import expire_unpaid_orders, release_preorders
 
 log = structlog.get_logger("authorhub.orders")
 
@@ -27,3 +28,23 @@ async def expire_unpaid_orders_task(timestamp: int) -> int:
     if expired:
         log.info("orders_expired", count=expired)
     return expired
+
+
+RELEASE_TASK = "orders.release_preorders"
+
+
+@job_app.periodic(cron="* * * * *")
+@job_app.task(name=RELEASE_TASK, queue="default", pass_context=False)
+async def release_preorders_task(timestamp: int) -> int:
+    """One transaction per batch of orders; safe with several workers at once (each order is
+    taken with SKIP LOCKED and released under its lock, so exactly once)."""
+    released = 0
+    while True:
+        async with get_database().session() as session:
+            count = await release_preorders(session, limit=_BATCH)
+        released += count
+        if count < _BATCH:
+            break
+    if released:
+        log.info("preorders_released", orders=released)
+    return released
