@@ -1,5 +1,5 @@
 """The sales dashboard: revenue by day/week/month per currency, orders, average order value,
-top books, new members, conversion and refunds for a date range; the chart's data as CSV."""
+top books, courses and events, new members, conversion and refunds for a date range; the chart's data as CSV."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ async def dashboard(request: Request, caller: AdminCaller, session: DbSession) -
         range=r,
         problem=problem,
         totals=await q.currency_totals(session, r, points),
-        top_books=await q.top_books(session, r),
+        top={of: await q.top(session, r, of) for of in ("books", "courses", "events")},
         funnel=await q.funnel(session, r),
         audience=await q.audience(session, r),
         chart=_chart(r, points),

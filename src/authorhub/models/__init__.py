@@ -77,6 +77,7 @@ from authorhub.models.reading_progress import ReadingProgress
 from authorhub.models.review import Review
 from authorhub.models.review_report import ReviewReport
 from authorhub.models.review_vote import ReviewVote
+from authorhub.models.sales import SalesDay, SalesItemDay
 from authorhub.models.tag import Tag, book_tags
 from authorhub.models.upload import Upload
 from authorhub.models.user import Role, User
@@ -179,6 +180,8 @@ __all__ = [
     "ReviewStatus",
     "ReviewVote",
     "Role",
+    "SalesDay",
+    "SalesItemDay",
     "ShippingZone",
     "SubscriberStatus",
     "Tag",
