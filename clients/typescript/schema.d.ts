@@ -4633,6 +4633,8 @@ export interface components {
              * @default true
              */
             isActive: boolean;
+            /** Items */
+            items?: components["schemas"]["ItemRef"][];
             kind: components["schemas"]["CouponKind"];
             /** Maxdiscountamount */
             maxDiscountAmount?: number | null;
@@ -4658,6 +4660,16 @@ export interface components {
              * @description fixed coupons: the amount in cents
              */
             valueUsd?: number | null;
+        };
+        /** CouponItemRead */
+        CouponItemRead: {
+            /**
+             * Itemid
+             * Format: uuid
+             */
+            itemId: string;
+            /** Kind */
+            kind: string;
         };
         /**
          * CouponKind
@@ -4710,6 +4722,8 @@ export interface components {
             id: string;
             /** Isactive */
             isActive: boolean;
+            /** Items */
+            items: components["schemas"]["CouponItemRead"][];
             kind: components["schemas"]["CouponKind"];
             /** Maxdiscountamount */
             maxDiscountAmount: number | null;
@@ -4760,6 +4774,8 @@ export interface components {
             formatIds?: string[] | null;
             /** Isactive */
             isActive?: boolean | null;
+            /** Items */
+            items?: components["schemas"]["ItemRef"][] | null;
             kind?: components["schemas"]["CouponKind"] | null;
             /** Maxdiscountamount */
             maxDiscountAmount?: number | null;
@@ -6710,6 +6726,19 @@ export interface components {
              * @default 1
              */
             quantity: number;
+        };
+        /**
+         * ItemRef
+         * @description What to buy: `{formatId}` for a book format (the original API), or `{kind, itemId}` for
+         *     any sellable kind (`book_format`, and the kinds the academy and events add).
+         */
+        ItemRef: {
+            /** Formatid */
+            formatId?: string | null;
+            /** Itemid */
+            itemId?: string | null;
+            /** Kind */
+            kind?: string | null;
         };
         /** LessonAdminRead */
         LessonAdminRead: {

@@ -23,11 +23,11 @@ from authorhub.models.community_review_item import ReviewItem, ReviewStatus
 from authorhub.models.community_watched_word import WatchedWord, WatchedWordAction
 from authorhub.models.coupon import (
     Coupon,
+    CouponItem,
     CouponKind,
     CouponRedemption,
     CouponScope,
     RedemptionStatus,
-    coupon_formats,
 )
 from authorhub.models.course import Course, CourseLevel
 from authorhub.models.course_module import CourseModule
@@ -110,6 +110,7 @@ __all__ = [
     "CommunityPostStatus",
     "CommunityReport",
     "Coupon",
+    "CouponItem",
     "CouponKind",
     "CouponRedemption",
     "CouponScope",
@@ -194,6 +195,5 @@ __all__ = [
     "WatchedWordAction",
     "WishlistItem",
     "book_tags",
-    "coupon_formats",
     "order_number_seq",
 ]
