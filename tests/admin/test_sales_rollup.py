@@ -165,6 +165,7 @@ async def test_dashboard_figures_equal_a_direct_aggregate_over_the_orders(
     assert f"Refunded {format_amount(amount, 'NGN')} ({count})" in page.text
     for title in ("The River Novel", "Essays", "Draft to Novel", event["title"]):
         assert title in page.text
+    assert "→ 5 orders → 4 paid" in page.text  # the funnel: one unpaid order
     for heading in ("Top books", "Top courses", "Top events"):
         assert heading in page.text
 

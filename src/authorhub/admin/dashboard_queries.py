@@ -178,21 +178,20 @@ async def top(session: AsyncSession, r: Range, of: TopOf, limit: int = 10) -> li
 
 async def funnel(session: AsyncSession, r: Range) -> Funnel:
     """Carts started → orders placed → orders paid, and new members, in the range. Carts
-    merged into a member's cart at sign-in are gone, so the first step undercounts a little."""
+    merged into a member's cart at sign-in are gone, so the first step undercounts a little.
+    The orders placed and those of them paid come from one scan of the range."""
     row = (
         await session.execute(
             text(
                 """
                 SELECT (SELECT count(*) FROM carts
                          WHERE created_at >= :since AND created_at < :until),
-                       (SELECT count(*) FROM orders
-                         WHERE created_at >= :since AND created_at < :until),
-                       (SELECT count(*) FROM orders
-                         WHERE created_at >= :since AND created_at < :until
-                           AND paid_at IS NOT NULL),
+                       placed.orders, placed.paid,
                        (SELECT count(*) FROM users
                          WHERE created_at >= :since AND created_at < :until
                            AND role = 'member')
+                  FROM (SELECT count(*) AS orders, count(paid_at) AS paid FROM orders
+                         WHERE created_at >= :since AND created_at < :until) AS placed
                 """
             ),
             r.params(),
