@@ -15515,6 +15515,8 @@ export interface operations {
                 from?: string | null;
                 /** @description created on or before */
                 to?: string | null;
+                /** @description with a refund in this state (needs_attention) */
+                refundStatus?: components["schemas"]["RefundState"] | null;
             };
             header?: never;
             path?: never;

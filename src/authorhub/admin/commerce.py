@@ -48,6 +48,7 @@ from authorhub.models import (
     OrderStatus,
     Payment,
     PaymentStatus,
+    RefundState,
 )
 from authorhub.orders.schemas import AdminOrderUpdate
 from authorhub.payments.dependencies import PaymentProviders
@@ -219,11 +220,15 @@ async def refund_order(
 # --- payments ---------------------------------------------------------------------------------
 
 
+REFUND_STATES = [state.value for state in RefundState]
+
+
 @router.get("/payments")
 async def payment_list(request: Request, caller: AdminCaller, session: DbSession) -> Response:
     params = request.query_params
     status = params.get("status")
     provider = params.get("provider")
+    refund = params.get("refund_status")
     page_no = page_number(request)
     rows, total = await payment_actions.payment_log(
         session,
@@ -233,6 +238,7 @@ async def payment_list(request: Request, caller: AdminCaller, session: DbSession
         email=query_text(request, "email", 320) or None,
         date_from=query_day(request, "from"),
         date_to=query_day(request, "to"),
+        refund_status=RefundState(refund) if refund in REFUND_STATES else None,
         offset=(page_no - 1) * PER_PAGE,
         limit=PER_PAGE,
     )
@@ -240,6 +246,7 @@ async def payment_list(request: Request, caller: AdminCaller, session: DbSession
         request,
         caller,
         "payments/list.html",
+        refund_options=[(s, s.replace("_", " ")) for s in REFUND_STATES],
         page=PageOf(rows=rows, total=total, page=page_no, per_page=PER_PAGE, sort="-created"),
         status_options=[(s.value, s.value.replace("_", " ")) for s in PaymentStatus],
         provider_options=[(p.value, p.value) for p in ProviderName],
