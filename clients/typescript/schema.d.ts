@@ -2315,7 +2315,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: 503 when the database is down or waiting jobs have no worker */
+        /** Readiness: 503 when the database is down, waiting jobs have no worker, or shutting down */
         get: operations["ready"];
         put?: never;
         post?: never;
