@@ -91,6 +91,7 @@ def _chart(r: q.Range, points: list[q.RevenuePoint]) -> dict[str, Any]:
 @router.get("")
 async def dashboard(request: Request, caller: AdminCaller, session: DbSession) -> Response:
     r, problem = chosen_range(request)
+    await q.plan_per_range(session)
     points = await q.revenue_series(session, r)
     return render(
         request,
@@ -111,6 +112,7 @@ async def dashboard(request: Request, caller: AdminCaller, session: DbSession) -
 async def dashboard_csv(request: Request, caller: AdminCaller, session: DbSession) -> Response:
     """What the chart shows: one row per period and currency."""
     r, _ = chosen_range(request)
+    await q.plan_per_range(session)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["period_start", "currency", "paid_orders", "revenue_minor", "revenue"])

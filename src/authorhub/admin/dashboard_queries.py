@@ -79,6 +79,15 @@ class Funnel:
     new_members: int
 
 
+async def plan_per_range(session: AsyncSession) -> None:
+    """Plan this transaction's statements for their actual range. A range is a day or three
+    years: the generic plan PostgreSQL switches a prepared statement to after five runs guesses
+    a few hundred rows and walks the rollup's index row by row (300 ms for a year of book
+    sales, against 60 ms with a plan made for the year). SET LOCAL: transaction-scoped, so a
+    transaction pooler's next client is unaffected."""
+    await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
 async def revenue_series(session: AsyncSession, r: Range) -> list[RevenuePoint]:
     rows = await session.execute(
         text(
