@@ -80,7 +80,7 @@ async def seed_commerce(dsn: str, orders: int) -> None:
                 lines.append((f, price))
                 line_rows.append(
                     (
-                        uuid.uuid4(), order_id, position, f["book_id"], f["id"], f["title"],
+                        uuid.uuid4(), order_id, position, "book_format", f["id"], f["book_id"], f["id"], f["title"],
                         f["author_name"], f["kind"], f["sku"], f["kind"] != "ebook", price, 1,
                         price, currency,
                     )
@@ -120,7 +120,7 @@ async def seed_commerce(dsn: str, orders: int) -> None:
                 "order_lines",
                 records=line_rows,
                 columns=(
-                    "id", "order_id", "position", "book_id", "book_format_id", "title",
+                    "id", "order_id", "position", "kind", "item_id", "book_id", "book_format_id", "title",
                     "author_name", "format", "sku", "is_print", "unit_price", "quantity",
                     "line_total", "currency",
                 ),
@@ -133,10 +133,29 @@ async def seed_commerce(dsn: str, orders: int) -> None:
                     "email", "callback_url", "created_at", "settled_at",
                 ),
             )  # fmt: skip
-        for table in ("orders", "order_lines", "payments", "users", "carts"):
+        await rebuild_rollup(dsn)
+        for table in ("orders", "order_lines", "payments", "users", "carts", *ROLLUP):
             await conn.execute(f"VACUUM ANALYZE {table}")
     finally:
         await conn.close()
+
+
+ROLLUP = ("sales_days", "sales_item_days")
+
+
+async def rebuild_rollup(dsn: str) -> None:
+    """The orders were written by COPY, not through the settlement: recompute the dashboard's
+    daily rollup from them, as after a restore."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    from authorhub.orders import sales_rollup
+
+    engine = create_async_engine(dsn.replace("postgresql://", "postgresql+asyncpg://"))
+    try:
+        async with async_sessionmaker(engine)() as session, session.begin():
+            await sales_rollup.rebuild(session)
+    finally:
+        await engine.dispose()
 
 
 async def make_admin(url: str) -> asyncpg.Record:
@@ -156,7 +175,7 @@ async def make_admin(url: str) -> asyncpg.Record:
         await conn.close()
 
 
-async def measure(url: str, repeat: int) -> list[tuple[str, list[float]]]:
+async def measure(url: str, repeat: int, only: str = "") -> list[tuple[str, list[float]]]:
     from authorhub.app import create_app
     from authorhub.config import Settings
     from authorhub.observability import configure_logging
@@ -188,6 +207,7 @@ async def measure(url: str, repeat: int) -> list[tuple[str, list[float]]]:
         "/admin/users?sort=-last_login",
         "/admin/audit",
     ]
+    pages = [path for path in pages if re.search(only, path)]
     results = []
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -219,8 +239,10 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="reuse the seeded database")
+    parser.add_argument("--database", default=BENCH_DB, help="its name (one per worktree)")
+    parser.add_argument("--only", default="", help="the pages whose path matches this regex")
     args = parser.parse_args()
-    catalog_bench.BENCH_DB = BENCH_DB
+    catalog_bench.BENCH_DB = args.database
     url = asyncio.run(
         catalog_bench.recreate_database(catalog_bench.base_database_url(), fresh=not args.keep)
     )
@@ -228,7 +250,7 @@ def main() -> None:
     asyncio.run(catalog_bench.seed(url, args.books))
     console.print(f"seeding orders up to {args.orders:,}…")
     asyncio.run(seed_commerce(url, args.orders))
-    results = asyncio.run(measure(url, args.repeat))
+    results = asyncio.run(measure(url, args.repeat, args.only))
     table = Table(title=f"admin pages, {args.books:,} books, {args.orders:,} orders (ms)")
     for column in ("page", "p50", "p95", "max"):
         table.add_column(column, justify="left" if column == "page" else "right")

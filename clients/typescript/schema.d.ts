@@ -2315,7 +2315,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: 503 when the database is down or waiting jobs have no worker */
+        /** Readiness: 503 when the database is down, waiting jobs have no worker, or shutting down */
         get: operations["ready"];
         put?: never;
         post?: never;
@@ -4697,6 +4697,8 @@ export interface components {
              * @default true
              */
             isActive: boolean;
+            /** Items */
+            items?: components["schemas"]["ItemRef"][];
             kind: components["schemas"]["CouponKind"];
             /** Maxdiscountamount */
             maxDiscountAmount?: number | null;
@@ -4722,6 +4724,16 @@ export interface components {
              * @description fixed coupons: the amount in cents
              */
             valueUsd?: number | null;
+        };
+        /** CouponItemRead */
+        CouponItemRead: {
+            /**
+             * Itemid
+             * Format: uuid
+             */
+            itemId: string;
+            /** Kind */
+            kind: string;
         };
         /**
          * CouponKind
@@ -4774,6 +4786,8 @@ export interface components {
             id: string;
             /** Isactive */
             isActive: boolean;
+            /** Items */
+            items: components["schemas"]["CouponItemRead"][];
             kind: components["schemas"]["CouponKind"];
             /** Maxdiscountamount */
             maxDiscountAmount: number | null;
@@ -4824,6 +4838,8 @@ export interface components {
             formatIds?: string[] | null;
             /** Isactive */
             isActive?: boolean | null;
+            /** Items */
+            items?: components["schemas"]["ItemRef"][] | null;
             kind?: components["schemas"]["CouponKind"] | null;
             /** Maxdiscountamount */
             maxDiscountAmount?: number | null;
@@ -6834,6 +6850,19 @@ export interface components {
              * @default 1
              */
             quantity: number;
+        };
+        /**
+         * ItemRef
+         * @description What to buy: `{formatId}` for a book format (the original API), or `{kind, itemId}` for
+         *     any sellable kind (`book_format`, and the kinds the academy and events add).
+         */
+        ItemRef: {
+            /** Formatid */
+            formatId?: string | null;
+            /** Itemid */
+            itemId?: string | null;
+            /** Kind */
+            kind?: string | null;
         };
         /** LessonAdminRead */
         LessonAdminRead: {
@@ -15703,6 +15732,8 @@ export interface operations {
                 from?: string | null;
                 /** @description created on or before */
                 to?: string | null;
+                /** @description with a refund in this state (needs_attention) */
+                refundStatus?: components["schemas"]["RefundState"] | null;
             };
             header?: never;
             path?: never;

@@ -27,6 +27,7 @@ from authorhub.kit.http_clients import close_http_clients
 from authorhub.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from authorhub.observability import configure_logging
 from authorhub.openapi import install_openapi, operation_id
+from authorhub.system.drain import Drain, draining_on_sigterm
 from authorhub.system.metrics import RequestMetricsMiddleware, process_exited, watch_pool
 from authorhub.system.metrics import router as metrics_router
 
@@ -82,6 +83,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 )
             watch_pool(db.engine)
             stack.push_async_callback(close_http_clients)  # after the worker has stopped
+            stack.enter_context(
+                draining_on_sigterm(app.state.drain, settings.shutdown_drain_seconds)
+            )
             log.info("started", env=settings.app_env.value)
             yield
         if own_database:
@@ -104,6 +108,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_openapi(app)
     app.state.settings = settings
     app.state.discussion_views = ViewCounter()  # community: views counted here, flushed above
+    app.state.drain = Drain()  # set by SIGTERM: readiness says 503 while requests still flow
     if database is not None:
         app.state.database = database
     install_error_handlers(app)

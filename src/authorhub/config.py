@@ -422,6 +422,9 @@ class Settings(BaseSettings):
     # SIGTERM: the server stops accepting and gives in-flight requests this long; the worker
     # lets its running jobs finish for this long (what is still running is retried later).
     shutdown_timeout_seconds: float = Field(20.0, gt=0)
+    # SIGTERM: before that, readiness answers 503 while the server keeps serving for this long,
+    # so load balancers take the instance out first (system/drain.py). 0: no drain.
+    shutdown_drain_seconds: float = Field(3.0, ge=0, le=300)
     readers: ReadersSettings = Field(default_factory=ReadersSettings)
 
     @field_validator("cors_origins", mode="before")

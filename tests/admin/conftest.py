@@ -30,7 +30,13 @@ from authorhub.models import (
     User,
 )
 from tests.fixtures.auth import make_user
-from tests.payments.conftest import live_shop  # noqa: F401 - the paid-order walk uses it
+from tests.payments.conftest import (  # noqa: F401 - the paid-order walk and the rollup use them
+    captured_shop,
+    flutterwave_sandbox,
+    live_shop,
+    paystack_sandbox,
+    receiver,
+)
 
 PASSWORD = "a long admin passphrase"
 CHROMIUM = "/usr/bin/chromium"

@@ -24,11 +24,12 @@ from authorhub.config import Settings
 from authorhub.db import Database
 from authorhub.jobs import defer
 from authorhub.kit.time import utcnow
-from authorhub.models import LibraryEntry, PaymentRefund
+from authorhub.models import AuditLog, LibraryEntry, PaymentRefund, ProviderCallRecord, Role
 from authorhub.payments import refunds
 from authorhub.payments.gateway import Providers
 from authorhub.payments.sandbox import FlutterwaveSandbox, PaystackSandbox
 from authorhub.payments.tasks import RefundNotSent, reconcile_payments, submit_refund
+from tests.admin.conftest import person, sign_in
 from tests.payments.conftest import PAYSTACK_SECRET
 from tests.payments.shop import Shop, open_captured_shop
 from tests.support import free_port, serve_app
@@ -498,3 +499,108 @@ async def _requeue_and_run(shop: Shop, refund_id: Any) -> None:
     async with shop.database.session() as session:
         await defer(session, submit_refund, refund_id=str(refund_id))
     await shop.run_jobs()
+
+
+class FlutterwaveSlowRefunds(FlutterwaveSandbox):
+    """Flutterwave accepting a refund as "pending" and never confirming it (its transactions
+    are never reported `reversed`): what the reconciliation job used to re-check forever."""
+
+    async def refund(self, request: Request) -> Response:
+        answer = await super().refund(request)
+        body = json.loads(bytes(answer.body))
+        body["data"]["status"] = "pending"
+        return Response(
+            json.dumps(body), status_code=answer.status_code, media_type="application/json"
+        )
+
+
+@pytest.fixture
+async def slow_refunds_shop(
+    committed: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Shop]:
+    async with open_captured_shop(
+        monkeypatch=monkeypatch,
+        base=settings,
+        database=committed,
+        flutterwave=FlutterwaveSlowRefunds,
+    ) as shop:
+        yield shop
+
+
+async def test_an_unconfirmed_flutterwave_refund_is_checked_with_back_off_then_handed_to_a_person(
+    slow_refunds_shop: Shop,
+) -> None:
+    shop = slow_refunds_shop
+    _, admin = await shop.admin()
+    _, _, order, reference = await _paid_order(shop, "flutterwave")
+    assert (await _refund(shop, order, admin)).status_code == 202
+    await shop.run_jobs()
+    [refund] = await _refund_rows(shop)
+    assert refund.status.value == "pending"
+
+    async def back(**since: timedelta) -> None:
+        """Move the refund's clock back, as if time had passed."""
+        async with shop.database.session() as session:
+            await session.execute(
+                update(PaymentRefund).values(
+                    submitted_at=PaymentRefund.submitted_at - since["submitted"],
+                    next_check_at=PaymentRefund.next_check_at - since["next"],
+                )
+            )
+
+    async def verify_calls() -> int:
+        return await shop.count(
+            ProviderCallRecord,
+            ProviderCallRecord.operation == "verify",
+            ProviderCallRecord.reference == reference,
+        )
+
+    await back(submitted=timedelta(minutes=11), next=timedelta(0))
+    before = await verify_calls()
+    await reconcile_payments.func(timestamp=0)
+    [refund] = await _refund_rows(shop)
+    assert (refund.status.value, refund.checks) == ("pending", 1)
+    assert refund.next_check_at is not None
+    assert timedelta(minutes=19) < refund.next_check_at - utcnow() <= timedelta(minutes=20)
+    await reconcile_payments.func(timestamp=0)  # not due yet: the provider is not asked
+    assert await verify_calls() == before + 1
+
+    await back(submitted=timedelta(0), next=timedelta(minutes=21))
+    await reconcile_payments.func(timestamp=0)
+    [refund] = await _refund_rows(shop)
+    assert refund.checks == 2
+    assert timedelta(minutes=39) < refund.next_check_at - utcnow() <= timedelta(minutes=40)  # type: ignore[operator]
+
+    # Three days after it was sent, the next check hands it to a person, once.
+    await back(submitted=timedelta(days=3), next=timedelta(hours=1))
+    await reconcile_payments.func(timestamp=0)
+    await reconcile_payments.func(timestamp=0)
+    [refund] = await _refund_rows(shop)
+    assert (refund.status.value, refund.checks) == ("needs_attention", 3)
+    assert "not confirmed it in 3 days" in (refund.last_error or "")
+    assert (await shop.order_row(order["id"])).status.value == "paid"  # nothing was applied
+    assert len(await shop.mails("payment_alert")) == 1
+    async with shop.database.session() as session:
+        [audited] = await session.scalars(
+            select(AuditLog).where(AuditLog.event == "payments.refund_unconfirmed")
+        )
+    assert audited.details["reference"] == reference and audited.details["checks"] == 3
+    assert await verify_calls() == before + 3
+
+    # The admin's payments screen lists it under "refunds needing a person".
+    listed = await shop.http.get(
+        "/api/admin/payments", params={"refundStatus": "needs_attention"}, headers=admin
+    )
+    assert [p["reference"] for p in listed.json()["data"]] == [reference]
+    none = await shop.http.get(
+        "/api/admin/payments", params={"refundStatus": "pending"}, headers=admin
+    )
+    assert none.json()["data"] == []
+    async with shop.database.session() as session:
+        boss = await person(session, Role.admin)
+    transport = httpx.ASGITransport(app=shop.app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as http:
+        assert (await sign_in(http, boss.email)).status_code == 303
+        page = await http.get("/admin/payments", params={"refund_status": "needs_attention"})
+    assert page.status_code == 200
+    assert reference in page.text and "not confirmed it in 3 days" in page.text

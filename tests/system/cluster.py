@@ -39,6 +39,8 @@ def cluster_env(settings: Settings, **values: str) -> dict[str, str]:
         MAIL_BACKEND="outbox",
         LOG_JSON="false",
         RATE_LIMIT_PREFIX=f"authorhub-test:{uuid.uuid4().hex}",
+        # Stopped at once unless a test is about the drain (test_drain.py sets its own).
+        SHUTDOWN_DRAIN_SECONDS="0",
     )
     if settings.redis_url:
         env["REDIS_URL"] = settings.redis_url

@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from authorhub.admin.actions import coupons as coupon_actions
 from authorhub.admin.actions import orders as order_actions
@@ -39,7 +40,16 @@ from authorhub.db import DbSession
 from authorhub.errors import AppError
 from authorhub.kit.money import to_minor
 from authorhub.kit.time import utc_midnight
-from authorhub.models import Coupon, CouponKind, Order, OrderStatus, Payment, PaymentStatus
+from authorhub.models import (
+    Coupon,
+    CouponKind,
+    CouponScope,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentStatus,
+    RefundState,
+)
 from authorhub.orders.schemas import AdminOrderUpdate
 from authorhub.payments.dependencies import PaymentProviders
 from authorhub.payments.providers import ProviderName
@@ -210,11 +220,15 @@ async def refund_order(
 # --- payments ---------------------------------------------------------------------------------
 
 
+REFUND_STATES = [state.value for state in RefundState]
+
+
 @router.get("/payments")
 async def payment_list(request: Request, caller: AdminCaller, session: DbSession) -> Response:
     params = request.query_params
     status = params.get("status")
     provider = params.get("provider")
+    refund = params.get("refund_status")
     page_no = page_number(request)
     rows, total = await payment_actions.payment_log(
         session,
@@ -224,6 +238,7 @@ async def payment_list(request: Request, caller: AdminCaller, session: DbSession
         email=query_text(request, "email", 320) or None,
         date_from=query_day(request, "from"),
         date_to=query_day(request, "to"),
+        refund_status=RefundState(refund) if refund in REFUND_STATES else None,
         offset=(page_no - 1) * PER_PAGE,
         limit=PER_PAGE,
     )
@@ -231,6 +246,7 @@ async def payment_list(request: Request, caller: AdminCaller, session: DbSession
         request,
         caller,
         "payments/list.html",
+        refund_options=[(s, s.replace("_", " ")) for s in REFUND_STATES],
         page=PageOf(rows=rows, total=total, page=page_no, per_page=PER_PAGE, sort="-created"),
         status_options=[(s.value, s.value.replace("_", " ")) for s in PaymentStatus],
         provider_options=[(p.value, p.value) for p in ProviderName],
@@ -284,7 +300,7 @@ async def review_payment(
 
 @router.get("/coupons")
 async def coupon_list(request: Request, caller: AdminCaller, session: DbSession) -> Response:
-    statement = select(Coupon)
+    statement = select(Coupon).options(selectinload(Coupon.items))
     if q := query_text(request, "q", 40):
         statement = statement.where(Coupon.code.startswith(q.upper(), autoescape=True))
     if (active := request.query_params.get("active")) in ("yes", "no"):
@@ -322,7 +338,32 @@ def _coupon_page(
         values=values or {},
         error=error,
         kinds=[k.value for k in CouponKind],
+        scopes=SCOPES,
     )
+
+
+# What the form's "Applies to" offers (the API's appliesTo values).
+SCOPES = {
+    CouponScope.all.value: "the whole order",
+    CouponScope.books.value: "books",
+    CouponScope.courses.value: "courses",
+    CouponScope.events.value: "event tickets",
+    CouponScope.formats.value: "specific items (listed below)",
+}
+
+
+def _coupon_items(raw: str) -> list[dict[str, str]]:
+    """The form's specific items: one per line, its kind and id ("course 6f1c…",
+    "event_ticket …" for a ticket tier, "book_format …")."""
+    items = []
+    for line in raw.splitlines():
+        if not line.strip():
+            continue
+        parts = line.replace(":", " ").split()
+        if len(parts) != 2:
+            raise ValueError(f"“{line.strip()}” is not a kind and an id.")
+        items.append({"kind": parts[0], "itemId": parts[1]})
+    return items
 
 
 @router.post("/coupons")
@@ -345,6 +386,8 @@ async def create_coupon(request: Request, caller: AdminCaller, session: DbSessio
                 if values.get("min_order")
                 else None,
                 "usage_limit": int(values["usage_limit"]) if values.get("usage_limit") else None,
+                "applies_to": values.get("applies_to") or CouponScope.all.value,
+                "items": _coupon_items(values.get("items", "")),
                 "ends_at": datetime.fromisoformat(values["ends_at"]).astimezone()
                 if values.get("ends_at")
                 else None,
@@ -361,6 +404,8 @@ async def create_coupon(request: Request, caller: AdminCaller, session: DbSessio
         message = (
             validation_text(exc)
             if isinstance(exc, ValidationError)
+            else str(exc)
+            if isinstance(exc, ValueError) and "kind and an id" in str(exc)
             else "Check the kind, value, minimum and end date."
         )
         return await _coupon_error(request, caller, session, values, message, 422)
@@ -379,7 +424,12 @@ async def _coupon_error(
     message: str,
     status_code: int,
 ) -> Response:
-    page = await fetch_page(session, request, select(Coupon), sorts={"-created": Coupon.created_at})
+    page = await fetch_page(
+        session,
+        request,
+        select(Coupon).options(selectinload(Coupon.items)),
+        sorts={"-created": Coupon.created_at},
+    )
     return _coupon_page(
         request, caller, page, values=values, error=message, status_code=status_code
     )

@@ -1,5 +1,5 @@
 """The sales dashboard: revenue by day/week/month per currency, orders, average order value,
-top books, new members, conversion and refunds for a date range; the chart's data as CSV."""
+top books, courses and events, new members, conversion and refunds for a date range; the chart's data as CSV."""
 
 from __future__ import annotations
 
@@ -91,6 +91,7 @@ def _chart(r: q.Range, points: list[q.RevenuePoint]) -> dict[str, Any]:
 @router.get("")
 async def dashboard(request: Request, caller: AdminCaller, session: DbSession) -> Response:
     r, problem = chosen_range(request)
+    await q.plan_per_range(session)
     points = await q.revenue_series(session, r)
     return render(
         request,
@@ -99,7 +100,7 @@ async def dashboard(request: Request, caller: AdminCaller, session: DbSession) -
         range=r,
         problem=problem,
         totals=await q.currency_totals(session, r, points),
-        top_books=await q.top_books(session, r),
+        top={of: await q.top(session, r, of) for of in ("books", "courses", "events")},
         funnel=await q.funnel(session, r),
         audience=await q.audience(session, r),
         chart=_chart(r, points),
@@ -111,6 +112,7 @@ async def dashboard(request: Request, caller: AdminCaller, session: DbSession) -
 async def dashboard_csv(request: Request, caller: AdminCaller, session: DbSession) -> Response:
     """What the chart shows: one row per period and currency."""
     r, _ = chosen_range(request)
+    await q.plan_per_range(session)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["period_start", "currency", "paid_orders", "revenue_minor", "revenue"])

@@ -13,14 +13,14 @@ from sqlalchemy.orm import selectinload
 
 from authorhub.kit import listing
 from authorhub.kit.pagination import PageParams
-from authorhub.models import BookFormat, Coupon, CouponRedemption, RedemptionStatus
+from authorhub.models import Coupon, CouponRedemption, RedemptionStatus
 
 _HOLDING = (RedemptionStatus.reserved, RedemptionStatus.committed)
 
 
 async def by_code(session: AsyncSession, code: str) -> Coupon | None:
     return await session.scalar(
-        select(Coupon).where(Coupon.code == code).options(selectinload(Coupon.formats))
+        select(Coupon).where(Coupon.code == code).options(selectinload(Coupon.items))
     )
 
 
@@ -32,14 +32,14 @@ async def lock_by_code(session: AsyncSession, code: str) -> Coupon | None:
         .where(Coupon.code == code)
         .with_for_update()
         .execution_options(populate_existing=True)
-        .options(selectinload(Coupon.formats))
+        .options(selectinload(Coupon.items))
     )
 
 
 async def by_id(
     session: AsyncSession, coupon_id: uuid.UUID, *, for_update: bool = False
 ) -> Coupon | None:
-    statement = select(Coupon).where(Coupon.id == coupon_id).options(selectinload(Coupon.formats))
+    statement = select(Coupon).where(Coupon.id == coupon_id).options(selectinload(Coupon.items))
     if for_update:
         statement = statement.with_for_update().execution_options(populate_existing=True)
     return await session.scalar(statement)
@@ -145,12 +145,6 @@ async def has_redemptions(session: AsyncSession, coupon_id: uuid.UUID) -> bool:
     return found is not None
 
 
-async def formats_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[BookFormat]:
-    if not ids:
-        return []
-    return list(await session.scalars(select(BookFormat).where(BookFormat.id.in_(list(ids)))))
-
-
 def _filtered(status: str | None, query: str | None, now: datetime) -> Select[Coupon]:
     statement = select(Coupon)
     if query:
@@ -186,7 +180,7 @@ async def list_coupons(
         paging,
         Coupon.created_at.desc(),
         Coupon.id,
-        options=(selectinload(Coupon.formats),),
+        options=(selectinload(Coupon.items),),
     )
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AwareDatetime, Field, StringConstraints, field_validator, model_validator
 
-from authorhub.cart.schemas import ItemRef
+from authorhub.cart.schemas import BOOK_FORMAT, ItemRef
 from authorhub.kit.schemas import ApiInput, ApiModel
 from authorhub.models import CouponKind, CouponScope
 
@@ -68,8 +68,15 @@ class CouponCreate(_CouponRules):
     kind: CouponKind
     value: int = Field(ge=1, description="percent (1..100) or an amount in kobo")
     applies_to: CouponScope = CouponScope.all
+    # appliesTo "formats" (specific items): any sellable kind's items as {kind, itemId}, and
+    # book formats also as formatIds (the original API).
+    items: list[ItemRef] = Field(default_factory=list, max_length=200)
     format_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200)
     is_active: bool = True
+
+    @property
+    def item_keys(self) -> list[tuple[str, uuid.UUID]]:
+        return item_keys(self.items, self.format_ids)
 
     @field_validator("code")
     @classmethod
@@ -82,7 +89,7 @@ class CouponCreate(_CouponRules):
             kind=self.kind,
             value=self.value,
             applies_to=self.applies_to,
-            format_ids=self.format_ids,
+            items=self.item_keys,
             starts_at=self.starts_at,
             ends_at=self.ends_at,
         )
@@ -96,6 +103,8 @@ class CouponUpdate(_CouponRules):
     kind: CouponKind | None = None
     value: int | None = Field(None, ge=1)
     applies_to: CouponScope | None = None
+    # Either list, when sent, replaces the coupon's items (both together: their union).
+    items: list[ItemRef] | None = Field(None, max_length=200)
     format_ids: list[uuid.UUID] | None = Field(None, max_length=200)
     is_active: bool | None = None
 
@@ -105,24 +114,38 @@ class CouponUpdate(_CouponRules):
         return value.upper() if value else value
 
 
+def item_keys(
+    items: list[ItemRef] | None, format_ids: list[uuid.UUID] | None
+) -> list[tuple[str, uuid.UUID]]:
+    """A coupon's specific items as (kind, item id), sorted, each once."""
+    keys = {item.key for item in items or []}
+    keys |= {(BOOK_FORMAT, format_id) for format_id in format_ids or []}
+    return sorted(keys)
+
+
 def check_rules(
     *,
     kind: CouponKind,
     value: int,
     applies_to: CouponScope,
-    format_ids: list[uuid.UUID],
+    items: list[tuple[str, uuid.UUID]],
     starts_at: datetime | None,
     ends_at: datetime | None,
 ) -> None:
     """The rules that tie coupon fields together (also re-checked after a partial update)."""
     if kind == CouponKind.percentage and value > 100:
         raise ValueError("a percentage coupon's value is at most 100")
-    if applies_to == CouponScope.formats and not format_ids:
-        raise ValueError("appliesTo 'formats' needs at least one formatId")
-    if applies_to != CouponScope.formats and format_ids:
-        raise ValueError("formatIds are only allowed when appliesTo is 'formats'")
+    if applies_to == CouponScope.formats and not items:
+        raise ValueError("appliesTo 'formats' (specific items) needs at least one item")
+    if applies_to != CouponScope.formats and items:
+        raise ValueError("items and formatIds are only allowed when appliesTo is 'formats'")
     if starts_at and ends_at and ends_at <= starts_at:
         raise ValueError("endsAt must be after startsAt")
+
+
+class CouponItemRead(ApiModel):
+    kind: str
+    item_id: uuid.UUID
 
 
 class CouponRead(ApiModel):
@@ -142,7 +165,8 @@ class CouponRead(ApiModel):
     starts_at: datetime | None
     ends_at: datetime | None
     applies_to: CouponScope
-    format_ids: list[uuid.UUID]
+    items: list[CouponItemRead]  # appliesTo "formats": the specific items
+    format_ids: list[uuid.UUID]  # the book formats among them
     is_active: bool
     status: str  # active | scheduled | expired | inactive | exhausted
     created_at: datetime

@@ -15,23 +15,25 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from authorhub.books.sellable import BOOK_FORMAT
+from authorhub.cart.schemas import BOOK_FORMAT
 from authorhub.cart.service import CartOwner, view_cart
 from authorhub.commerce import sellable
 from authorhub.config import Settings
 from authorhub.coupons import repository
 from authorhub.coupons.schemas import (
     CouponCreate,
+    CouponItemRead,
     CouponQuote,
     CouponRead,
     CouponUpdate,
     check_rules,
+    item_keys,
 )
 from authorhub.errors import AppError, Conflict, NotFound, Unprocessable
 from authorhub.kit.money import format_amount
 from authorhub.kit.pagination import PageParams
 from authorhub.kit.time import utcnow
-from authorhub.models import BookFormat, Coupon, CouponKind, CouponScope, User
+from authorhub.models import Coupon, CouponItem, CouponKind, CouponScope, User
 
 
 class CouponRejected(AppError):
@@ -100,8 +102,8 @@ def coupon_status(coupon: Coupon, now: datetime) -> str:
 def _applies(coupon: Coupon, line: CouponLine) -> bool:
     if coupon.applies_to == CouponScope.all:
         return True
-    if coupon.applies_to == CouponScope.formats:  # specific items: the listed book formats
-        return line.kind == BOOK_FORMAT and line.item_id in {fmt.id for fmt in coupon.formats}
+    if coupon.applies_to == CouponScope.formats:  # specific items of any kind
+        return (line.kind, line.item_id) in {(i.kind, i.item_id) for i in coupon.items}
     return line.category == coupon.applies_to.value  # books | courses | events
 
 
@@ -263,7 +265,8 @@ def to_read(coupon: Coupon, now: datetime | None = None) -> CouponRead:
         starts_at=coupon.starts_at,
         ends_at=coupon.ends_at,
         applies_to=coupon.applies_to,
-        format_ids=sorted(fmt.id for fmt in coupon.formats),
+        items=[CouponItemRead(kind=i.kind, item_id=i.item_id) for i in coupon.items],
+        format_ids=sorted(i.item_id for i in coupon.items if i.kind == BOOK_FORMAT),
         is_active=coupon.is_active,
         status=coupon_status(coupon, now or utcnow()),
         created_at=coupon.created_at,
@@ -271,16 +274,24 @@ def to_read(coupon: Coupon, now: datetime | None = None) -> CouponRead:
     )
 
 
-async def _formats(session: AsyncSession, ids: list[uuid.UUID]) -> list[BookFormat]:
-    found = await repository.formats_by_ids(session, ids)
-    missing = set(ids) - {fmt.id for fmt in found}
+async def _items(session: AsyncSession, keys: list[tuple[str, uuid.UUID]]) -> list[CouponItem]:
+    """The coupon's specific items, each checked to exist through the sellable port (one query
+    per kind); an unknown kind or item is a 422 naming the field."""
+    found = await sellable.offers_for(session, keys, currency="NGN", user=None)
+    missing = [key for key in keys if key not in found]
     if missing:
+        formats_only = all(kind == BOOK_FORMAT for kind, _ in missing)
         raise Unprocessable(
-            "Some formatIds do not exist.",
-            code="format_not_found",
-            details=[{"field": "formatIds", "message": f"unknown: {sorted(map(str, missing))}"}],
+            "Some of the coupon's items do not exist.",
+            code="format_not_found" if formats_only else "coupon_item_not_found",
+            details=[
+                {
+                    "field": "formatIds" if formats_only else "items",
+                    "message": f"unknown: {[f'{kind}:{item_id}' for kind, item_id in missing]}",
+                }
+            ],
         )
-    return found
+    return [CouponItem(kind=kind, item_id=item_id) for kind, item_id in keys]
 
 
 async def _save(session: AsyncSession, coupon: Coupon) -> None:
@@ -310,7 +321,7 @@ async def create_coupon(session: AsyncSession, *, data: CouponCreate) -> CouponR
         ends_at=data.ends_at,
         applies_to=data.applies_to,
         is_active=data.is_active,
-        formats=await _formats(session, data.format_ids),
+        items=await _items(session, data.item_keys),
     )
     await _save(session, coupon)
     await session.refresh(coupon, ["created_at", "updated_at"])
@@ -362,16 +373,16 @@ async def update_coupon(
     for field, column in _COLUMN_OF.items():
         if field in changes:
             setattr(coupon, column, changes[field])
-    if "format_ids" in changes:
-        coupon.formats = await _formats(session, changes["format_ids"] or [])
+    if "format_ids" in changes or "items" in changes:
+        coupon.items = await _items(session, item_keys(data.items, data.format_ids))
     elif coupon.applies_to != CouponScope.formats:
-        coupon.formats = []  # moving away from "specific formats" drops the list
+        coupon.items = []  # moving away from "specific items" drops the list
     try:
         check_rules(
             kind=coupon.kind,
             value=coupon.value,
             applies_to=coupon.applies_to,
-            format_ids=[fmt.id for fmt in coupon.formats],
+            items=[(i.kind, i.item_id) for i in coupon.items],
             starts_at=coupon.starts_at,
             ends_at=coupon.ends_at,
         )

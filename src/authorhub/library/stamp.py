@@ -16,9 +16,10 @@ import re
 import zipfile
 from dataclasses import dataclass
 
-from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
+
+from authorhub.kit.pdf import FAMILY, printable, unicode_pdf
 
 COLOPHON_ID = "authorhub-colophon"
 STAMPABLE = frozenset({"application/pdf", "application/epub+zip"})
@@ -51,29 +52,24 @@ class Buyer:
         ]
 
 
-def _latin1(text: str) -> str:
-    # fpdf2's core fonts are Latin-1; other characters become '?' rather than failing.
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
 def _footer_overlay(width: float, height: float, text: str) -> bytes:
-    pdf = FPDF(unit="pt", format=(width, height))
+    pdf = unicode_pdf(unit="pt", page_format=(width, height), bold=False)
     pdf.set_auto_page_break(False)
     pdf.add_page()
-    pdf.set_font("helvetica", size=7)
+    pdf.set_font(FAMILY, size=7)
     pdf.set_text_color(110, 110, 110)
     pdf.set_xy(0, height - 18)
-    pdf.cell(width, 10, _latin1(text), align="C")
+    pdf.cell(width, 10, printable(text), align="C")
     return bytes(pdf.output())
 
 
 def _colophon(width: float, height: float, lines: list[str]) -> bytes:
-    pdf = FPDF(unit="pt", format=(width, height))
+    pdf = unicode_pdf(unit="pt", page_format=(width, height), bold=False)
     pdf.add_page()
-    pdf.set_font("helvetica", size=12)
+    pdf.set_font(FAMILY, size=12)
     pdf.set_y(height / 3)
     for line in lines:
-        pdf.cell(0, 18, _latin1(line), align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 18, printable(line), align="C", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 

@@ -23,11 +23,11 @@ from authorhub.models.community_review_item import ReviewItem, ReviewStatus
 from authorhub.models.community_watched_word import WatchedWord, WatchedWordAction
 from authorhub.models.coupon import (
     Coupon,
+    CouponItem,
     CouponKind,
     CouponRedemption,
     CouponScope,
     RedemptionStatus,
-    coupon_formats,
 )
 from authorhub.models.course import Course, CourseLevel
 from authorhub.models.course_module import CourseModule
@@ -77,6 +77,7 @@ from authorhub.models.reading_progress import ReadingProgress
 from authorhub.models.review import Review
 from authorhub.models.review_report import ReviewReport
 from authorhub.models.review_vote import ReviewVote
+from authorhub.models.sales import SalesDay, SalesItemDay
 from authorhub.models.tag import Tag, book_tags
 from authorhub.models.upload import Upload
 from authorhub.models.user import Role, User
@@ -109,6 +110,7 @@ __all__ = [
     "CommunityPostStatus",
     "CommunityReport",
     "Coupon",
+    "CouponItem",
     "CouponKind",
     "CouponRedemption",
     "CouponScope",
@@ -179,6 +181,8 @@ __all__ = [
     "ReviewStatus",
     "ReviewVote",
     "Role",
+    "SalesDay",
+    "SalesItemDay",
     "ShippingZone",
     "SubscriberStatus",
     "Tag",
@@ -191,6 +195,5 @@ __all__ = [
     "WatchedWordAction",
     "WishlistItem",
     "book_tags",
-    "coupon_formats",
     "order_number_seq",
 ]

@@ -8,17 +8,14 @@ from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
-    Column,
     ForeignKey,
     Index,
     String,
-    Table,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from authorhub.models.base import Base, Model, pg_enum
-from authorhub.models.book import BookFormat
 
 
 class CouponKind(StrEnum):
@@ -31,7 +28,7 @@ class CouponScope(StrEnum):
     books = "books"  # lines whose sellable kind is in the "books" category
     courses = "courses"  # ... "courses" (the academy's kinds)
     events = "events"  # ... "events" (tickets)
-    formats = "formats"  # specific items: only the book formats listed in coupon_formats
+    formats = "formats"  # specific items of any kind: those listed in coupon_items
 
 
 class RedemptionStatus(StrEnum):
@@ -40,17 +37,20 @@ class RedemptionStatus(StrEnum):
     released = "released"  # the order expired or was cancelled before payment
 
 
-coupon_formats = Table(
-    "coupon_formats",
-    Base.metadata,
-    Column("coupon_id", ForeignKey("coupons.id", ondelete="CASCADE"), primary_key=True),
-    Column(
-        "book_format_id",
-        ForeignKey("book_formats.id", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    ),
-)
+class CouponItem(Base):
+    """An item a "specific items" coupon (scope `formats`) applies to: any sellable kind's
+    `(kind, item_id)`, as order lines name it (a book format, a course, an event ticket tier).
+    No foreign key: the kinds live in different tables; the coupons service checks the items
+    exist through the sellable port when the coupon is written."""
+
+    __tablename__ = "coupon_items"
+    __table_args__ = (Index("ix_coupon_items_kind_item_id", "kind", "item_id"),)
+
+    coupon_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("coupons.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    item_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
 
 
 class Coupon(Model):
@@ -100,7 +100,11 @@ class Coupon(Model):
     # Uses held by unpaid orders plus uses by paid ones; changed only by conditional UPDATEs.
     uses_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
-    formats: Mapped[list[BookFormat]] = relationship(secondary=coupon_formats, lazy="raise")
+    items: Mapped[list[CouponItem]] = relationship(
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by=[CouponItem.kind, CouponItem.item_id],
+    )
 
 
 class CouponRedemption(Model):

@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, Uuid, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -46,6 +46,13 @@ class PaymentRefund(Model):
         Index("ix_payment_refunds_order_id", "order_id"),
         Index("ix_payment_refunds_status_created_at", "status", "created_at"),
         Index("ix_payment_refunds_requested_by_id", "requested_by_id"),
+        CheckConstraint("checks >= 0", name="checks_not_negative"),
+        # The reconciliation job's scan: pending refunds by when they are next checked.
+        Index(
+            "ix_payment_refunds_pending_next_check_at",
+            "next_check_at",
+            postgresql_where=text("status = 'pending'"),
+        ),
     )
 
     payment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payments.id", ondelete="RESTRICT"))
@@ -73,3 +80,7 @@ class PaymentRefund(Model):
     # When the confirmed refund was applied to the order (refunded, ebooks revoked).
     applied_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # A pending refund the provider has not confirmed is checked again with back-off
+    # (payments.refunds.next_check); after REFUND_CHECKS_GIVE_UP_AFTER it needs a person.
+    checks: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    next_check_at: Mapped[datetime | None]

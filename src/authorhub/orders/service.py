@@ -37,7 +37,7 @@ from authorhub.models import (
     ShippingZone,
     User,
 )
-from authorhub.orders import notifications, repository
+from authorhub.orders import notifications, repository, sales_rollup
 from authorhub.orders.dependencies import OrderFilters
 from authorhub.orders.schemas import (
     AdminOrderUpdate,
@@ -679,6 +679,7 @@ async def mark_order_paid(
     if order.coupon_id is not None:
         await coupons.commit_use(session, order_id=order.id)
     await notifications.order_paid(session, order)
+    await sales_rollup.record_paid(session, order.id)
     return result(PaymentOutcome.paid)
 
 
@@ -762,5 +763,6 @@ async def mark_order_refunded(
     target = OrderStatus.refunded if fully else OrderStatus.partially_refunded
     _move(session, order, target, actor_id=None, note=reason or f"refund {refund_reference}")
     await session.flush()
+    await sales_rollup.record_refund(session, refund.id)
     await notifications.order_refunded(session, order, refund, access_ended)
     return result(RefundOutcome.refunded if fully else RefundOutcome.partially_refunded)

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from authorhub.auth.dependencies import AppSettings
-from authorhub.models import PaymentStatus
+from authorhub.models import PaymentStatus, RefundState
 from authorhub.models.payment import ProviderName
 from authorhub.payments.gateway import Providers
 
@@ -32,6 +32,7 @@ class PaymentFilters:
     email: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    refund_status: RefundState | None = None  # payments with a refund in this state
 
 
 async def payment_filters(
@@ -49,8 +50,14 @@ async def payment_filters(
         date | None, Query(alias="from", description="created on or after")
     ] = None,
     date_to: Annotated[date | None, Query(alias="to", description="created on or before")] = None,
+    refund_status: Annotated[
+        RefundState | None,
+        Query(alias="refundStatus", description="with a refund in this state (needs_attention)"),
+    ] = None,
 ) -> PaymentFilters:
-    return PaymentFilters(status, provider, reference, order_id, email, date_from, date_to)
+    return PaymentFilters(
+        status, provider, reference, order_id, email, date_from, date_to, refund_status
+    )
 
 
 PaymentFilterParams = Annotated[PaymentFilters, Depends(payment_filters)]

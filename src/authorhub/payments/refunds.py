@@ -24,6 +24,7 @@ import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from authorhub.auth import audit
 from authorhub.config import Settings
 from authorhub.db import end_transaction
 from authorhub.errors import Conflict, Unprocessable
@@ -63,8 +64,14 @@ log = structlog.get_logger("authorhub.payments")
 SUBMIT_REFUND = TaskRef("payments.submit_refund", queue="payments")
 # A refund left `submitting` this long means its job died during the provider call.
 STUCK_AFTER = timedelta(minutes=10)
-# Paystack refunds still pending after this long are checked by verifying the transaction.
+# Refunds still pending after this long are checked by verifying the transaction (Paystack
+# reports a refunded one `reversed`). A check that confirms nothing (Flutterwave never reverses)
+# doubles the wait before the next one, up to CHECK_AT_MOST_EVERY; a refund still unconfirmed
+# GIVE_UP_AFTER its submission is handed to a person (needs_attention, audited, admins told).
 CHECK_PENDING_AFTER = timedelta(minutes=10)
+CHECK_AT_MOST_EVERY = timedelta(hours=6)
+GIVE_UP_AFTER = timedelta(days=3)
+UNCONFIRMED_EVENT = "payments.refund_unconfirmed"
 
 
 # --- asking for a refund ---------------------------------------------------------------------
@@ -499,29 +506,67 @@ async def flag_stuck_submissions(session: AsyncSession, *, settings: Settings) -
 
 
 async def pending_refund_references(session: AsyncSession) -> list[str]:
+    now = utcnow()
     return await repository.references_with_pending_refunds(
-        session, older_than=utcnow() - CHECK_PENDING_AFTER, limit=50
+        session, older_than=now - CHECK_PENDING_AFTER, now=now, limit=50
     )
+
+
+def next_check(checks: int) -> timedelta:
+    """The wait after the `checks`-th check that confirmed nothing: 20 min, 40 min, 80 min...
+    up to CHECK_AT_MOST_EVERY (about 15 checks over three days instead of 860)."""
+    return min(CHECK_PENDING_AFTER * 2 ** min(checks, 16), CHECK_AT_MOST_EVERY)
 
 
 async def confirm_by_verification(
     session: AsyncSession, *, reference: str, providers: Providers, settings: Settings
 ) -> int:
     """Paystack's refund webhook may never come: a transaction it reports `reversed` has been
-    refunded in full, which confirms every refund still pending on it. Returns how many."""
+    refunded in full, which confirms every refund still pending on it. Returns how many.
+    Otherwise each pending refund waits longer for its next check, and one pending for
+    GIVE_UP_AFTER goes to a person."""
     payment = await repository.by_reference(session, reference)
     if payment is None:
         return 0
     await end_transaction(session)  # no connection held while the provider answers
     client = providers.client(payment.provider, reference=reference, session=session)
     try:
-        transaction = await client.verify(reference)
+        refunded = (await client.verify(reference)).status == TransactionStatus.reversed
     except TransactionNotFound:
-        return 0
-    if transaction.status != TransactionStatus.reversed:
-        return 0
+        refunded = False
     payment = await repository.lock_payment(session, payment.id)
     pending = await repository.lock_refunds_of(session, payment.id, [RefundState.pending])
     for refund in pending:
-        await confirm(session, payment=payment, refund=refund, settings=settings)
-    return len(pending)
+        if refunded:
+            await confirm(session, payment=payment, refund=refund, settings=settings)
+        else:
+            await _still_unconfirmed(session, payment, refund, settings)
+    return len(pending) if refunded else 0
+
+
+async def _still_unconfirmed(
+    session: AsyncSession, payment: Payment, refund: PaymentRefund, settings: Settings
+) -> None:
+    now = utcnow()
+    refund.checks += 1
+    waited = now - (refund.submitted_at or refund.created_at)
+    if waited < GIVE_UP_AFTER:
+        refund.next_check_at = now + next_check(refund.checks)
+        return
+    why = (
+        f"the provider has not confirmed it in {waited.days} days "
+        f"({refund.checks} checks); it may still be pending there"
+    )
+    await _needs_attention(session, payment, refund, why, settings)
+    if refund.automatic and payment.status == PaymentStatus.refunding:
+        move(payment, PaymentStatus.needs_review, f"automatic refund unconfirmed: {why}")
+    await audit.record(
+        session,
+        UNCONFIRMED_EVENT,
+        client=audit.ClientInfo(),
+        reference=payment.reference,
+        refund_id=str(refund.id),
+        provider=payment.provider.value,
+        checks=refund.checks,
+    )
+    log.warning("refund_unconfirmed", reference=payment.reference, refund=str(refund.id))

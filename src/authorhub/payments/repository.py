@@ -225,17 +225,21 @@ async def stuck_submissions(session: AsyncSession, *, older_than: datetime) -> l
 
 
 async def references_with_pending_refunds(
-    session: AsyncSession, *, older_than: datetime, limit: int
+    session: AsyncSession, *, older_than: datetime, now: datetime, limit: int
 ) -> list[str]:
+    """Payments with a refund pending since before `older_than` whose next check is due
+    (never checked, or its back-off has passed), the longest-waiting first."""
+    due = func.coalesce(PaymentRefund.next_check_at, PaymentRefund.submitted_at)
     rows = await session.scalars(
         select(Payment.reference)
         .join(PaymentRefund, PaymentRefund.payment_id == Payment.id)
         .where(
             PaymentRefund.status == RefundState.pending,
             PaymentRefund.submitted_at <= older_than,
+            or_(PaymentRefund.next_check_at.is_(None), PaymentRefund.next_check_at <= now),
         )
         .group_by(Payment.reference)
-        .order_by(func.min(PaymentRefund.submitted_at))
+        .order_by(func.min(due))
         .limit(limit)
     )
     return list(rows)
@@ -279,6 +283,15 @@ async def list_payments(
         statement = statement.where(Payment.order_id == filters.order_id)
     if filters.email:
         statement = statement.where(Order.customer_email == filters.email.strip().lower())
+    if filters.refund_status is not None:
+        statement = statement.where(
+            select(PaymentRefund.id)
+            .where(
+                PaymentRefund.payment_id == Payment.id,
+                PaymentRefund.status == filters.refund_status,
+            )
+            .exists()
+        )
     return await listing.page_of(
         session, statement, paging, Payment.created_at.desc(), Payment.id.desc()
     )

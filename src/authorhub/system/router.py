@@ -4,7 +4,8 @@
   `problems` that make it degraded (200 while the database answers; 503 when it does not).
 - GET /api/health/ready: for load balancers and orchestrators: 503 when the database does not
   answer, when its schema is not at the code's migration head (deploy ran before `authorhub db
-  upgrade`), or when jobs are waiting and no worker has been seen for WORKER_STALE_SECONDS.
+  upgrade`), or when jobs are waiting and no worker has been seen for WORKER_STALE_SECONDS;
+  503 `shutting_down` from the moment the process got SIGTERM (system/drain.py).
 - GET /api/health/live: the process is up and serving (never touches the database).
 """
 
@@ -20,6 +21,7 @@ from sqlalchemy import text
 
 from authorhub.config import PROJECT_ROOT, Settings
 from authorhub.db import Database
+from authorhub.system.drain import readiness_refusal
 
 router = APIRouter(tags=["system"])
 
@@ -119,9 +121,12 @@ async def health(request: Request) -> JSONResponse:
 
 @router.get(
     "/health/ready",
-    summary="Readiness: 503 when the database is down or waiting jobs have no worker",
+    summary="Readiness: 503 when the database is down, waiting jobs have no worker, or shutting down",
 )
 async def ready(request: Request) -> JSONResponse:
+    refusal = readiness_refusal(getattr(request.app.state, "drain", None))
+    if refusal is not None:  # told to stop: no database call, answer at once
+        return JSONResponse(refusal, status_code=503, headers={"Retry-After": "5"})
     report = await _check(request)
     if report is None:
         return _unavailable()

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.config import Settings
 from authorhub.kit.pagination import PageParams
-from authorhub.models import Payment, PaymentStatus, User
+from authorhub.models import Payment, PaymentStatus, RefundState, User
 from authorhub.payments import service as payments
 from authorhub.payments.dependencies import PaymentFilters
 from authorhub.payments.gateway import Providers
@@ -29,10 +29,13 @@ async def payment_log(
     email: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    refund_status: RefundState | None = None,
     offset: int = 0,
     limit: int = 25,
 ) -> tuple[list[AdminPaymentRead], int]:
-    filters = PaymentFilters(status, provider, reference, order_id, email, date_from, date_to)
+    filters = PaymentFilters(
+        status, provider, reference, order_id, email, date_from, date_to, refund_status
+    )
     # The admin pages page by offset; the service pages by page number (offsets are multiples).
     paging = PageParams(page=offset // limit + 1, limit=limit)
     return await payments.admin_payment_log(session, filters=filters, paging=paging)
