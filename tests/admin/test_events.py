@@ -268,3 +268,29 @@ class TestEventForm:
     ) -> None:
         await _signed(db, admin_http, Role.moderator)
         assert (await admin_http.get("/admin/events/new")).status_code == 403
+
+
+class TestSeededEvents:
+    async def test_every_demo_event_and_a_bare_agenda_item_render(
+        self, db: AsyncSession, admin_http: httpx.AsyncClient
+    ) -> None:
+        """`make run`'s events open in the admin (their agenda once lacked `startsAt`, a 500),
+        and so does an agenda item stored with a title alone."""
+        from authorhub.config import get_settings
+        from authorhub.events.seed import seed_events
+
+        await seed_events(db, get_settings())
+        bare = await _event(db, title="Bare agenda")
+        bare.agenda = [{"title": "Only a title"}]
+        await db.flush()
+        await _signed(db, admin_http, Role.admin)
+        seeded = list(await db.scalars(select(Event)))
+        assert len(seeded) >= 4
+        for event in seeded:
+            page = await admin_http.get(f"/admin/events/{event.id}")
+            assert page.status_code == 200, (event.slug, page.text[:300])
+            for item in event.agenda:
+                assert html.escape(item["title"]) in page.text
+        workshop = next(e for e in seeded if e.slug == "lagos-story-craft-workshop")
+        page = await admin_http.get(f"/admin/events/{workshop.id}")
+        assert "UTC</span> <strong>Character</strong>" in page.text

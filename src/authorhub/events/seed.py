@@ -3,12 +3,13 @@ ticket tiers, and a past meet-and-greet. Idempotent: events are found by slug.""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.config import Settings
+from authorhub.events.schemas import AgendaItem
 from authorhub.kit.time import utcnow
 from authorhub.models import (
     Event,
@@ -17,6 +18,17 @@ from authorhub.models import (
     EventType,
     RefundPolicy,
 )
+
+
+def _agenda(starts_at: datetime, *items: tuple[int, str, str | None]) -> list[dict[str, object]]:
+    """Agenda items (minutes after the start, title, speaker) stored in the shape the API
+    writes them, so every reader of `Event.agenda` sees the same keys."""
+    return [
+        AgendaItem(
+            starts_at=starts_at + timedelta(minutes=minutes), title=title, speaker=speaker
+        ).model_dump(mode="json", by_alias=True)
+        for minutes, title, speaker in items
+    ]
 
 
 async def seed_events(session: AsyncSession, settings: Settings) -> str:
@@ -55,11 +67,12 @@ async def seed_events(session: AsyncSession, settings: Settings) -> str:
         capacity=100,
         is_free=True,
         refund_policy=RefundPolicy.full,
-        agenda=[
-            {"title": "Welcome", "speaker": "Victoria Chisom"},
-            {"title": "From idea to outline"},
-            {"title": "Q&A"},
-        ],
+        agenda=_agenda(
+            today + timedelta(days=7, hours=16),
+            (0, "Welcome", "Victoria Chisom"),
+            (10, "From idea to outline", "Victoria Chisom"),
+            (40, "Q&A", None),
+        ),
     )
     workshop = event(
         "lagos-story-craft-workshop",
@@ -74,11 +87,12 @@ async def seed_events(session: AsyncSession, settings: Settings) -> str:
         is_free=False,
         refund_policy=RefundPolicy.until_days,
         refund_days=7,
-        agenda=[
-            {"title": "Character", "speaker": "Victoria Chisom"},
-            {"title": "Lunch"},
-            {"title": "Dialogue clinic"},
-        ],
+        agenda=_agenda(
+            today + timedelta(days=21, hours=9),
+            (0, "Character", "Victoria Chisom"),
+            (90, "Lunch", None),
+            (150, "Dialogue clinic", "Victoria Chisom"),
+        ),
     )
     event(
         "purple-hibiscus-book-club-meet",
