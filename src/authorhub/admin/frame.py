@@ -41,7 +41,13 @@ from authorhub.auth.dependencies import AppSettings, authenticate, get_client_in
 from authorhub.auth.tokens import ACCESS_COOKIE, CSRF_HEADER, csrf_token_for
 from authorhub.config import Settings
 from authorhub.db import DbSession
-from authorhub.errors import AppError, Forbidden, Unauthorized, Unprocessable
+from authorhub.errors import (
+    AppError,
+    Forbidden,
+    Unauthorized,
+    Unprocessable,
+    unexpected_error_response,
+)
 from authorhub.kit.crypto import constant_time_equals, sign
 from authorhub.kit.money import format_amount, to_minor
 from authorhub.models import Role, User
@@ -601,6 +607,25 @@ class AdminRoute(APIRoute):
                     status_code=exc.status_code,
                     title="That did not work",
                     message=problem_text(exc),
+                )
+            except Exception as exc:
+                # A fault of ours (or the database away): logged with the request id as the
+                # API does, and shown as a page in the admin rather than the API's JSON.
+                request_id = getattr(request.state, "request_id", None)
+                failed = unexpected_error_response(exc, request_id)
+                unavailable = failed.status_code == 503
+                return render(
+                    request,
+                    getattr(request.state, "admin_caller", None),
+                    "message.html",
+                    status_code=failed.status_code,
+                    title="The database is unavailable" if unavailable else "Something went wrong",
+                    message=(
+                        "Nothing was changed. Try again in a moment"
+                        if unavailable
+                        else "Nothing was changed; the error is logged. Quote this if you report it"
+                    )
+                    + f" (request {request_id}).",
                 )
 
         return admin_handler
