@@ -129,6 +129,13 @@ async def test_a_preorder_is_paid_now_and_released_into_the_library_on_the_day(
         await shop.scalar(select(BookFormat.stock).where(BookFormat.id == book.paperback.id)) == 4
     )
 
+    # The receipt says when the preorders come, and does not claim they are in the library.
+    [receipt] = await eventually(lambda: _nonempty(_mailbox(shop, reader.email, "order_paid")))
+    assert f"preordered, releases on {day}" in receipt["text"]
+    assert "Preordered, delivered on release day" in receipt["text"]
+    assert "in your library" not in receipt["text"]
+    assert "when your books ship" not in receipt["text"]
+
     twice = await shop.http.post("/api/orders", json={"items": [item(book.ebook)]}, headers=headers)
     assert twice.status_code == 409 and twice.json()["code"] == "already_preordered"
 

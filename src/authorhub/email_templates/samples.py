@@ -9,7 +9,13 @@ from authorhub.models import TemplateKind
 
 _LINES = {
     "lines": [
-        {"title": "Nights in Lagos", "format": "ebook", "quantity": 1, "line_total": "₦4,500.00"}
+        {
+            "title": "Nights in Lagos",
+            "format": "ebook",
+            "quantity": 1,
+            "line_total": "₦4,500.00",
+            "availability": None,
+        }
     ],
     "subtotal": "₦4,500.00",
     "shipping": None,
@@ -78,6 +84,7 @@ SAMPLES: dict[str, tuple[TemplateKind, str, dict[str, Any]]] = {
             "payment_reference": "VC-PAY-1",
             "has_ebooks": True,
             "has_print": False,
+            "preorders": [{"title": "Letters from Kano", "format": "ebook"}],
             "library_url": "https://example.com/library",
             **_LINES,
         },

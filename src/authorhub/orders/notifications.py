@@ -11,15 +11,23 @@ from authorhub.config import Settings, get_settings
 from authorhub.kit.money import format_amount
 from authorhub.mail.service import send_mail
 from authorhub.models import Order, OrderLine, OrderRefund
+from authorhub.orders.schemas import PreorderStatus, availability, preorder_status
 
 
 def _when(value: Any) -> str:
     return value.strftime("%d %b %Y, %H:%M UTC") if value else ""
 
 
+def _waiting(line: OrderLine) -> bool:
+    """A preordered line not yet released (nor cancelled): paid, but not delivered yet."""
+    status = preorder_status(line.release_date, line.released_at, line.preorder_cancelled_at)
+    return status == PreorderStatus.preordered
+
+
 def _context(order: Order, settings: Settings) -> dict[str, Any]:
     money = lambda amount: format_amount(amount, order.currency)  # noqa: E731
     frontend = settings.frontend_base
+    delivered_now = [line for line in order.lines if not _waiting(line)]
     return {
         "name": order.customer_name,
         "order_number": order.number,
@@ -32,6 +40,12 @@ def _context(order: Order, settings: Settings) -> dict[str, Any]:
                 "quantity": line.quantity,
                 "unit_price": money(line.unit_price),
                 "line_total": money(line.line_total),
+                "availability": availability(
+                    line.release_date,
+                    preorder_status(
+                        line.release_date, line.released_at, line.preorder_cancelled_at
+                    ),
+                ),
             }
             for line in order.lines
         ],
@@ -40,8 +54,17 @@ def _context(order: Order, settings: Settings) -> dict[str, Any]:
         "coupon_code": order.coupon_code or "",
         "shipping": money(order.shipping) if order.shipping else "",
         "total": money(order.total),
-        "has_print": any(line.is_print for line in order.lines),
-        "has_ebooks": any(not line.is_print for line in order.lines),
+        # What is delivered at payment: print copies to ship, ebooks in the library (not
+        # course seats or tickets, nor preorders, which the release-day email announces).
+        "has_print": any(line.is_print for line in delivered_now),
+        "has_ebooks": any(
+            line.book_format_id is not None and not line.is_print for line in delivered_now
+        ),
+        "preorders": [
+            {"title": line.title, "format": line.format.value if line.format else ""}
+            for line in order.lines
+            if _waiting(line)
+        ],
     }
 
 
