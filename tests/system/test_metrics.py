@@ -120,9 +120,13 @@ async def test_several_server_processes_report_together(
         server = await asyncio.to_thread(cluster.server, "api", free_port(), "--workers", "2")
         # Fresh connections, so that both processes get some of them.
         limits = httpx.Limits(max_keepalive_connections=0)
+        sent = 0
         async with httpx.AsyncClient(base_url=str(server.url), limits=limits) as http:
-            for _ in range(40):
+            # Which process accepts a connection is the kernel's choice: on a busy machine one
+            # may take the first few dozen, so send until both have counted something.
+            while sent < 40 or (len(list(shared.glob("counter_*.db"))) < 2 and sent < 2000):
                 assert (await http.get("/api/health/live")).status_code == 200
+                sent += 1
             scrapes = [samples((await http.get("/metrics")).text) for _ in range(6)]
         # Both server processes (and nothing from before) wrote their counters there.
         assert len(list(shared.glob("counter_*.db"))) == 2
@@ -132,6 +136,6 @@ async def test_several_server_processes_report_together(
         "authorhub_http_requests_total",
         (("method", "GET"), ("route", "/api/health/live"), ("status", "200")),
     )
-    # The wait for start-up polled /api/health/live too: at least our 40, the same in every scrape.
+    # The wait for start-up polled /api/health/live too: at least ours, the same in every scrape.
     counts = {scrape[live] for scrape in scrapes}
-    assert len(counts) == 1 and counts.pop() >= 40
+    assert len(counts) == 1 and counts.pop() >= sent
