@@ -188,3 +188,30 @@ async def _verified(site: Shop, email: str) -> bool:
     async with site.database.session() as session:
         user = await session.scalar(select(User).where(User.email == email))
     return user is not None and user.is_verified
+
+
+async def test_every_link_of_the_sitemap_and_the_feed_opens_a_page(site: Shop) -> None:
+    """Without a website, the sitemap's and the RSS feed's links (and the home page) lead to
+    pages that say where the API has what they would show, not to a JSON 404."""
+    await site.book()
+    index = await site.http.get("/sitemap.xml")
+    assert index.status_code == 200
+    pages: set[str] = set()
+    documents = [index.text, (await site.http.get("/rss.xml")).text]
+    for child in re.findall(r"<loc>([^<]+\.xml[^<]*)</loc>", index.text):
+        documents.append((await site.http.get(child.replace("&amp;", "&"))).text)
+    for document in documents:
+        pages |= {
+            url.replace("&amp;", "&")
+            for url in re.findall(r"<(?:loc|link)>([^<]+)</(?:loc|link)>", document)
+            if url.startswith(site.url) and ".xml" not in url
+        }
+    pages.add(f"{site.url}/")
+    assert any("/books/" in url for url in pages), pages
+    for url in sorted(pages):
+        page = await site.http.get(url)
+        assert page.status_code == 200, url
+        assert page.headers["content-type"].startswith("text/html"), url
+        assert "GET /api/" in page.text, url
+    book_page = await site.http.get(next(url for url in pages if "/books/" in url))
+    assert "GET /api/books/{slug}" in book_page.text

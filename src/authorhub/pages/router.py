@@ -265,16 +265,35 @@ async def payment_return(
 # --- the rest of the website ------------------------------------------------------------------------
 
 
+# The website's sections that emails, the sitemap and the RSS feed link to, and where the API
+# answers what each would show.
 _ELSEWHERE = {
-    "/auth/signin": ['POST /api/auth/login {"email", "password"}'],
-    "/account/library": ["GET /api/library", "POST /api/books/{id}/download"],
+    "auth": ['POST /api/auth/login {"email", "password"}'],
+    "account": ["GET /api/orders", "GET /api/orders/{id}"],
+    "books": ["GET /api/books", "GET /api/books/{slug}"],
+    "blog": ["GET /api/blog", "GET /api/blog/{slug}"],
+    "events": ["GET /api/events", "GET /api/events/{slug}"],
+    "academy": ["GET /api/courses", "GET /api/courses/{slug}"],
+    "community": ["GET /api/discussions", "GET /api/me/notifications"],
+    "": ["GET /api/books", "GET /api/blog", "GET /api/events", "GET /api/courses"],
 }
+_LIBRARY = ["GET /api/library", "POST /api/books/{id}/download"]
 
 
+@router.get("/", response_class=HTMLResponse)
 @router.get("/auth/signin", response_class=HTMLResponse)
 @router.get("/account/{rest:path}", response_class=HTMLResponse)
+@router.get("/books/{rest:path}", response_class=HTMLResponse)
+@router.get("/blog/{rest:path}", response_class=HTMLResponse)
+@router.get("/blog", response_class=HTMLResponse)
+@router.get("/events/{rest:path}", response_class=HTMLResponse)
+@router.get("/events", response_class=HTMLResponse)
+@router.get("/academy/{rest:path}", response_class=HTMLResponse)
+@router.get("/community/{rest:path}", response_class=HTMLResponse)
 async def elsewhere(request: Request) -> HTMLResponse:
-    """Pages of the website that emails link to (sign in, an order, the library)."""
+    """Pages of the website that emails, the sitemap and the feed link to (sign in, an order,
+    the library, a book, a post, an event, a course), while no website is configured."""
     path = request.url.path
-    endpoints = _ELSEWHERE.get(path) or ["GET /api/orders", "GET /api/orders/{id}"]
+    section = path.strip("/").split("/", 1)[0]
+    endpoints = _LIBRARY if path == "/account/library" else _ELSEWHERE[section]
     return _page(request, "elsewhere.html", "Not on this site yet", endpoints=endpoints)
