@@ -26,17 +26,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from authorhub.auth.tokens import ACCESS_COOKIE, InvalidToken, decode_access_token
 from authorhub.books.caching import CatalogCache, catalog_cache_of
-from authorhub.books.lean import LeanCatalog, lean_catalog_for
+from authorhub.books.lean import PUBLIC_LISTS, LeanCatalog, lean_catalog_for
 from authorhub.cache import CachedBody
 from authorhub.cache.http import etag_for, if_none_match_matches
 from authorhub.models import Role
 from authorhub.system.metrics import ROUTE_TEMPLATE
 
-CATALOG_PREFIXES = ("/api/books", "/api/categories", "/api/tags", "/api/search")
+CATALOG_PREFIXES = ("/api/books", "/api/categories", "/api/tags", "/api/search", *PUBLIC_LISTS)
 # The reads whose answer is the same for every caller but admins (not /api/books/{id}/reviews,
 # /related and the like, which may know the reader).
 _SAME_FOR_READERS = re.compile(
-    r"^/api/(books(/[^/]+)?|search(/suggest)?|categories(/[^/]+)?|tags)$"
+    r"^/api/(books(/[^/]+)?|search(/suggest)?|categories(/[^/]+)?|tags|courses)$"
 )
 _ACCESS_COOKIE = ACCESS_COOKIE.encode() + b"="
 
@@ -152,7 +152,11 @@ async def _lean_read(scope: Scope) -> bytes | None:
     application to answer."""
     path = scope["path"]
     match = _ONE_BOOK.match(path)
-    if path not in _LEAN_PATHS and (match is None or scope["query_string"]):
+    if (
+        path not in _LEAN_PATHS
+        and path not in PUBLIC_LISTS
+        and (match is None or scope["query_string"])
+    ):
         return None
     scope[ROUTE_TEMPLATE] = "/api/books/{ref}" if match else path
     state = scope["app"].state
@@ -162,6 +166,8 @@ async def _lean_read(scope: Scope) -> bytes | None:
         lean = state.lean_catalog = lean_catalog_for(database) if database else None
     if lean is None or not isinstance(lean, LeanCatalog):
         return None
+    if path in PUBLIC_LISTS:
+        return await lean.public_list(path, scope["query_string"])
     if path == "/api/search":
         return await lean.search(scope["query_string"])
     if path == "/api/search/suggest":

@@ -16,6 +16,7 @@ refuse, a database error) is left to the application, which answers it as always
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal, TypeVar
@@ -28,6 +29,8 @@ from sqlalchemy import Select
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from authorhub.academy import service as academy_service
+from authorhub.academy.schemas import CourseListQuery
 from authorhub.books import repository
 from authorhub.books.schemas import (
     BookListQuery,
@@ -38,6 +41,7 @@ from authorhub.books.schemas import (
 )
 from authorhub.books.service import filter_for, parse_ref
 from authorhub.db import Database, libpq_url
+from authorhub.kit.encoding import Rows
 from authorhub.models import BookStatus
 from authorhub.search import service as search_service
 from authorhub.search.schemas import SearchQuery, SuggestQuery
@@ -102,6 +106,14 @@ def lean_catalog_for(database: Database) -> LeanCatalog | None:
         return None
     url = database.engine.url.render_as_string(hide_password=False)
     return LeanCatalog(libpq_url(url))
+
+
+# The other domains' public lists: each domain's own runner (statements from its repository,
+# JSON from one function) runs here on the pool as it runs in its router on a session.
+PublicList = tuple[type[BaseModel], Callable[[Rows, Any], Awaitable[bytes]]]
+PUBLIC_LISTS: dict[str, PublicList] = {
+    "/api/courses": (CourseListQuery, academy_service.courses_page),
+}
 
 
 class _ReadFailed(Exception):
@@ -178,6 +190,18 @@ class LeanCatalog:
         if records is None:
             raise _ReadFailed
         return [dict(record) for record in records]
+
+    async def public_list(self, path: str, query_string: bytes) -> bytes | None:
+        """A page of one of PUBLIC_LISTS, or None to let the application answer (a query to
+        refuse, a database error)."""
+        model, runner = PUBLIC_LISTS[path]
+        query = read_query(model, query_string)
+        if query is None:
+            return None
+        try:
+            return await runner(self._rows, query)
+        except _ReadFailed:
+            return None
 
     async def suggest(self, query_string: bytes) -> bytes | None:
         """GET /api/search/suggest (the ORM path's statement and answer), or None."""
