@@ -5,9 +5,7 @@ sort and page, signed in or not, and a change to a course reaches a cached answe
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
-import asyncpg
 import httpx
 import orjson
 import pytest
@@ -15,7 +13,6 @@ from sqlalchemy import update
 
 from authorhub.academy import service
 from authorhub.academy.schemas import CourseListQuery, CourseSummary
-from authorhub.app import create_app
 from authorhub.auth.tokens import ACCESS_COOKIE, create_access_token
 from authorhub.books.lean import LeanCatalog, read_query
 from authorhub.config import Settings
@@ -24,9 +21,8 @@ from authorhub.kit.encoding import session_rows
 from authorhub.kit.schemas import Page
 from authorhub.models import Category, Course, CourseLevel, Role
 from tests.academy.factory import make_course
-from tests.books.test_caching import cached_settings, eventually
-from tests.conftest import serve_app
 from tests.fixtures.auth import make_user
+from tests.fixtures.lean import a_change_reaches_the_cached_list
 
 
 @pytest.fixture
@@ -101,12 +97,12 @@ LISTS = [
 
 
 async def test_the_lean_list_answers_what_the_orm_path_answers(
-    committed: Database, lean: LeanCatalog
+    committed: Database, lean: LeanCatalog, settings: Settings
 ) -> None:
     await _courses(committed)
     shapes = Page[CourseSummary]
     for query_string in LISTS:
-        lean_page = await lean.public_list("/api/courses", query_string.encode())
+        lean_page = await lean.public_list("/api/courses", query_string.encode(), settings)
         orm_page = await _orm_page(committed, query_string)
         assert lean_page == orm_page, query_string
         # The documented model reads it and writes it back the same (no field added or lost).
@@ -120,7 +116,7 @@ async def test_the_lean_list_answers_what_the_orm_path_answers(
     assert orjson.loads(await _orm_page(committed, "limit=2&page=9"))["pagination"]["total"] == 7
     # Left to the application (its 422): what it refuses.
     for query_string in ("limit=0", "sort=bogus", "level=expert", "q=", "page=1&page=2", "x=1"):
-        assert await lean.public_list("/api/courses", query_string.encode()) is None
+        assert await lean.public_list("/api/courses", query_string.encode(), settings) is None
 
 
 async def test_the_app_serves_courses_from_the_lean_path_signed_in_or_not(
@@ -155,43 +151,10 @@ async def test_the_app_serves_courses_from_the_lean_path_signed_in_or_not(
     await lean.close()
 
 
-async def _titles(http: httpx.AsyncClient, url: str) -> list[str]:
-    return [course["title"] for course in (await http.get(url)).json()["data"]]
-
-
 async def test_a_change_to_a_course_reaches_the_cached_list(
     settings: Settings, committed: Database
 ) -> None:
     await _courses(committed)
-    app = create_app(cached_settings(settings, None), database=committed)
-    async with serve_app(app) as base, httpx.AsyncClient() as http:
-        assert app.state.catalog_cache.active
-        url = f"{base}/api/courses?sort=rating&limit=50"
-        before = await http.get(url)
-        again = await http.get(url, headers={"If-None-Match": before.headers["etag"]})
-        assert again.status_code == 304  # served from the cache
-        first = before.json()["data"][0]["title"]
-        # A writer outside the app (a job, psql): the trigger's NOTIFY empties the cache.
-        conn = await asyncpg.connect(libpq_url(str(settings.database_url)))
-        try:
-            await conn.execute(
-                "UPDATE courses SET title = 'Renamed Course' WHERE title = $1", first
-            )
-
-            async def first_title() -> Any:
-                return (await _titles(http, url))[0]
-
-            assert await eventually(first_title, "Renamed Course")
-            await conn.execute(
-                "UPDATE courses SET is_published = false WHERE title = $1", "Renamed Course"
-            )
-
-            async def renamed_listed() -> Any:
-                return "Renamed Course" in await _titles(http, url)
-
-            assert await eventually(renamed_listed, False)
-        finally:
-            await conn.close()
-    lean = app.state.lean_catalog
-    if isinstance(lean, LeanCatalog):
-        await lean.close()
+    await a_change_reaches_the_cached_list(
+        settings, committed, "/api/courses?sort=rating&limit=50", "courses", "is_published = false"
+    )

@@ -32,11 +32,11 @@ from authorhub.cache.http import etag_for, if_none_match_matches
 from authorhub.models import Role
 from authorhub.system.metrics import ROUTE_TEMPLATE
 
-CATALOG_PREFIXES = ("/api/books", "/api/categories", "/api/tags", "/api/search", *PUBLIC_LISTS)
+CATALOG_PREFIXES = ("/api/books", "/api/categories", "/api/tags", "/api/search")
 # The reads whose answer is the same for every caller but admins (not /api/books/{id}/reviews,
 # /related and the like, which may know the reader).
 _SAME_FOR_READERS = re.compile(
-    r"^/api/(books(/[^/]+)?|search(/suggest)?|categories(/[^/]+)?|tags|courses)$"
+    r"^/api/(books(/[^/]+)?|search(/suggest)?|categories(/[^/]+)?|tags|courses|blog)$"
 )
 _ACCESS_COOKIE = ACCESS_COOKIE.encode() + b"="
 
@@ -85,7 +85,7 @@ class PublicCatalogCache:
         if (
             scope["type"] != "http"
             or scope["method"] != "GET"
-            or not scope["path"].startswith(CATALOG_PREFIXES)
+            or not (scope["path"].startswith(CATALOG_PREFIXES) or scope["path"] in PUBLIC_LISTS)
             or not _reads_as_public(scope)
         ):
             await self.app(scope, receive, send)
@@ -167,7 +167,7 @@ async def _lean_read(scope: Scope) -> bytes | None:
     if lean is None or not isinstance(lean, LeanCatalog):
         return None
     if path in PUBLIC_LISTS:
-        return await lean.public_list(path, scope["query_string"])
+        return await lean.public_list(path, scope["query_string"], state.settings)
     if path == "/api/search":
         return await lean.search(scope["query_string"])
     if path == "/api/search/suggest":

@@ -31,6 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from authorhub.academy import service as academy_service
 from authorhub.academy.schemas import CourseListQuery
+from authorhub.blog import service as blog_service
+from authorhub.blog.schemas import BlogListQuery
 from authorhub.books import repository
 from authorhub.books.schemas import (
     BookListQuery,
@@ -40,7 +42,9 @@ from authorhub.books.schemas import (
     page_json,
 )
 from authorhub.books.service import filter_for, parse_ref
+from authorhub.config import Settings
 from authorhub.db import Database, libpq_url
+from authorhub.errors import AppError
 from authorhub.kit.encoding import Rows
 from authorhub.models import BookStatus
 from authorhub.search import service as search_service
@@ -110,9 +114,18 @@ def lean_catalog_for(database: Database) -> LeanCatalog | None:
 
 # The other domains' public lists: each domain's own runner (statements from its repository,
 # JSON from one function) runs here on the pool as it runs in its router on a session.
-PublicList = tuple[type[BaseModel], Callable[[Rows, Any], Awaitable[bytes]]]
+PublicList = tuple[type[BaseModel], Callable[[Rows, Any, Settings], Awaitable[bytes]]]
 PUBLIC_LISTS: dict[str, PublicList] = {
-    "/api/courses": (CourseListQuery, academy_service.courses_page),
+    "/api/courses": (
+        CourseListQuery,
+        lambda rows, query, _settings: academy_service.courses_page(rows, query),
+    ),
+    "/api/blog": (
+        BlogListQuery,
+        lambda rows, query, settings: blog_service.posts_page(
+            rows, query, settings.content.blog_page_size
+        ),
+    ),
 }
 
 
@@ -191,16 +204,16 @@ class LeanCatalog:
             raise _ReadFailed
         return [dict(record) for record in records]
 
-    async def public_list(self, path: str, query_string: bytes) -> bytes | None:
+    async def public_list(self, path: str, query_string: bytes, settings: Settings) -> bytes | None:
         """A page of one of PUBLIC_LISTS, or None to let the application answer (a query to
-        refuse, a database error)."""
+        refuse, a 404 to report, a database error)."""
         model, runner = PUBLIC_LISTS[path]
         query = read_query(model, query_string)
         if query is None:
             return None
         try:
-            return await runner(self._rows, query)
-        except _ReadFailed:
+            return await runner(self._rows, query, settings)
+        except (_ReadFailed, AppError):
             return None
 
     async def suggest(self, query_string: bytes) -> bytes | None:
