@@ -103,6 +103,51 @@ async def _courses(dsn: str) -> list[str]:
     ]
 
 
+POSTS = 300
+
+
+async def _posts(dsn: str) -> list[str]:
+    """Published posts (added once, in SQL, by the bench reader) and the public lists of them:
+    a category, a tag, featured, a second page, a search."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        if not await conn.fetchval("SELECT count(*) FROM blog_posts"):
+            category = await conn.fetchval(
+                "INSERT INTO blog_categories (name, slug) VALUES ('Craft', 'craft') "
+                "ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name RETURNING id"
+            )
+            author = await conn.fetchval("SELECT id FROM users WHERE email = $1", READER_EMAIL)
+            await conn.executemany(
+                "INSERT INTO blog_posts (title, slug, excerpt, content_source, content_format, "
+                "content_html, status, category_id, tags, author_id, featured, published_at) "
+                "VALUES ($1, $2, $3, '<p>Words.</p>', 'html', '<p>Words.</p>', 'published', "
+                "$4, $5, $6, $7, now() - $8 * interval '1 hour')",
+                [
+                    (
+                        f"{COURSE_WORDS[n % len(COURSE_WORDS)].title()} notes {n}",
+                        f"bench-post-{n}",
+                        f"About post {n}",
+                        category if n % 2 else None,
+                        ["writing", "lagos"] if n % 3 == 0 else ["writing"],
+                        author,
+                        n % 10 == 0,
+                        n,
+                    )
+                    for n in range(POSTS)
+                ],
+            )
+    finally:
+        await conn.close()
+    return [
+        "/api/blog",
+        "/api/blog?page=3",
+        "/api/blog?category=craft",
+        "/api/blog?tag=lagos",
+        "/api/blog?featured=true",
+        f"/api/blog?search={COURSE_WORDS[1]}",
+    ]
+
+
 async def measure(dsn: str, requests: int) -> dict[str, float]:
     # As bench/catalog.py starts it: production, the response cache off.
     os.environ |= {
@@ -138,11 +183,13 @@ async def measure(dsn: str, requests: int) -> dict[str, float]:
         "search-rare": targets["search-rare"],
         "suggest": [f"/api/search/suggest?q={word[:4]}" for word in catalog_bench.NOUNS],
         "courses": await _courses(dsn),
+        "posts": await _posts(dsn),
     }
     signed_in = {"Authorization": f"Bearer {token}"}
     plan = [(name, name, {}) for name in paths]
     plan += [
-        (f"{name}, signed in", name, signed_in) for name in ("list", "detail", "search", "courses")
+        (f"{name}, signed in", name, signed_in)
+        for name in ("list", "detail", "search", "courses", "posts")
     ]
     app = create_app(settings)
     out: dict[str, float] = {}
