@@ -156,5 +156,16 @@ async def test_a_change_to_a_course_reaches_the_cached_list(
 ) -> None:
     await _courses(committed)
     await a_change_reaches_the_cached_list(
-        settings, committed, "/api/courses?sort=rating&limit=50", "courses", "is_published = false"
+        settings,
+        committed,
+        "/api/courses?sort=rating&limit=50",
+        "courses",
+        "is_published = false",
+        shown_elsewhere=[
+            (
+                "UPDATE users SET name = 'Chika Renamed' WHERE name = 'Chika Teacher'",
+                "Chika Renamed",
+            ),
+            ("UPDATE categories SET name = 'Craft Renamed' WHERE slug = 'craft'", "Craft Renamed"),
+        ],
     )

@@ -145,5 +145,20 @@ async def test_a_change_to_a_post_reaches_the_cached_list(
 ) -> None:
     await _posts(committed)
     await a_change_reaches_the_cached_list(
-        settings, committed, "/api/blog?limit=50", "blog_posts", "status = 'draft'"
+        settings,
+        committed,
+        "/api/blog?limit=50",
+        "blog_posts",
+        "status = 'draft'",
+        shown_elsewhere=[
+            (
+                "UPDATE users SET avatar_url = 'https://example.com/new.png' "
+                "WHERE name = 'Ngozi Author'",
+                "https://example.com/new.png",
+            ),
+            (
+                "UPDATE blog_categories SET name = 'Craft Renamed' WHERE slug = 'craft'",
+                "Craft Renamed",
+            ),
+        ],
     )
