@@ -2,9 +2,10 @@
 catalog URLs straight from the catalog cache, without running routing, dependencies or the
 endpoint (what a caching reverse proxy would do, with the catalog's own invalidation).
 
-- Only GETs under /api/books, /api/categories, /api/tags and /api/search, from callers with no
-  credentials (no Authorization header, no access cookie): their answer is the same for
-  everyone. Signed-in callers too, for the catalog's own public reads (a page of books, one
+- Only GETs under /api/books, /api/categories, /api/tags and /api/search, and of the other
+  domains' public lists (/api/courses, /api/blog: books.lean.PUBLIC_LISTS, exact paths), from
+  callers with no credentials (no Authorization header, no access cookie): their answer is the
+  same for everyone. Signed-in callers too, for the catalog's own public reads (a page of books, one
   book, a search, suggestions, categories, tags: no field of theirs depends on the reader),
   when their access token verifies (signature, expiry; no database) and names no admin (an
   admin reads drafts and the admin view). An invalid or expired token goes to the application,

@@ -11,6 +11,8 @@ through the same book_item / envelope_json / page_json as the ORM path: one sour
 the SQL and the JSON (tests/books/test_lean.py compares the two answers for every filter and
 sort). Anything else (a book not found, a draft, a category or tag slug to resolve, a query to
 refuse, a database error) is left to the application, which answers it as always.
+The other domains' public lists (PUBLIC_LISTS: courses, posts) run their own runner here, the
+one their router runs on a session (tests/academy/test_lean.py, tests/blog/test_lean.py).
 """
 
 from __future__ import annotations
