@@ -58,6 +58,96 @@ async def _reader(dsn: str) -> uuid.UUID:
         await conn.close()
 
 
+COURSES = 300
+LEVELS = ("beginner", "intermediate", "advanced")
+# Words of no book (bench/catalog.py's NOUNS): the books' searches stay books-only.
+COURSE_WORDS = ("zephyrine", "quillcraft", "inkwellian", "plotsmith")
+
+
+async def _courses(dsn: str) -> list[str]:
+    """Published courses (added once, in SQL: the bench's own fixture, not a result) and the
+    public lists of them to read: filters, sorts, a second page, a search."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        if not await conn.fetchval("SELECT count(*) FROM courses"):
+            category = await conn.fetchval("SELECT id FROM categories ORDER BY slug LIMIT 1")
+            await conn.executemany(
+                "INSERT INTO courses (title, slug, subtitle, level, price_ngn, category_id, "
+                "is_published, published_at, enrollment_count, rating_average, rating_count) "
+                "VALUES ($1, $2, $3, $4, $5, $6, true, now() - $7 * interval '1 hour', $8, $9, $10)",
+                [
+                    (
+                        f"{COURSE_WORDS[n % len(COURSE_WORDS)].title()} workshop {n}",
+                        f"bench-course-{n}",
+                        "Structure and revision" if n % 4 == 0 else None,
+                        LEVELS[n % 3],
+                        0 if n % 5 == 0 else 500_000 + n,
+                        category if n % 2 else None,
+                        n,
+                        (n * 7) % 40,
+                        None if n % 6 == 0 else 3 + (n % 3) / 2,
+                        0 if n % 6 == 0 else n % 11,
+                    )
+                    for n in range(COURSES)
+                ],
+            )
+    finally:
+        await conn.close()
+    return [
+        "/api/courses",
+        "/api/courses?sort=popular",
+        "/api/courses?free=false&level=beginner",
+        "/api/courses?page=3&limit=12",
+        "/api/courses?sort=rating",
+        f"/api/courses?q={COURSE_WORDS[0]}",
+    ]
+
+
+POSTS = 300
+
+
+async def _posts(dsn: str) -> list[str]:
+    """Published posts (added once, in SQL, by the bench reader) and the public lists of them:
+    a category, a tag, featured, a second page, a search."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        if not await conn.fetchval("SELECT count(*) FROM blog_posts"):
+            category = await conn.fetchval(
+                "INSERT INTO blog_categories (name, slug) VALUES ('Craft', 'craft') "
+                "ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name RETURNING id"
+            )
+            author = await conn.fetchval("SELECT id FROM users WHERE email = $1", READER_EMAIL)
+            await conn.executemany(
+                "INSERT INTO blog_posts (title, slug, excerpt, content_source, content_format, "
+                "content_html, status, category_id, tags, author_id, featured, published_at) "
+                "VALUES ($1, $2, $3, '<p>Words.</p>', 'html', '<p>Words.</p>', 'published', "
+                "$4, $5, $6, $7, now() - $8 * interval '1 hour')",
+                [
+                    (
+                        f"{COURSE_WORDS[n % len(COURSE_WORDS)].title()} notes {n}",
+                        f"bench-post-{n}",
+                        f"About post {n}",
+                        category if n % 2 else None,
+                        ["writing", "lagos"] if n % 3 == 0 else ["writing"],
+                        author,
+                        n % 10 == 0,
+                        n,
+                    )
+                    for n in range(POSTS)
+                ],
+            )
+    finally:
+        await conn.close()
+    return [
+        "/api/blog",
+        "/api/blog?page=3",
+        "/api/blog?category=craft",
+        "/api/blog?tag=lagos",
+        "/api/blog?featured=true",
+        f"/api/blog?search={COURSE_WORDS[1]}",
+    ]
+
+
 async def measure(dsn: str, requests: int) -> dict[str, float]:
     # As bench/catalog.py starts it: production, the response cache off.
     os.environ |= {
@@ -92,10 +182,15 @@ async def measure(dsn: str, requests: int) -> dict[str, float]:
         "search": targets["search"],
         "search-rare": targets["search-rare"],
         "suggest": [f"/api/search/suggest?q={word[:4]}" for word in catalog_bench.NOUNS],
+        "courses": await _courses(dsn),
+        "posts": await _posts(dsn),
     }
     signed_in = {"Authorization": f"Bearer {token}"}
     plan = [(name, name, {}) for name in paths]
-    plan += [(f"{name}, signed in", name, signed_in) for name in ("list", "detail", "search")]
+    plan += [
+        (f"{name}, signed in", name, signed_in)
+        for name in ("list", "detail", "search", "courses", "posts")
+    ]
     app = create_app(settings)
     out: dict[str, float] = {}
     async with app.router.lifespan_context(app):

@@ -7,12 +7,14 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    bindparam,
     case,
     delete,
     exists,
@@ -87,15 +89,49 @@ def course_rows() -> Select[*tuple[Any, ...]]:
     )
 
 
-def published_courses(f: CourseFilter) -> tuple[Select[*tuple[Any, ...]], tuple[Any, ...]]:
-    statement = course_rows().where(Course.is_published)
+def course_columns() -> Select[*tuple[Any, ...]]:
+    """course_rows() as plain columns (a public list's rows, read alike by a session and by
+    asyncpg), each row carrying the number of rows of its statement (`total`)."""
+    return (
+        select(
+            Course.id,
+            Course.slug,
+            Course.title,
+            Course.subtitle,
+            Course.level,
+            Course.thumbnail_url,
+            Course.price_ngn,
+            Course.price_usd,
+            Course.instructor_id,
+            Course.enrollment_count,
+            Course.rating_average,
+            Course.rating_count,
+            Course.published_at,
+            User.name.label("instructor_name"),
+            User.avatar_url.label("instructor_avatar"),
+            Category.name.label("category_name"),
+            Category.slug.label("category_slug"),
+            func.count().over().label("total"),
+        )
+        .select_from(Course)
+        .outerjoin(User, User.id == Course.instructor_id)
+        .outerjoin(Category, Category.id == Course.category_id)
+    )
+
+
+def published_courses(
+    f: CourseFilter, rows: Select[*tuple[Any, ...]] | None = None
+) -> tuple[Select[*tuple[Any, ...]], tuple[Any, ...]]:
+    """Published courses of the filter (`rows`: course_rows() or course_columns()) and the
+    order of the sort."""
+    statement = (course_rows() if rows is None else rows).where(Course.is_published)
     if f.level is not None:
         statement = statement.where(Course.level == f.level)
     if f.free is not None:
         statement = statement.where((Course.price_ngn == 0) if f.free else (Course.price_ngn > 0))
     if f.category is not None:
         statement = statement.where(Category.slug == f.category)
-    if f.text:
+    if isinstance(f.text, ColumnElement) or f.text:  # a bound parameter, or words
         statement = statement.where(matches(f.text))
     order: tuple[Any, ...] = {
         "newest": (Course.published_at.desc(), Course.id),
@@ -107,6 +143,37 @@ def published_courses(f: CourseFilter) -> tuple[Select[*tuple[Any, ...]], tuple[
         ),
     }[f.sort]
     return statement, order
+
+
+def course_page_statement(
+    f: CourseFilter, *, offset: int, limit: int
+) -> tuple[Select[Any], Select[Any], dict[str, Any]]:
+    """GET /api/courses as one statement of plain columns (a page of published courses, each
+    row carrying the total) and the count for a page past the end, with their parameters: what
+    the ORM path (a session) and the lean path (asyncpg, books.lean) both run."""
+    page, count = _course_page_statements(
+        f.level is not None, f.free, f.category is not None, bool(f.text), f.sort
+    )
+    params = {"level": f.level, "category": f.category, "text": f.text}
+    return page, count, params | {"offset": offset, "limit": limit}
+
+
+@lru_cache(maxsize=64)
+def _course_page_statements(
+    level: bool, free: bool | None, category: bool, text: bool, sort: str
+) -> tuple[Select[Any], Select[Any]]:
+    """One pair per filter shape, values bound, built once (books.lean compiles each once)."""
+    shape = CourseFilter(
+        level=bindparam("level", type_=Course.level.type) if level else None,  # type: ignore[arg-type]
+        free=free,
+        category=bindparam("category") if category else None,  # type: ignore[arg-type]
+        text=bindparam("text") if text else None,  # type: ignore[arg-type]
+        sort=sort,
+    )
+    statement, order = published_courses(shape, course_columns())
+    count = select(func.count().label("total")).select_from(statement.subquery())
+    page = statement.order_by(*order).offset(bindparam("offset")).limit(bindparam("limit"))
+    return page, count
 
 
 async def search_courses(

@@ -6,9 +6,22 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, literal, or_, select, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Select,
+    String,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authorhub.models import BlogCategory, BlogPost, PostStatus, User
@@ -52,8 +65,8 @@ def _conditions(f: PostFilter) -> list[ColumnElement[bool]]:
         where.append(BlogPost.status.in_(f.statuses))
     if f.category_id is not None:
         where.append(BlogPost.category_id == f.category_id)
-    if f.tag is not None:
-        where.append(BlogPost.tags.contains([f.tag]))
+    if f.tag is not None:  # a tag, or a bound array of one
+        where.append(BlogPost.tags.contains(f.tag if isinstance(f.tag, ColumnElement) else [f.tag]))
     if f.featured is not None:
         where.append(BlogPost.featured.is_(f.featured))
     if f.text is not None:
@@ -61,15 +74,85 @@ def _conditions(f: PostFilter) -> list[ColumnElement[bool]]:
     return where
 
 
-async def list_posts(session: AsyncSession, f: PostFilter) -> tuple[list[Any], int]:
-    where = _conditions(f)
+def _order(f: PostFilter) -> list[Any]:
+    """Newest first; best match first when searching."""
     order: list[Any] = []
     if f.text is not None:
         order.append(func.ts_rank(BlogPost.search_vector, text_query(f.text)).desc())
-    order += [
-        func.coalesce(BlogPost.published_at, BlogPost.publish_at, BlogPost.created_at).desc(),
-        BlogPost.id.desc(),
-    ]
+    order.append(
+        func.coalesce(BlogPost.published_at, BlogPost.publish_at, BlogPost.created_at).desc()
+    )
+    order.append(BlogPost.id.desc())
+    return order
+
+
+def public_page_statement(
+    *, category: str | None, tag: str | None, featured: bool | None, text: str | None,
+    offset: int, limit: int,
+) -> tuple[Select[Any], Select[Any], dict[str, Any]]:  # fmt: skip
+    """GET /api/blog as one statement of plain columns (a page of published posts, each row
+    carrying the total) and the count for a page past the end, with their parameters: what the
+    ORM path (a session) and the lean path (asyncpg, books.lean) both run. `category` is a
+    slug; a slug of no category matches nothing (the caller tells the two apart)."""
+    page, count = _public_page_statements(
+        category is not None, tag is not None, featured, text is not None
+    )
+    params = {"category": category, "tags": [tag], "text": text}
+    return page, count, params | {"offset": offset, "limit": limit}
+
+
+@lru_cache(maxsize=64)
+def _public_page_statements(
+    category: bool, tag: bool, featured: bool | None, text: bool
+) -> tuple[Select[Any], Select[Any]]:
+    """One pair per filter shape, values bound, built once (books.lean compiles each once)."""
+    by_slug = select(BlogCategory.id).where(BlogCategory.slug == bindparam("category"))
+    shape = PostFilter(
+        category_id=by_slug.scalar_subquery() if category else None,  # type: ignore[arg-type]
+        tag=bindparam("tags", type_=ARRAY(String)) if tag else None,  # type: ignore[arg-type]
+        featured=featured,
+        text=bindparam("text", type_=String) if text else None,  # type: ignore[arg-type]
+    )
+    where = _conditions(shape)
+    columns: Select[*tuple[Any, ...]] = select(
+        BlogPost.id,
+        BlogPost.title,
+        BlogPost.slug,
+        BlogPost.excerpt,
+        BlogPost.cover_image_url,
+        BlogPost.tags,
+        BlogPost.status,
+        BlogPost.featured,
+        BlogPost.published_at,
+        BlogPost.created_at,
+        BlogPost.updated_at,
+        BlogPost.reading_minutes,
+        BlogPost.author_id,
+        User.name.label("author_name"),
+        User.avatar_url.label("author_avatar"),
+        BlogCategory.name.label("category_name"),
+        BlogCategory.slug.label("category_slug"),
+        func.count().over().label("total"),
+    )
+    page = (
+        columns.join(User, User.id == BlogPost.author_id)
+        .outerjoin(BlogCategory, BlogCategory.id == BlogPost.category_id)
+        .where(*where)
+        .order_by(*_order(shape))
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+    count: Select[Any] = select(func.count().label("total")).select_from(BlogPost).where(*where)
+    return page, count
+
+
+def category_exists_statement() -> Select[Any]:
+    return select(func.count().label("total")).where(BlogCategory.slug == bindparam("category"))
+
+
+async def list_posts(session: AsyncSession, f: PostFilter) -> tuple[list[Any], int]:
+    where = _conditions(f)
+    order = _order(f)
     query = _select()
     if f.with_rank and f.text is not None:
         query = query.add_columns(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from secrets import token_hex
 from typing import Any
@@ -33,6 +34,7 @@ from authorhub.config import Settings
 from authorhub.errors import Conflict, NotFound, Unprocessable
 from authorhub.jobs import defer
 from authorhub.kit.crypto import constant_time_equals, sign
+from authorhub.kit.encoding import Rows, page_json
 from authorhub.kit.richtext import plain_text, to_safe_html
 from authorhub.kit.slugs import first_free, slugify
 from authorhub.kit.time import utcnow
@@ -121,20 +123,57 @@ async def _category_id(session: AsyncSession, ref: str | None, field: str) -> uu
     return category_id
 
 
-async def list_public(
-    session: AsyncSession, query: BlogListQuery, settings: Settings
-) -> tuple[list[PostSummary], int, int]:
-    limit = query.limit or settings.content.blog_page_size
-    f = PostFilter(
-        category_id=await _category_id(session, query.category, "query"),
+async def posts_page(rows: Rows, query: BlogListQuery, page_size: int) -> bytes:
+    """The JSON of GET /api/blog (a Page[PostSummary]): one statement, a second one for a page
+    past the last post, a third when nothing matched a category (an unknown one is a 404).
+    `rows` runs them on a session (the router) or on the lean path's asyncpg pool
+    (books.lean): both answer the same bytes (tests/blog/test_lean.py)."""
+    limit = query.limit or page_size
+    category = slugify(query.category, 120) if query.category is not None else None
+    page, count, params = repository.public_page_statement(
+        category=category,
         tag=query.tag.lower() if query.tag else None,
         featured=query.featured,
         text=query.search,
-        limit=limit,
         offset=(query.page - 1) * limit,
+        limit=limit,
     )
-    rows, total = await repository.list_posts(session, f)
-    return [summary(row) for row in rows], total, limit
+    found = await rows(page, params)
+    if found:
+        total = int(found[0]["total"])
+    else:
+        if category is not None:
+            known = await rows(repository.category_exists_statement(), {"category": category})
+            if not known[0]["total"]:
+                raise NotFound("No blog category has this slug.", code="category_not_found")
+        total = 0 if query.page == 1 else int((await rows(count, params))[0]["total"])
+    return page_json([post_item(row) for row in found], page=query.page, limit=limit, total=total)
+
+
+def post_item(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A PostSummary's JSON from a row of repository.public_page_statement (whichever driver
+    read it: asyncpg gives the status as text)."""
+    return {
+        "id": row["id"],
+        "title": row["title"],
+        "slug": row["slug"],
+        "excerpt": row["excerpt"],
+        "coverImage": row["cover_image_url"],
+        "category": row["category_name"],
+        "categorySlug": row["category_slug"],
+        "tags": list(row["tags"]),
+        "status": str(PostStatus(row["status"])),
+        "featured": row["featured"],
+        "publishedAt": row["published_at"],
+        "createdAt": row["created_at"],
+        "updatedAt": row["updated_at"],
+        "readTime": row["reading_minutes"],
+        "author": {
+            "id": row["author_id"],
+            "name": row["author_name"],
+            "avatar": row["author_avatar"],
+        },
+    }
 
 
 async def list_admin(

@@ -2,9 +2,10 @@
 catalog URLs straight from the catalog cache, without running routing, dependencies or the
 endpoint (what a caching reverse proxy would do, with the catalog's own invalidation).
 
-- Only GETs under /api/books, /api/categories, /api/tags and /api/search, from callers with no
-  credentials (no Authorization header, no access cookie): their answer is the same for
-  everyone. Signed-in callers too, for the catalog's own public reads (a page of books, one
+- Only GETs under /api/books, /api/categories, /api/tags and /api/search, and of the other
+  domains' public lists (/api/courses, /api/blog: books.lean.PUBLIC_LISTS, exact paths), from
+  callers with no credentials (no Authorization header, no access cookie): their answer is the
+  same for everyone. Signed-in callers too, for the catalog's own public reads (a page of books, one
   book, a search, suggestions, categories, tags: no field of theirs depends on the reader),
   when their access token verifies (signature, expiry; no database) and names no admin (an
   admin reads drafts and the admin view). An invalid or expired token goes to the application,
@@ -26,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from authorhub.auth.tokens import ACCESS_COOKIE, InvalidToken, decode_access_token
 from authorhub.books.caching import CatalogCache, catalog_cache_of
-from authorhub.books.lean import LeanCatalog, lean_catalog_for
+from authorhub.books.lean import PUBLIC_LISTS, LeanCatalog, lean_catalog_for
 from authorhub.cache import CachedBody
 from authorhub.cache.http import etag_for, if_none_match_matches
 from authorhub.models import Role
@@ -36,7 +37,7 @@ CATALOG_PREFIXES = ("/api/books", "/api/categories", "/api/tags", "/api/search")
 # The reads whose answer is the same for every caller but admins (not /api/books/{id}/reviews,
 # /related and the like, which may know the reader).
 _SAME_FOR_READERS = re.compile(
-    r"^/api/(books(/[^/]+)?|search(/suggest)?|categories(/[^/]+)?|tags)$"
+    r"^/api/(books(/[^/]+)?|search(/suggest)?|categories(/[^/]+)?|tags|courses|blog)$"
 )
 _ACCESS_COOKIE = ACCESS_COOKIE.encode() + b"="
 
@@ -85,7 +86,7 @@ class PublicCatalogCache:
         if (
             scope["type"] != "http"
             or scope["method"] != "GET"
-            or not scope["path"].startswith(CATALOG_PREFIXES)
+            or not (scope["path"].startswith(CATALOG_PREFIXES) or scope["path"] in PUBLIC_LISTS)
             or not _reads_as_public(scope)
         ):
             await self.app(scope, receive, send)
@@ -152,7 +153,11 @@ async def _lean_read(scope: Scope) -> bytes | None:
     application to answer."""
     path = scope["path"]
     match = _ONE_BOOK.match(path)
-    if path not in _LEAN_PATHS and (match is None or scope["query_string"]):
+    if (
+        path not in _LEAN_PATHS
+        and path not in PUBLIC_LISTS
+        and (match is None or scope["query_string"])
+    ):
         return None
     scope[ROUTE_TEMPLATE] = "/api/books/{ref}" if match else path
     state = scope["app"].state
@@ -162,6 +167,8 @@ async def _lean_read(scope: Scope) -> bytes | None:
         lean = state.lean_catalog = lean_catalog_for(database) if database else None
     if lean is None or not isinstance(lean, LeanCatalog):
         return None
+    if path in PUBLIC_LISTS:
+        return await lean.public_list(path, scope["query_string"], state.settings)
     if path == "/api/search":
         return await lean.search(scope["query_string"])
     if path == "/api/search/suggest":

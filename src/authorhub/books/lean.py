@@ -11,11 +11,14 @@ through the same book_item / envelope_json / page_json as the ORM path: one sour
 the SQL and the JSON (tests/books/test_lean.py compares the two answers for every filter and
 sort). Anything else (a book not found, a draft, a category or tag slug to resolve, a query to
 refuse, a database error) is left to the application, which answers it as always.
+The other domains' public lists (PUBLIC_LISTS: courses, posts) run their own runner here, the
+one their router runs on a session (tests/academy/test_lean.py, tests/blog/test_lean.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal, TypeVar
@@ -28,6 +31,10 @@ from sqlalchemy import Select
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from authorhub.academy import service as academy_service
+from authorhub.academy.schemas import CourseListQuery
+from authorhub.blog import service as blog_service
+from authorhub.blog.schemas import BlogListQuery
 from authorhub.books import repository
 from authorhub.books.schemas import (
     BookListQuery,
@@ -37,7 +44,10 @@ from authorhub.books.schemas import (
     page_json,
 )
 from authorhub.books.service import filter_for, parse_ref
+from authorhub.config import Settings
 from authorhub.db import Database, libpq_url
+from authorhub.errors import AppError
+from authorhub.kit.encoding import Rows
 from authorhub.models import BookStatus
 from authorhub.search import service as search_service
 from authorhub.search.schemas import SearchQuery, SuggestQuery
@@ -102,6 +112,23 @@ def lean_catalog_for(database: Database) -> LeanCatalog | None:
         return None
     url = database.engine.url.render_as_string(hide_password=False)
     return LeanCatalog(libpq_url(url))
+
+
+# The other domains' public lists: each domain's own runner (statements from its repository,
+# JSON from one function) runs here on the pool as it runs in its router on a session.
+PublicList = tuple[type[BaseModel], Callable[[Rows, Any, Settings], Awaitable[bytes]]]
+PUBLIC_LISTS: dict[str, PublicList] = {
+    "/api/courses": (
+        CourseListQuery,
+        lambda rows, query, _settings: academy_service.courses_page(rows, query),
+    ),
+    "/api/blog": (
+        BlogListQuery,
+        lambda rows, query, settings: blog_service.posts_page(
+            rows, query, settings.content.blog_page_size
+        ),
+    ),
+}
 
 
 class _ReadFailed(Exception):
@@ -178,6 +205,18 @@ class LeanCatalog:
         if records is None:
             raise _ReadFailed
         return [dict(record) for record in records]
+
+    async def public_list(self, path: str, query_string: bytes, settings: Settings) -> bytes | None:
+        """A page of one of PUBLIC_LISTS, or None to let the application answer (a query to
+        refuse, a 404 to report, a database error)."""
+        model, runner = PUBLIC_LISTS[path]
+        query = read_query(model, query_string)
+        if query is None:
+            return None
+        try:
+            return await runner(self._rows, query, settings)
+        except (_ReadFailed, AppError):
+            return None
 
     async def suggest(self, query_string: bytes) -> bytes | None:
         """GET /api/search/suggest (the ORM path's statement and answer), or None."""

@@ -25,6 +25,9 @@ from pydantic import (
 )
 
 from authorhub.books.isbn import InvalidISBN, normalize_isbn
+from authorhub.kit.encoding import dumps as dumps
+from authorhub.kit.encoding import envelope_json as envelope_json
+from authorhub.kit.encoding import page_json as page_json
 from authorhub.kit.pagination import MAX_LIMIT
 from authorhub.kit.richtext import TextFormat
 from authorhub.kit.schemas import ApiInput, ApiModel
@@ -427,29 +430,3 @@ def book_item(row: dict[str, Any], *, detail: bool = False) -> dict[str, Any]:
         # numeric(3,2): a float whichever driver read it (the lean path's asyncpg gives Decimal).
         item["averageRating"] = float(row["average_rating"])
     return item
-
-
-def _default(value: Any) -> str:
-    # asyncpg hands out its own UUID class, which orjson does not know by type.
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-def dumps(value: Any) -> bytes:
-    """JSON as the documented models serialise it (UTC times end in Z)."""
-    return orjson.dumps(value, default=_default, option=orjson.OPT_UTC_Z)
-
-
-def page_json(items: list[dict[str, Any]], *, page: int, limit: int, total: int) -> bytes:
-    pagination = {
-        "page": page,
-        "limit": limit,
-        "total": total,
-        "totalPages": -(-total // limit) if total else 0,
-    }
-    return dumps({"success": True, "data": items, "pagination": pagination})
-
-
-def envelope_json(data: Any) -> bytes:
-    return dumps({"success": True, "data": data})

@@ -3,7 +3,7 @@ database (title > author > tags and category > description), ranked by ts_rank."
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -17,6 +17,7 @@ from authorhub.blog.service import summary as blog_summary
 from authorhub.books import repository as books_repository
 from authorhub.books.repository import BookFilter
 from authorhub.books.schemas import BookSort, book_item, dumps
+from authorhub.kit.encoding import Rows, session_rows
 from authorhub.kit.schemas import Envelope, Pagination, ok
 from authorhub.search import repository
 from authorhub.search.schemas import (
@@ -26,20 +27,6 @@ from authorhub.search.schemas import (
 )
 
 _SUGGESTIONS = TypeAdapter(Envelope[Suggestions])
-
-
-# Runs a statement and hands its rows out as dicts: on a session (the ORM path) or on the lean
-# path's asyncpg pool (books.lean), so both take the same steps with the same statements.
-Rows = Callable[[Select[Any], dict[str, Any]], Awaitable[list[dict[str, Any]]]]
-
-
-def session_rows(session: AsyncSession) -> Rows:
-    async def rows(statement: Select[Any], params: dict[str, Any]) -> list[dict[str, Any]]:
-        result = await session.execute(statement, params)
-        keys = list(result.keys())
-        return [dict(zip(keys, row, strict=True)) for row in result]
-
-    return rows
 
 
 async def search(session: AsyncSession, *, query: SearchQuery) -> bytes:
