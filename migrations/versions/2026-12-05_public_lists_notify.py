@@ -8,8 +8,8 @@ blog category's name and an instructor's or author's name and avatar. So:
   row trigger, only when one of those two columns really changed; a member renaming herself
   does not empty the cache).
 
-Revision ID: 0018_public_lists_notify
-Revises: 0017_preorders
+Revision ID: 0021_public_lists_notify
+Revises: 0020_refund_checks
 Create Date: 2026-12-05
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0018_public_lists_notify"
-down_revision: str | Sequence[str] | None = "0017_preorders"
+revision: str = "0021_public_lists_notify"
+down_revision: str | Sequence[str] | None = "0020_refund_checks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
