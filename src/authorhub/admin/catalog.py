@@ -24,6 +24,7 @@ from authorhub.admin.frame import (
     PageOf,
     admin_router,
     fetch_page,
+    is_uuid,
     nav_section,
     page_number,
     perform,
@@ -65,7 +66,7 @@ async def book_list(request: Request, caller: AdminCaller, session: DbSession) -
     if text := params.get("q", "").strip().replace("\x00", ""):
         like = f"%{text[:200]}%"
         statement = statement.where(or_(Book.title.ilike(like), Book.author_name.ilike(like)))
-    if (category := params.get("category")) and _uuid(category):
+    if (category := params.get("category")) and is_uuid(category):
         statement = statement.where(Book.category_id == uuid.UUID(category))
     page = await fetch_page(
         session,
@@ -104,14 +105,6 @@ async def _formats_of(
         for fmt in rows:
             found[fmt.book_id].append(fmt)
     return found
-
-
-def _uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 # --- the form ----------------------------------------------------------------------------------
