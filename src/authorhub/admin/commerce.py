@@ -52,7 +52,7 @@ from authorhub.models import (
     PaymentStatus,
     RefundState,
 )
-from authorhub.orders.schemas import AdminOrderUpdate
+from authorhub.orders.schemas import AdminOrderUpdate, OrderDetailRead, PreorderStatus
 from authorhub.payments.dependencies import PaymentProviders
 from authorhub.payments.providers import ProviderName
 
@@ -124,7 +124,7 @@ async def order_detail(
         "orders/detail.html",
         order=order,
         payments=payments,
-        next_status=FULFILMENT.get(order.status),
+        **_fulfilment(order),
         refundable=order.status
         in (
             OrderStatus.paid,
@@ -134,6 +134,30 @@ async def order_detail(
             OrderStatus.partially_refunded,
         ),
     )
+
+
+def _fulfilment(order: OrderDetailRead) -> dict[str, Any]:
+    """The next fulfilment step to offer, or why there is none: the orders service refuses
+    an order with nothing printed ("nothing_to_ship": its digital items were delivered on
+    payment) and one whose printed preorder is not released yet (it ships from that day)."""
+    next_status = FULFILMENT.get(order.status)
+    if next_status is None:
+        return {"next_status": None, "fulfilment_note": None}
+    if not any(line.is_print for line in order.lines):
+        note = "Nothing to ship: every item is digital and was delivered on payment."
+        return {"next_status": None, "fulfilment_note": note}
+    waiting = [
+        line
+        for line in order.lines
+        if line.is_print
+        and line.preorder_status == PreorderStatus.preordered
+        and line.refunded_at is None
+    ]
+    if waiting and waiting[0].release_date is not None:
+        day = waiting[0].release_date.strftime("%d %b %Y")
+        note = f"“{waiting[0].title}” is a preorder: the order ships from {day}."
+        return {"next_status": None, "fulfilment_note": note}
+    return {"next_status": next_status, "fulfilment_note": None}
 
 
 @router.post("/orders/{order_id}/fulfil")
