@@ -51,3 +51,27 @@ async def test_the_book_form_with_a_preorder_fits_the_window(
     scroll, inner = await _widths(page)
     assert scroll <= inner, f"the book form is {scroll} px wide in a {inner} px window"
     await context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+async def test_the_coupon_form_label_is_one_line_and_the_page_fits(
+    live_server: str, committed: Database, browser: Any, viewport: dict[str, int]
+) -> None:
+    admin = await committed_person(committed, Role.admin)
+    context = await browser.new_context(viewport=viewport)
+    page = await context.new_page()
+    await sign_in(page, live_server, admin.email, then="/admin/coupons")
+    await page.wait_for_url(f"{live_server}/admin/coupons")
+    box = page.get_by_role("textbox", name="Specific items")
+    await box.wait_for()
+    # The label's text above the box is one line (about 21 px) tall; the kinds are a hint
+    # under the box.
+    above = await box.evaluate(
+        "box => box.getBoundingClientRect().top - box.closest('label').getBoundingClientRect().top"
+    )
+    assert above < 30, f"the label above the box is {above} px tall"
+    assert "book_format" in (await page.locator("#items-hint").inner_text())
+    await screenshot(page, f"coupons-fit-{viewport['width']}")
+    scroll, inner = await _widths(page)
+    assert scroll <= inner, f"the coupons page is {scroll} px wide in a {inner} px window"
+    await context.close()
