@@ -17,6 +17,9 @@ async def test_a_coupon_for_specific_items_is_created_from_the_form(
     course = await make_course(db, title="Draft to Novel", price_ngn=2_000_000)
     page = await signed_admin.http.get("/admin/coupons")
     assert "specific items" in page.text
+    # A short label; the kinds are a hint under the box, not code words inside the label.
+    assert "<label>Specific items\n" in page.text
+    assert "One per line: a kind (book_format, course, event_ticket) and the item" in page.text
     form = {
         "csrf_token": csrf_of(page.text),
         "code": "COURSE50",
@@ -36,8 +39,13 @@ async def test_a_coupon_for_specific_items_is_created_from_the_form(
     assert await db.scalar(select(AuditLog).where(AuditLog.event == "admin.coupon.create"))
 
     for bad_items, says in (
-        ("course", "is not a kind and an id"),
-        (f"course {course.id}x", "itemId"),
+        ("course", "line 1: “course” is not a kind and an id"),
+        (f"course {course.id}x", f"line 1: “{course.id}x” is not an item id"),
+        (
+            f"course {course.id}\n\nwidget 123",
+            "line 3: unknown kind “widget” (book_format, course or event_ticket); "
+            "line 3: “123” is not an item id",
+        ),
         (f"event_ticket {course.id}", "do not exist"),
     ):
         refused = await signed_admin.http.post(

@@ -24,6 +24,7 @@ from authorhub.admin.frame import (
     PageOf,
     admin_router,
     fetch_page,
+    is_uuid,
     nav_section,
     page_number,
     perform,
@@ -65,7 +66,7 @@ async def book_list(request: Request, caller: AdminCaller, session: DbSession) -
     if text := params.get("q", "").strip().replace("\x00", ""):
         like = f"%{text[:200]}%"
         statement = statement.where(or_(Book.title.ilike(like), Book.author_name.ilike(like)))
-    if (category := params.get("category")) and _uuid(category):
+    if (category := params.get("category")) and is_uuid(category):
         statement = statement.where(Book.category_id == uuid.UUID(category))
     page = await fetch_page(
         session,
@@ -106,14 +107,6 @@ async def _formats_of(
     return found
 
 
-def _uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
 # --- the form ----------------------------------------------------------------------------------
 
 
@@ -143,8 +136,28 @@ def _int(value: str, field: str, errors: dict[str, str]) -> int | None:
     return int(value)
 
 
-def book_fields(form: FormData, errors: dict[str, str]) -> dict[str, Any]:
-    """The form as the catalog's input (BookCreate / BookUpdate), checked by its schema."""
+# A format's inputs on the form (its name prefixed: paperback_price_ngn), by the catalog's field.
+FORMAT_INPUTS = {
+    "price_ngn": "price_ngn",
+    "price_usd": "price_usd",
+    "stock": "stock",
+    "weight_grams": "weight",
+    "release_date": "release_date",
+    "preorder_cap": "preorder_cap",
+}
+
+
+def format_label(kind: str) -> str:
+    return kind.capitalize()
+
+
+def book_fields(
+    form: FormData, errors: dict[str, str], selling: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """The form as the catalog's input (BookCreate / BookUpdate), checked by its schema.
+    `selling`: the formats the book sells now; unticking one of them takes it off sale (its
+    shown values are left behind), but values typed on a format it does not sell, left
+    unticked, are refused rather than silently dropped."""
 
     def text(name: str) -> str | None:
         value = form.get(name)
@@ -154,6 +167,11 @@ def book_fields(form: FormData, errors: dict[str, str]) -> dict[str, Any]:
     for kind in KINDS:
         k = kind.value
         if form.get(f"{k}_enabled") != "on":
+            if k not in selling and any(text(f"{k}_{name}") for name in FORMAT_INPUTS.values()):
+                errors[f"{k}_enabled"] = (
+                    f"{format_label(k)}: tick it to sell this format, or clear its values "
+                    "(they were not saved)."
+                )
             continue
         price_ngn = _major(text(f"{k}_price_ngn") or "", f"{k}_price_ngn", errors, "NGN")
         spec: dict[str, Any] = {
@@ -192,17 +210,47 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
 
 
-def validation_messages(exc: ValidationError) -> dict[str, str]:
-    """Pydantic's errors keyed by the form's field names (formats.0.price_ngn → ebook_price_ngn
-    is approximated by the format's position)."""
+def _field_key(path: list[str], formats: list[dict[str, Any]]) -> tuple[str, str | None]:
+    """The form input a refusal's path names (["formats", "1", "preorder_cap"] →
+    "paperback_preorder_cap") and, for a format, its label to name in the message."""
+    if path[:1] == ["formats"] and len(path) >= 2 and path[1].isdigit():
+        position = int(path[1])
+        if position < len(formats):
+            kind = str(formats[position]["format"])
+            attribute = path[2] if len(path) >= 3 else ""
+            suffix = FORMAT_INPUTS.get(attribute, "enabled")
+            return f"{kind}_{suffix}", format_label(kind)
+    return (path[0] if path else "form"), None
+
+
+def _message_for(label: str | None, message: str) -> str:
+    """ "Paperback: a preorder cap needs a release date." for a format's input."""
+    if label is None:
+        return message
+    return f"{label}: {message[:1].lower()}{message[1:]}"
+
+
+def validation_messages(exc: ValidationError, formats: list[dict[str, Any]]) -> dict[str, str]:
+    """Pydantic's errors keyed by the form's inputs, a format's named by the format."""
     messages: dict[str, str] = {}
     for error in exc.errors():
-        loc = [_snake(str(part)) for part in error["loc"]]
-        field = loc[0] if loc else "form"
-        if field == "formats" and len(loc) >= 3:
-            field = f"formats.{loc[1]}.{loc[2]}"
-        messages[field] = error["msg"].removeprefix("Value error, ")
+        key, label = _field_key([_snake(str(part)) for part in error["loc"]], formats)
+        messages[key] = _message_for(label, error["msg"].removeprefix("Value error, "))
     return messages
+
+
+def refusal_messages(exc: AppError, formats: list[dict[str, Any]]) -> dict[str, str]:
+    """A service's refusal keyed by the inputs its details name ("body.formats.1.preorderCap"),
+    or as one sentence for the whole form when it names none of them."""
+    details = exc.details if isinstance(exc.details, list) else []
+    messages: dict[str, str] = {}
+    for detail in details:
+        if not isinstance(detail, dict) or not str(detail.get("field", "")).startswith("body."):
+            continue
+        path = [_snake(part) for part in str(detail["field"]).removeprefix("body.").split(".")]
+        key, label = _field_key(path, formats)
+        messages[key] = _message_for(label, str(detail.get("message") or exc.message))
+    return messages or {"form": problem_text(exc)}
 
 
 async def _form_page(
@@ -226,10 +274,23 @@ async def _form_page(
         book=book,
         values=values,
         errors=errors or {},
+        problems=_problems(errors or {}),
         kinds=KINDS,
         categories=await actions.all_categories(session),
         flash=flash,
     )
+
+
+def _problems(errors: dict[str, str]) -> list[str]:
+    """The form's errors as sentences for the banner (a format's already name the format)."""
+    kinds = {kind.value for kind in KINDS}
+    return [
+        message
+        if key.partition("_")[0] in kinds
+        else f"{key.replace('_', ' ').capitalize()}: {message}"
+        for key, message in errors.items()
+        if key != "form"
+    ]
 
 
 def _values_of(book: BookAdminDetail) -> dict[str, Any]:
@@ -304,12 +365,15 @@ async def _save_book(
     it; the form again with what is wrong, or the book's page."""
     form = await request.form()
     errors: dict[str, str] = {}
-    values = book_fields(form, errors)
+    selling = (
+        frozenset(f.format.value for f in book.formats if f.is_active) if book else frozenset()
+    )
+    values = book_fields(form, errors, selling)
     data: BookCreate | BookUpdate | None = None
     try:
         data = (BookUpdate if book else BookCreate).model_validate(values)
     except ValidationError as exc:
-        errors |= validation_messages(exc)
+        errors |= validation_messages(exc, values["formats"])
     if errors or data is None:
         return await _form_page(
             request, caller, session, book=book, values=values, errors=errors, status_code=422
@@ -342,7 +406,7 @@ async def _save_book(
             session,
             book=book,
             values=values,
-            errors={"form": problem_text(exc)},
+            errors=refusal_messages(exc, values["formats"]),
             status_code=exc.status_code,
         )
     done = "Saved." if book else f"“{saved.title}” was created."

@@ -24,6 +24,7 @@ from authorhub.admin.frame import (
     PageOf,
     admin_router,
     fetch_page,
+    is_uuid,
     nav_section,
     page_number,
     perform,
@@ -35,6 +36,7 @@ from authorhub.admin.frame import (
     validation_text,
 )
 from authorhub.auth.dependencies import AppSettings
+from authorhub.commerce import sellable
 from authorhub.coupons.schemas import CouponCreate
 from authorhub.db import DbSession
 from authorhub.errors import AppError
@@ -50,7 +52,7 @@ from authorhub.models import (
     PaymentStatus,
     RefundState,
 )
-from authorhub.orders.schemas import AdminOrderUpdate
+from authorhub.orders.schemas import AdminOrderUpdate, OrderDetailRead, PreorderStatus
 from authorhub.payments.dependencies import PaymentProviders
 from authorhub.payments.providers import ProviderName
 
@@ -122,7 +124,7 @@ async def order_detail(
         "orders/detail.html",
         order=order,
         payments=payments,
-        next_status=FULFILMENT.get(order.status),
+        **_fulfilment(order),
         refundable=order.status
         in (
             OrderStatus.paid,
@@ -132,6 +134,30 @@ async def order_detail(
             OrderStatus.partially_refunded,
         ),
     )
+
+
+def _fulfilment(order: OrderDetailRead) -> dict[str, Any]:
+    """The next fulfilment step to offer, or why there is none: the orders service refuses
+    an order with nothing printed ("nothing_to_ship": its digital items were delivered on
+    payment) and one whose printed preorder is not released yet (it ships from that day)."""
+    next_status = FULFILMENT.get(order.status)
+    if next_status is None:
+        return {"next_status": None, "fulfilment_note": None}
+    if not any(line.is_print for line in order.lines):
+        note = "Nothing to ship: every item is digital and was delivered on payment."
+        return {"next_status": None, "fulfilment_note": note}
+    waiting = [
+        line
+        for line in order.lines
+        if line.is_print
+        and line.preorder_status == PreorderStatus.preordered
+        and line.refunded_at is None
+    ]
+    if waiting and waiting[0].release_date is not None:
+        day = waiting[0].release_date.strftime("%d %b %Y")
+        note = f"“{waiting[0].title}” is a preorder: the order ships from {day}."
+        return {"next_status": None, "fulfilment_note": note}
+    return {"next_status": next_status, "fulfilment_note": None}
 
 
 @router.post("/orders/{order_id}/fulfil")
@@ -338,6 +364,7 @@ def _coupon_page(
         values=values or {},
         error=error,
         kinds=[k.value for k in CouponKind],
+        item_kinds=sellable.kinds(),
         scopes=SCOPES,
     )
 
@@ -352,17 +379,35 @@ SCOPES = {
 }
 
 
+class ItemLinesError(ValueError):
+    """The specific items' lines that are wrong, each named by its line number (from 1)."""
+
+
+def _or_list(words: list[str]) -> str:
+    return ", ".join(words[:-1]) + f" or {words[-1]}" if len(words) > 1 else "".join(words)
+
+
 def _coupon_items(raw: str) -> list[dict[str, str]]:
     """The form's specific items: one per line, its kind and id ("course 6f1c…",
-    "event_ticket …" for a ticket tier, "book_format …")."""
-    items = []
-    for line in raw.splitlines():
+    "event_ticket …" for a ticket tier, "book_format …"); every wrong line is reported at once,
+    numbered as the author sees them."""
+    known = sellable.kinds()
+    items, problems = [], []
+    for number, line in enumerate(raw.splitlines(), start=1):
         if not line.strip():
             continue
         parts = line.replace(":", " ").split()
         if len(parts) != 2:
-            raise ValueError(f"“{line.strip()}” is not a kind and an id.")
-        items.append({"kind": parts[0], "itemId": parts[1]})
+            problems.append(f"line {number}: “{line.strip()}” is not a kind and an id")
+            continue
+        kind, item_id = parts
+        if kind not in known:
+            problems.append(f"line {number}: unknown kind “{kind}” ({_or_list(known)})")
+        if not is_uuid(item_id):
+            problems.append(f"line {number}: “{item_id}” is not an item id (a UUID)")
+        items.append({"kind": kind, "itemId": item_id})
+    if problems:
+        raise ItemLinesError("Specific items: " + "; ".join(problems) + ".")
     return items
 
 
@@ -405,7 +450,7 @@ async def create_coupon(request: Request, caller: AdminCaller, session: DbSessio
             validation_text(exc)
             if isinstance(exc, ValidationError)
             else str(exc)
-            if isinstance(exc, ValueError) and "kind and an id" in str(exc)
+            if isinstance(exc, ItemLinesError)
             else "Check the kind, value, minimum and end date."
         )
         return await _coupon_error(request, caller, session, values, message, 422)

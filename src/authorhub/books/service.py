@@ -483,7 +483,7 @@ def _check_preorder(fmt: BookFormat | None, spec: FormatInput, position: int) ->
         )
     if spec.preorder_cap is not None:
         if spec.release_date is None:
-            raise invalid(f"{field}.preorderCap", "A preorder cap needs a releaseDate.")
+            raise invalid(f"{field}.preorderCap", "A preorder cap needs a release date.")
         taken = fmt.preordered if fmt is not None else 0
         if spec.preorder_cap < taken:
             raise invalid(
