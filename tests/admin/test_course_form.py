@@ -14,9 +14,9 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from authorhub.models import AuditLog, Course, CourseLevel, Role, User
+from authorhub.models import Course, CourseLevel, Role, User
 from tests.academy.factory import make_course
-from tests.admin.conftest import Signed, csrf_of, person, sign_in
+from tests.admin.conftest import Signed, admin_audit, csrf_of, person, sign_in
 
 FORM = {
     "title": "Plotting the Nigerian Novel",
@@ -30,15 +30,6 @@ FORM = {
     "price_usd": "19.99",
     "seat_limit": "40",
 }
-
-
-async def _audit(db: AsyncSession) -> list[str]:
-    rows = await db.scalars(
-        select(AuditLog.event)
-        .where(AuditLog.event.startswith("admin."))
-        .order_by(AuditLog.created_at)
-    )
-    return list(rows)
 
 
 async def _courses(db: AsyncSession) -> int:
@@ -116,7 +107,7 @@ class TestCreateAndEdit:
         assert (course.price_ngn, course.price_usd) == (0, None)
         edit = await http.get(f"/admin/courses/{course.id}/edit")
         assert re.search(r'name="is_free"\s+checked', edit.text)
-        assert await _audit(db) == [
+        assert await admin_audit(db) == [
             "admin.course.create",
             "admin.course.update",
             "admin.course.update",
@@ -145,7 +136,7 @@ class TestCreateAndEdit:
             assert field in _marked(text), changes
             assert FORM["subtitle"] in text  # what was typed stays
         assert await _courses(db) == 0
-        assert await _audit(db) == []
+        assert await admin_audit(db) == []
 
     async def test_an_edit_the_academy_refuses_changes_nothing(
         self, db: AsyncSession, signed_admin: Signed
@@ -173,7 +164,7 @@ class TestCreateAndEdit:
                 assert _marked(text) == {field}
         row = (await db.execute(select(Course.title, Course.seat_limit))).all()
         assert sorted(row) == [("Mine", 5), ("Taken", None)]
-        assert "admin.course.update" not in await _audit(db)
+        assert "admin.course.update" not in await admin_audit(db)
 
     async def test_a_missing_course_is_not_found(self, signed_admin: Signed) -> None:
         assert (
@@ -203,7 +194,7 @@ class TestDelete:
         assert deleted.headers["location"] == "/admin/courses"
         assert "Course “Scrapped” deleted." in await _follow(http, deleted)
         assert await _courses(db) == 0
-        assert await _audit(db) == ["admin.course.delete"]
+        assert await admin_audit(db) == ["admin.course.delete"]
 
     async def test_a_course_with_students_is_refused_and_kept(
         self, db: AsyncSession, signed_admin: Signed
@@ -217,7 +208,7 @@ class TestDelete:
         shown = await _follow(http, refused)
         assert "Students have enrolled in this course: unpublish it instead." in shown
         assert await _courses(db) == 1
-        assert await _audit(db) == ["admin.course.grant"]
+        assert await admin_audit(db) == ["admin.course.grant"]
 
     async def test_without_the_csrf_token_nothing_is_deleted(
         self, db: AsyncSession, signed_admin: Signed
@@ -252,4 +243,4 @@ class TestWhoMay:
             assert (await admin_http.get(made_up)).status_code == 403
         assert await db.scalar(select(Course.title).where(Course.id == course.id)) == "Kept"
         assert await _courses(db) == 1
-        assert await _audit(db) == []
+        assert await admin_audit(db) == []
