@@ -13,12 +13,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from authorhub.auth.passwords import hash_password
 from authorhub.db import Database
 from authorhub.models import (
+    AuditLog,
     CommunityPostStatus,
     CommunityReport,
     Discussion,
@@ -68,6 +69,16 @@ async def sign_in(http: httpx.AsyncClient, email: str, password: str = PASSWORD)
         "/admin/signin",
         data={"email": email, "password": password, "signin_token": token.group(1)},
     )
+
+
+async def admin_audit(db: AsyncSession) -> list[str]:
+    """The `admin.*` audit events written so far, oldest first."""
+    rows = await db.scalars(
+        select(AuditLog.event)
+        .where(AuditLog.event.startswith("admin."))
+        .order_by(AuditLog.created_at)
+    )
+    return list(rows)
 
 
 def csrf_of(html: str) -> str:

@@ -16,7 +16,16 @@ from authorhub.db import Database
 from authorhub.events import service as events
 from authorhub.events.schemas import EventCreate, TierCreate
 from authorhub.kit.time import utcnow
-from authorhub.models import AuditLog, Event, EventTicketTier, Lesson, QuizOption, Review, Role
+from authorhub.models import (
+    AuditLog,
+    Course,
+    Event,
+    EventTicketTier,
+    Lesson,
+    QuizOption,
+    Review,
+    Role,
+)
 from authorhub.reviews import service as reviews
 from authorhub.reviews.schemas import ReviewCreate
 from tests.academy.factory import make_course
@@ -222,4 +231,50 @@ async def test_a_moderator_restores_a_hidden_review_from_the_queue(
     async with httpx.AsyncClient(base_url=live_server, timeout=30) as http:
         after = (await http.get(f"/api/books/{book.id}/reviews")).json()["data"]
     assert [r["body"] for r in after] == ["Chapter two made me cry."]
+    await context.close()
+
+
+async def test_an_admin_creates_a_course_on_a_phone_after_a_refused_price(
+    live_server: str, committed: Database, browser: Any
+) -> None:
+    admin = await committed_person(committed, Role.admin)
+    context = await browser.new_context(viewport=PHONE)
+    page = await context.new_page()
+    errors = _console_errors(page)
+    await sign_in(page, live_server, admin.email, then="/admin/courses")
+    await page.wait_for_url(live_server + "/admin/courses")
+    await page.get_by_role("link", name="New course").click()
+    await page.wait_for_url(re.compile(r"/admin/courses/new$"))
+    title = page.get_by_role("textbox", name="Title", exact=True)
+    await title.fill("Editing Your Draft")
+    await page.get_by_label("Description (Markdown)").fill("Cut **hard**, then cut again.")
+    await page.get_by_role("button", name="Preview").click()
+    await page.locator("#course-preview strong", has_text="hard").wait_for()
+    await page.get_by_label("Level").select_option("advanced")
+    await page.get_by_label("Price in naira").fill("25k")
+    await page.get_by_label("Seat limit").fill("30")
+    await page.get_by_role("button", name="Save").click()
+    await confirm(page)
+    await page.get_by_text("Enter an amount such as 2500 or 2500.00.").wait_for()
+    price = page.get_by_label("Price in naira")
+    assert await price.get_attribute("aria-invalid") == "true"
+    assert await title.input_value() == "Editing Your Draft"  # what was typed stays
+    await screenshot(page, "course-form-refused-phone")
+    await price.fill("25,000.00")
+    await page.get_by_role("button", name="Save").click()
+    await confirm(page)
+    await page.get_by_text("Course “Editing Your Draft” saved.").wait_for()
+
+    await page.get_by_role("link", name="Edit the course").click()
+    await page.get_by_label("Price in dollars").fill("19.50")
+    await page.get_by_role("button", name="Save").click()
+    await confirm(page)
+    await page.get_by_text("Course “Editing Your Draft” saved.").wait_for()
+
+    async with committed.session() as session:
+        course = await session.scalar(select(Course).where(Course.title == "Editing Your Draft"))
+    assert course is not None and not course.is_published
+    assert (course.price_ngn, course.price_usd, course.seat_limit) == (2_500_000, 1950, 30)
+    assert course.level.value == "advanced" and "<strong>hard</strong>" in course.description_html
+    assert errors == []
     await context.close()

@@ -97,10 +97,19 @@ async def _check_refs(
             raise invalid_field("instructorId", "no such active user")
 
 
+def _slug_taken() -> Conflict:
+    # Names the field, so a form (the admin's) can mark it.
+    return Conflict(
+        "Another course has this slug.",
+        code="slug_taken",
+        details=[{"field": "slug", "message": "another course has it"}],
+    )
+
+
 async def _unique_slug(session: AsyncSession, wanted: str | None, title: str) -> str:
     if wanted is not None:
         if await repository.slug_taken(session, wanted, other_than=None):
-            raise Conflict("Another course has this slug.", code="slug_taken")
+            raise _slug_taken()
         return wanted
     base = slugify(title, max_length=180)
     slug, n = base, 1
@@ -159,7 +168,7 @@ async def update_course(
         and new_slug != course.slug
         and await repository.slug_taken(session, new_slug, other_than=course.id)
     ):
-        raise Conflict("Another course has this slug.", code="slug_taken")
+        raise _slug_taken()
     seat_limit = changes.get("seat_limit")
     if seat_limit is not None and seat_limit < course.seats_taken:
         raise invalid_field("seatLimit", f"{course.seats_taken} seats are already taken")

@@ -1,4 +1,5 @@
-"""The academy's screens (admins): courses, a course's outline with move up / down for modules
+"""The academy's screens (admins): courses (create, edit a course's own fields, delete one
+nobody enrolled in), a course's outline with move up / down for modules
 and lessons, publish / unpublish, enrolments with progress (grant by email, revoke) and the
 course's figures with revenue per currency. Every change goes through `academy.admin`
 (`admin/actions/academy.py`) inside `perform` (a savepoint and an `admin.*` audit row); grants
@@ -18,6 +19,8 @@ from starlette.datastructures import FormData
 
 from authorhub.academy.schemas import (
     CourseAdminRead,
+    CourseCreate,
+    CourseUpdate,
     LessonAdminRead,
     LessonCreate,
     LessonUpdate,
@@ -32,6 +35,7 @@ from authorhub.admin.frame import (
     AdminCaller,
     Flash,
     admin_router,
+    form_amount,
     form_text,
     form_utc,
     nav_section,
@@ -45,8 +49,9 @@ from authorhub.admin.frame import (
     render_form,
 )
 from authorhub.db import DbSession
-from authorhub.errors import AppError, NotFound
-from authorhub.models import Role
+from authorhub.errors import AppError, NotFound, Unprocessable
+from authorhub.kit.money import to_major
+from authorhub.models import CourseLevel, Role
 
 router = admin_router()
 nav_section("Courses", "/admin/courses", role=Role.admin, order=82)
@@ -92,6 +97,169 @@ async def courses(request: Request, caller: AdminCaller, session: DbSession) -> 
         "academy/courses.html",
         page=page_of_rows(request, rows, total),
         status_options=[(s, s) for s in PUBLISHED],
+    )
+
+
+# --- a course's own fields: create, edit, delete ------------------------------------------------
+
+COURSE_TEXTS = ("title", "slug", "subtitle", "level", "thumbnail_url", "seat_limit")
+
+
+def _course_values(course: CourseAdminRead | None) -> dict[str, Any]:
+    if course is None:
+        return {"level": CourseLevel.beginner.value, "is_free": False}
+    return {
+        "title": course.title,
+        "slug": course.slug,
+        "subtitle": course.subtitle or "",
+        "description": course.description_markdown,
+        "what_you_will_learn": "\n".join(course.what_you_will_learn),
+        "level": course.level.value,
+        "thumbnail_url": course.thumbnail_url or "",
+        "is_free": course.is_free,
+        "price_ngn": "" if course.is_free else str(to_major(course.price_ngn, "NGN")),
+        "price_usd": str(to_major(course.price_usd, "USD")) if course.price_usd else "",
+        "seat_limit": course.seat_limit or "",
+    }
+
+
+def _course_form(
+    request: Request,
+    caller: AdminCaller,
+    course: CourseAdminRead | None,
+    values: dict[str, Any],
+    *,
+    error: ValidationError | AppError | None = None,
+) -> Response:
+    return render_form(
+        request,
+        caller,
+        "academy/course_form.html",
+        error=error,
+        course=course,
+        values=values,
+        levels=[level.value for level in CourseLevel],
+        preview=academy_actions.markdown_preview(values.get("description") or ""),
+    )
+
+
+def _course_data(values: dict[str, Any]) -> dict[str, Any]:
+    """The form as the API's CourseCreate / CourseUpdate input: prices typed in naira and
+    dollars; “free” is a naira price of 0 (and no dollar price)."""
+    if values["is_free"]:
+        prices: dict[str, int | None] = {"price_ngn": 0, "price_usd": None}
+    else:
+        prices = {
+            "price_ngn": form_amount(values["price_ngn"], "priceNgn", "NGN"),
+            "price_usd": form_amount(values["price_usd"], "priceUsd", "USD"),
+        }
+        if prices["price_ngn"] is None:
+            raise Unprocessable(
+                "Give the price in naira, or tick “Free”.",
+                details=[{"field": "priceNgn", "message": "required unless the course is free"}],
+            )
+    learn = [line.strip() for line in values["what_you_will_learn"].splitlines() if line.strip()]
+    return {
+        **{name: values[name] for name in COURSE_TEXTS},
+        "title": values["title"] or "",
+        "description": values["description"],
+        "what_you_will_learn": learn,
+        **prices,
+    }
+
+
+async def _save_course(
+    request: Request, caller: AdminCaller, session: DbSession, course: CourseAdminRead | None
+) -> Response:
+    """The course's own fields through the API's input models and `academy.create_course` /
+    `update_course` (its slug, seat-limit and reference rules); a refusal shows the form
+    again with what was typed."""
+    form = await request.form()
+    values: dict[str, Any] = {name: form_text(form, name) for name in COURSE_TEXTS}
+    values["price_ngn"] = form_text(form, "price_ngn")
+    values["price_usd"] = form_text(form, "price_usd")
+    values["description"] = str(form.get("description") or "")
+    values["what_you_will_learn"] = str(form.get("what_you_will_learn") or "")
+    values["is_free"] = form.get("is_free") == "on"
+
+    async def save() -> CourseAdminRead:
+        data = _course_data(values)
+        if course is None:
+            return await academy_actions.create_course(
+                session, caller.user, CourseCreate.model_validate(data)
+            )
+        if data["slug"] is None:
+            del data["slug"]  # an emptied slug keeps the current one
+        # Every other field is sent: an emptied subtitle, cover, dollar price or limit is cleared.
+        return await academy_actions.update_course(
+            session, course.id, CourseUpdate.model_validate(data)
+        )
+
+    try:
+        saved = await perform(
+            session,
+            caller,
+            "course.create" if course is None else "course.update",
+            save,
+            target=str(course.id) if course else None,
+        )
+    except (ValidationError, AppError) as exc:
+        return _course_form(request, caller, course, values, error=exc)
+    return redirect(
+        request,
+        f"/admin/courses/{saved.id}",
+        flash=Flash("success", f"Course “{saved.title}” saved."),
+    )
+
+
+@router.get("/courses/new")
+async def new_course(request: Request, caller: AdminCaller) -> Response:
+    return _course_form(request, caller, None, _course_values(None))
+
+
+@router.post("/courses/new")
+async def create_course(request: Request, caller: AdminCaller, session: DbSession) -> Response:
+    return await _save_course(request, caller, session, None)
+
+
+@router.get("/courses/{course_id}/edit")
+async def edit_course(
+    course_id: uuid.UUID, request: Request, caller: AdminCaller, session: DbSession
+) -> Response:
+    course = await academy_actions.course(session, course_id)
+    return _course_form(request, caller, course, _course_values(course))
+
+
+@router.post("/courses/{course_id}/edit")
+async def update_course(
+    course_id: uuid.UUID, request: Request, caller: AdminCaller, session: DbSession
+) -> Response:
+    course = await academy_actions.course(session, course_id)
+    return await _save_course(request, caller, session, course)
+
+
+@router.post("/courses/{course_id}/delete")
+async def delete_course(
+    course_id: uuid.UUID, request: Request, caller: AdminCaller, session: DbSession
+) -> Response:
+    """Deleted with its outline while nobody has enrolled; otherwise the academy refuses
+    (“unpublish it instead”) and the course page says so."""
+    course = await academy_actions.course(session, course_id)
+    try:
+        await perform(
+            session,
+            caller,
+            "course.delete",
+            lambda: academy_actions.delete_course(session, course.id),
+            target=str(course.id),
+            title=course.title,
+        )
+    except AppError as exc:
+        return redirect(
+            request, f"/admin/courses/{course.id}", flash=Flash("error", problem_text(exc))
+        )
+    return redirect(
+        request, "/admin/courses", flash=Flash("success", f"Course “{course.title}” deleted.")
     )
 
 
@@ -316,8 +484,10 @@ LESSON_TEXTS = ("title", "duration_minutes", "video_url", "drip_days", "opens_at
 
 @router.post("/courses/markdown-preview")
 async def markdown_preview(request: Request, caller: AdminCaller) -> Response:
-    """The Markdown typed so far, rendered as it will be stored (changes nothing)."""
-    body = str((await request.form()).get("body") or "")[:200_000]
+    """The Markdown typed so far (a lesson's text or a course's description), rendered as it
+    will be stored (changes nothing)."""
+    form = await request.form()
+    body = str(form.get("body") or form.get("description") or "")[:200_000]
     return render(
         request, caller, "academy/_preview.html", html=academy_actions.markdown_preview(body)
     )

@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from authorhub.academy import admin as academy
 from authorhub.academy.schemas import (
     CourseAdminRead,
+    CourseCreate,
     CourseStats,
+    CourseUpdate,
     EnrollmentAdminRead,
     LessonAdminRead,
     LessonCreate,
@@ -53,6 +55,21 @@ async def enrollments(
     return await academy.list_enrollments(
         session, course_id=course_id, paging=PageParams(page=page, limit=per_page)
     )
+
+
+async def create_course(session: AsyncSession, admin: User, data: CourseCreate) -> CourseAdminRead:
+    return await academy.create_course(session, admin=admin, data=data)
+
+
+async def update_course(
+    session: AsyncSession, course_id: uuid.UUID, data: CourseUpdate
+) -> CourseAdminRead:
+    return await academy.update_course(session, course_id=course_id, data=data)
+
+
+async def delete_course(session: AsyncSession, course_id: uuid.UUID) -> None:
+    """Refused (409) once anyone has enrolled: such a course is unpublished instead."""
+    await academy.delete_course(session, course_id=course_id)
 
 
 async def set_published(session: AsyncSession, course_id: uuid.UUID, published: bool) -> None:
