@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fpdf import FPDF
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 FONTS = Path(__file__).parent / "fonts"
 FAMILY = "DejaVu"
@@ -24,6 +26,10 @@ def unicode_pdf(
 ) -> FPDF:
     """An FPDF document with DejaVu Sans registered as `FAMILY` (and its bold unless told
     otherwise: each font costs ~70 ms to load, and is only embedded if used)."""
+    # Imported here: fpdf2 (with fontTools) is ~35 MB, needed only when a PDF is drawn, so API
+    # workers that never draw one do not carry it.
+    from fpdf import FPDF
+
     pdf = FPDF(orientation=orientation, unit=unit, format=page_format)
     pdf.add_font(FAMILY, "", FONTS / "DejaVuSans.ttf")
     if bold:

@@ -16,9 +16,6 @@ import re
 import zipfile
 from dataclasses import dataclass
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PyPdfError
-
 from authorhub.kit.pdf import FAMILY, printable, unicode_pdf
 
 COLOPHON_ID = "authorhub-colophon"
@@ -74,6 +71,10 @@ def _colophon(width: float, height: float, lines: list[str]) -> bytes:
 
 
 def stamp_pdf(original: bytes, *, buyer: Buyer, title: str) -> bytes:
+    # Imported here: pypdf is only needed when a buyer downloads (less memory per API worker).
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PyPdfError
+
     try:
         reader = PdfReader(io.BytesIO(original))
         pages = list(reader.pages)
