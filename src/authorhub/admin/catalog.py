@@ -24,7 +24,6 @@ from authorhub.admin.frame import (
     PageOf,
     admin_router,
     fetch_page,
-    is_uuid,
     nav_section,
     page_number,
     perform,
@@ -40,6 +39,7 @@ from authorhub.categories.schemas import CategoryCreate
 from authorhub.db import DbSession
 from authorhub.errors import AppError
 from authorhub.kit.money import to_minor
+from authorhub.kit.slugs import is_uuid
 from authorhub.media.uploads import PrivateStorage, PublicStorage, read_limited
 from authorhub.models import Book, BookFormat, BookStatus, FormatKind
 

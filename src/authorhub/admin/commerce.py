@@ -24,7 +24,6 @@ from authorhub.admin.frame import (
     PageOf,
     admin_router,
     fetch_page,
-    is_uuid,
     nav_section,
     page_number,
     perform,
@@ -41,6 +40,7 @@ from authorhub.coupons.schemas import CouponCreate
 from authorhub.db import DbSession
 from authorhub.errors import AppError
 from authorhub.kit.money import to_minor
+from authorhub.kit.slugs import is_uuid
 from authorhub.kit.time import utc_midnight
 from authorhub.models import (
     Coupon,

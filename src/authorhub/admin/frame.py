@@ -524,15 +524,6 @@ def validation_text(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
 
 
-def is_uuid(text: str) -> bool:
-    """Whether a form's or query's text is a UUID (an id to look up)."""
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
-
-
 def page_number(request: Request) -> int:
     raw = request.query_params.get("page", "1")
     return min(max(int(raw), 1), 100_000) if raw.isdigit() else 1

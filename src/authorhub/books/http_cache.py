@@ -36,8 +36,8 @@ from authorhub.system.metrics import ROUTE_TEMPLATE
 CATALOG_PREFIXES = ("/api/books", "/api/categories", "/api/tags", "/api/search")
 # The reads whose answer is the same for every caller but admins (not /api/books/{id}/reviews,
 # /related and the like, which may know the reader).
-_SAME_FOR_READERS = re.compile(
-    r"^/api/(books(/[^/]+)?|search(/suggest)?|categories(/[^/]+)?|tags|courses|blog)$"
+_CATALOG_SAME_FOR_READERS = re.compile(
+    r"^/api/(books(/[^/]+)?|search(/suggest)?|categories(/[^/]+)?|tags)$"
 )
 _ACCESS_COOKIE = ACCESS_COOKIE.encode() + b"="
 
@@ -62,7 +62,7 @@ def _reads_as_public(scope: Scope) -> bool:
         token = cookie_parser(cookie.decode("latin-1")).get(ACCESS_COOKIE)
     if token is None:
         return True
-    if not _SAME_FOR_READERS.match(scope["path"]):
+    if not (_CATALOG_SAME_FOR_READERS.match(scope["path"]) or scope["path"] in PUBLIC_LISTS):
         return False
     try:
         claims = decode_access_token(scope["app"].state.settings, token)

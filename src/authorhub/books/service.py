@@ -37,7 +37,7 @@ from authorhub.books.schemas import (
 from authorhub.errors import AppError, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
 from authorhub.jobs import defer
 from authorhub.kit.richtext import plain_text, to_safe_html
-from authorhub.kit.slugs import first_free, slugify
+from authorhub.kit.slugs import first_free, is_uuid, slugify
 from authorhub.kit.time import today, utcnow
 from authorhub.media.documents import InvalidDocument, detect_ebook
 from authorhub.media.storage import Storage, StorageError
@@ -76,14 +76,6 @@ def parse_ref(ref: str) -> tuple[uuid.UUID | None, str | None]:
         return uuid.UUID(ref), None
     except ValueError:
         return None, ref if _SLUG.match(ref) and len(ref) <= 320 else None
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -255,13 +247,13 @@ def _integrity_conflict(exc: IntegrityError) -> AppError:
 
 async def _free_slug(session: AsyncSession, title: str) -> str:
     base = slugify(title, max_length=80)
-    if _is_uuid(base):
+    if is_uuid(base):
         base = f"{base}-book"  # a slug must never be mistaken for an id
     return first_free(base, await repository.taken_slugs(session, base))
 
 
 async def _check_slug(session: AsyncSession, slug: str, *, book_id: uuid.UUID | None) -> None:
-    if _is_uuid(slug):
+    if is_uuid(slug):
         raise invalid("body.slug", "A slug cannot look like a UUID.")
     if await repository.slug_in_use(session, slug, other_than=book_id):
         raise conflict("slug_taken", "slug", "Another book already uses this slug.")

@@ -1,9 +1,10 @@
-"""URL slugs: lowercase ASCII words joined by hyphens."""
+"""URL slugs (lowercase ASCII words joined by hyphens), and telling a slug from an id."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+import uuid
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -22,3 +23,12 @@ def first_free(base: str, taken: set[str]) -> str:
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
+
+
+def is_uuid(text: str) -> bool:
+    """Whether a reference (a path segment, a form's or query's text) is a UUID, not a slug."""
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True

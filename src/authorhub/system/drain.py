@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -32,11 +31,7 @@ class Drain:
     """Whether this process has been told to stop (readiness reads it)."""
 
     def __init__(self) -> None:
-        self.since: float | None = None
-
-    @property
-    def draining(self) -> bool:
-        return self.since is not None
+        self.draining = False
 
 
 @contextmanager
@@ -61,7 +56,7 @@ def draining_on_sigterm(drain: Drain, seconds: float) -> Iterator[None]:
         if drain.draining:  # told twice: stop now
             stop(signum, frame)
             return
-        drain.since = time.monotonic()
+        drain.draining = True
         log.info("draining", seconds=seconds)
         loop.call_soon_threadsafe(loop.call_later, seconds, stop, signum, frame)
 
@@ -73,9 +68,9 @@ def draining_on_sigterm(drain: Drain, seconds: float) -> Iterator[None]:
             signal.signal(signal.SIGTERM, previous)
 
 
-def readiness_refusal(drain: Drain | Any) -> dict[str, Any] | None:
+def readiness_refusal(drain: Drain | None) -> dict[str, Any] | None:
     """The 503 body readiness answers while draining (None when not draining)."""
-    if not isinstance(drain, Drain) or not drain.draining:
+    if drain is None or not drain.draining:
         return None
     return {
         "success": False,
